@@ -1,0 +1,1 @@
+"""bag stage (see DESIGN.md)."""

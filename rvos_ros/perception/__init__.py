@@ -1,0 +1,1 @@
+"""perception stage (see DESIGN.md)."""

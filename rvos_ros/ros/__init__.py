@@ -1,0 +1,1 @@
+"""ros stage (see DESIGN.md)."""
