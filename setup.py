@@ -46,7 +46,7 @@ setup(
     license="Apache-2.0",
     entry_points={
         "console_scripts": [
-            "rvos-ros = rvos_ros.cli:main",
+            "rvos-ros = rvos_ros.cli:entry",
             "rvos_node = rvos_ros.ros.node:main",
         ],
     },

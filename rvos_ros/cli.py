@@ -1,0 +1,180 @@
+"""The ``rvos-ros`` command.
+
+Each command is a plain typed function: its signature is its flags and its
+docstring its help. A mistake of the user's (missing folder, bad JSON,
+unknown option value) prints one line ``error: ...`` and exits with code 2.
+Heavy modules are imported inside the commands so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.exceptions import Abort, Exit, TyperException
+
+from rvos_ros.errors import RvosError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Online referring video object segmentation: segment what a command refers to, per frame.")
+
+
+class PerceptionChoice(str, enum.Enum):
+    simulated = "simulated"
+    models = "models"
+
+
+class ModeChoice(str, enum.Enum):
+    online = "online"
+    offline = "offline"
+
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="YAML config (default: config/rvos.yaml).")]
+
+
+def _config(path: Path | None, perception: PerceptionChoice | None = None):
+    from rvos_ros.config import load_config
+
+    cfg = load_config(path)
+    if perception is not None:
+        if perception is PerceptionChoice.models:
+            from rvos_ros.errors import ConfigError
+
+            raise ConfigError("--perception models needs the real-model backends, which are not built yet; "
+                              "use --perception simulated")
+        cfg = cfg.replace(**{"perception.backend": perception.value})
+    return cfg
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Option("--out", help="Dataset folder to write.")],
+    scenes: Annotated[int, typer.Option(min=1, help="Number of scenes (videos).")] = 10,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives byte-identical output.")] = 0,
+    width: Annotated[int, typer.Option(min=64, help="Frame width, pixels.")] = 480,
+    height: Annotated[int, typer.Option(min=64, help="Frame height, pixels.")] = 360,
+    frames: Annotated[int, typer.Option(min=8, help="Frames per scene.")] = 60,
+    fps: Annotated[float, typer.Option(min=1.0, help="Frame rate of the scenes.")] = 15.0,
+) -> None:
+    """Render seeded synthetic scenes with ground-truth masks and referring expressions."""
+    from rvos_ros.eval.synth import synthesize
+    from rvos_ros.terminal import progress_bar, summary_table
+
+    with progress_bar() as bar:
+        task = bar.add_task("synth", total=None)
+        summary = synthesize(out, scenes, seed, width=width, height=height, num_frames=frames, fps=fps)
+        bar.update(task, completed=1, total=1)
+    summary_table("synthesized " + str(out), summary.rows())
+
+
+@app.command()
+def run(
+    dataset: Annotated[Path, typer.Argument(help="Dataset folder (DAVIS layout + meta_expressions.json).")],
+    out: Annotated[Path, typer.Option("--out", help="Prediction folder to write.")],
+    perception: Annotated[PerceptionChoice, typer.Option(help="Perception backend.")] = PerceptionChoice.simulated,
+    mode: Annotated[ModeChoice, typer.Option(help="online: causal masks; offline: final decision on every frame.")]
+    = ModeChoice.online,
+    config: ConfigOpt = None,
+) -> None:
+    """Run every expression of a dataset and write binary masks plus decisions.json."""
+    from rvos_ros.eval.dataset import DatasetFolder
+    from rvos_ros.eval.runner import run_dataset
+    from rvos_ros.terminal import decisions_table, progress_bar
+
+    cfg = _config(config, perception)
+    ds = DatasetFolder(dataset)
+    total = sum(len(ds.videos[e.video].frames) for e in ds.expressions)
+    with progress_bar() as bar:
+        task = bar.add_task("run", total=total)
+        runs = run_dataset(ds, out, cfg, mode=mode.value, progress=lambda n: bar.advance(task, n))
+    decisions_table(runs)
+
+
+@app.command("eval")
+def eval_(
+    gt: Annotated[Path, typer.Option("--gt", help="Ground-truth dataset folder.")],
+    pred: Annotated[Path, typer.Option("--pred", help="Prediction folder written by `rvos-ros run`.")],
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the report JSON here.")] = None,
+) -> None:
+    """Score predictions: J, F, J&F (DAVIS 2017), accuracy, time to lock, wrong locks, switches."""
+    from rvos_ros.eval.dataset import DatasetFolder, PredictionFolder
+    from rvos_ros.eval.report import evaluate, report_table, write_report
+    from rvos_ros.terminal import console, progress_bar
+
+    ds, pf = DatasetFolder(gt), PredictionFolder(pred)
+    with progress_bar() as bar:
+        task = bar.add_task("eval", total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = evaluate(ds, pf, progress=tick)
+    if json_out is not None:
+        write_report(report, json_out)
+    console.print(report_table(report))
+
+
+@app.command()
+def reason(
+    window: Annotated[Path, typer.Argument(help="Trajectory window JSON (DESIGN.md contract).")],
+    query: Annotated[str | None, typer.Option(help="Override the window's query.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Identify the target in a trajectory window and print the Decision JSON."""
+    from rvos_ros.reasoning.identify import identify
+    from rvos_ros.reasoning.query_parser import QueryParser
+    from rvos_ros.reasoning.window_io import load_window
+
+    cfg = _config(config)
+    win = load_window(window)
+    parsed = QueryParser(max_chars=cfg.output.max_command_chars).parse(query if query is not None else win.query)
+    decision = identify(win, parsed, cfg.reasoning)
+    typer.echo(json.dumps(decision.to_dict()))
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the demo's dataset, predictions and video.")]
+    = Path("out/demo"),
+    seed: Annotated[int, typer.Option(help="Scene seed.")] = 3,
+) -> None:
+    """Synthesize a scene, run it, evaluate it, print the decision timeline and J&F, write overlay.mp4."""
+    from rvos_ros.demo import run_demo
+
+    run_demo(out, seed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point; returns the exit code."""
+    command = typer.main.get_command(app)
+    try:
+        rc = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="rvos-ros",
+                          standalone_mode=False)
+    except RvosError as err:
+        typer.echo(f"error: {err}", err=True)
+        return 2
+    except TyperException as err:  # usage errors: unknown option, bad value, missing argument
+        hint = " (see rvos-ros --help)"
+        typer.echo(f"error: {err.format_message()}{hint}", err=True)
+        return 2
+    except Exit as err:
+        return int(err.exit_code)
+    except (Abort, KeyboardInterrupt):
+        typer.echo("error: interrupted", err=True)
+        return 130
+    return rc if isinstance(rc, int) else 0
+
+
+def entry() -> None:
+    """setuptools console script: exit with main()'s code."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry()

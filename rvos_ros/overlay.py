@@ -1,0 +1,87 @@
+"""Overlay image of a FrameResult: the target mask tinted, candidate boxes with ids, state and rationale.
+
+Used by the node's ``target/overlay`` topic, bag replay and the demo video.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from rvos_ros.errors import InputError
+from rvos_ros.types import FrameResult
+
+__all__ = ["VideoSink", "draw_overlay"]
+
+_TARGET = (40, 220, 60)
+_OTHER = (250, 200, 40)
+_STATE_COLOURS = {
+    "locked": (40, 220, 60),
+    "ambiguous": (250, 160, 40),
+    "reasoning": (80, 160, 250),
+    "searching": (200, 200, 200),
+    "lost": (240, 60, 60),
+    "no_command": (160, 160, 160),
+}
+
+
+def _text(img: np.ndarray, text: str, org: tuple[int, int], colour: tuple[int, int, int], scale: float) -> None:
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 3, cv2.LINE_AA)
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, 1, cv2.LINE_AA)
+
+
+def draw_overlay(image_rgb: np.ndarray, result: FrameResult, command: str = "") -> np.ndarray:
+    """RGB overlay: mask tinted green, target boxes green, other candidates amber, text banner on top."""
+    out = image_rgb.copy()
+    if result.mask.any():
+        tint = out[result.mask].astype(np.float32) * 0.45 + np.array(_TARGET, np.float32) * 0.55
+        out[result.mask] = tint.astype(np.uint8)
+    targets = set(result.decision.targets)
+    scale = max(0.35, min(out.shape[1] / 1100.0, 0.8))
+    for t in result.tracks:
+        x1, y1, x2, y2 = (int(round(v)) for v in t.box)
+        colour = _TARGET if t.id in targets else _OTHER
+        cv2.rectangle(out, (x1, y1), (x2, y2), colour, 2 if t.id in targets else 1)
+        _text(out, f"{t.id} {t.label}", (x1 + 2, max(12, y1 - 4)), colour, scale)
+    d = result.decision
+    line1 = f"#{result.frame_index} {d.state} {d.confidence:.2f} targets={list(d.targets)}"
+    _text(out, line1, (6, int(18 * scale / 0.45)), _STATE_COLOURS.get(d.state, (255, 255, 255)), scale)
+    y = int(18 * scale / 0.45) * 2
+    for line in (command[:90], d.rationale[:110]):
+        if line:
+            _text(out, line, (6, y), (255, 255, 255), scale * 0.85)
+            y += int(16 * scale / 0.45)
+    return out
+
+
+class VideoSink:
+    """Writes RGB frames to an mp4 file (OpenCV's mp4v codec); a context manager."""
+
+    def __init__(self, path: str | Path, fps: float) -> None:
+        self.path = Path(path)
+        self.fps = fps
+        self._writer: cv2.VideoWriter | None = None
+        self.frames = 0
+
+    def write(self, image_rgb: np.ndarray) -> None:
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            h, w = image_rgb.shape[:2]
+            self._writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, (w, h))
+            if not self._writer.isOpened():
+                raise InputError(f"cannot open video {str(self.path)!r} for writing; check the folder and extension")
+        self._writer.write(cv2.cvtColor(image_rgb, cv2.COLOR_RGB2BGR))
+        self.frames += 1
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.release()
+            self._writer = None
+
+    def __enter__(self) -> VideoSink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

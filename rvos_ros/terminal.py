@@ -1,0 +1,57 @@
+"""What the CLI shows a person: rich progress bars and tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from rvos_ros.eval.runner import ExpressionRun
+
+__all__ = ["console", "decisions_table", "progress_bar", "summary_table", "timeline_text"]
+
+console = Console(stderr=False, highlight=False)
+
+
+def progress_bar() -> Progress:
+    """A progress bar on stderr (keeps stdout clean for JSON)."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=Console(stderr=True), transient=True)
+
+
+def summary_table(title: str, rows: Iterable[Sequence[object]], headers: Sequence[str] = ("what", "count")) -> None:
+    table = Table(title=title)
+    for h in headers:
+        table.add_column(h)
+    for r in rows:
+        table.add_row(*(str(v) for v in r))
+    console.print(table)
+
+
+def timeline_text(timeline: Sequence[dict]) -> str:
+    """``0 searching → 4 reasoning → 9 locked [2]``: each change of the decision, by frame."""
+    parts = []
+    for e in timeline:
+        targets = f" {e['targets']}" if e["targets"] else ""
+        parts.append(f"{e['frame']} {e['state']}{targets}")
+    return " → ".join(parts)
+
+
+def decisions_table(runs: Sequence[ExpressionRun], limit: int = 40) -> None:
+    """One row per expression: command, final decision, ground truth and the decision timeline."""
+    table = Table(title=f"decisions ({len(runs)} expressions)")
+    for h in ("video/exp", "command", "state", "targets", "truth", "conf", "timeline"):
+        table.add_column(h, overflow="fold")
+    for r in runs[:limit]:
+        d = r.decision
+        ok = sorted(d.targets) == sorted(r.expression.obj_ids)
+        table.add_row(r.expression.key, r.expression.text, d.state, str(list(d.targets)),
+                      ("[green]" if ok else "[red]") + str(list(r.expression.obj_ids)), f"{d.confidence:.2f}",
+                      timeline_text(r.timeline))
+    if len(runs) > limit:
+        table.caption = f"... {len(runs) - limit} more in decisions.json"
+    console.print(table)
