@@ -1,0 +1,17 @@
+"""Shared fixtures: a small synthetic dataset made once per test session."""
+
+import os
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def small_dataset(tmp_path_factory):
+    """Three synthetic scenes, 320x240, 30 frames at 15 fps."""
+    from rvos_ros.eval.synth import synthesize
+
+    root = tmp_path_factory.mktemp("synth")
+    synthesize(root, 3, seed=5, width=320, height=240, num_frames=30, fps=15.0)
+    return root
