@@ -150,7 +150,9 @@ class DatasetFolder:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
         if not self.root.is_dir():
-            raise InputError(f"dataset folder {str(self.root)!r} does not exist; create one with `rvos-ros synth --out DIR`")
+            raise InputError(
+                f"dataset folder {str(self.root)!r} does not exist; create one with `rvos-ros synth --out DIR`"
+            )
         meta_exp = _read_json(self.root / "meta_expressions.json", "expressions file")
         if not isinstance(meta_exp, dict) or not isinstance(meta_exp.get("videos"), dict):
             raise InputError(f"{str(self.root / 'meta_expressions.json')!r} must hold {{\"videos\": {{...}}}}")
@@ -170,9 +172,17 @@ class DatasetFolder:
             if not frames:
                 raise InputError(f"{where} has no frames; list them under 'frames' or add JPEGImages/{name}/*.jpg")
             vmeta = meta_videos.get(name, {}) if isinstance(meta_videos, dict) else {}
+            objs = vmeta.get("objects") if isinstance(vmeta, dict) else None
+            if not isinstance(vmeta, dict) or not isinstance(objs or {}, dict):
+                raise InputError(
+                    f"meta.json video {name!r} must hold {{\"objects\": {{obj_id: {{\"category\": ...}}}}}}"
+                )
             objects = {}
-            for oid, o in (vmeta.get("objects") or {}).items():
-                objects[int(oid)] = str(o.get("category", "object")) if isinstance(o, dict) else "object"
+            for oid, o in (objs or {}).items():
+                try:
+                    objects[int(oid)] = str(o.get("category", "object")) if isinstance(o, dict) else "object"
+                except ValueError as err:
+                    raise InputError(f"meta.json video {name!r}: object ids must be integers, got {oid!r}") from err
             fps = vmeta.get("fps")
             self.videos[name] = VideoInfo(name, tuple(str(f) for f in frames), objects,
                                           float(fps) if fps is not None else None)
