@@ -138,6 +138,45 @@ def reason(
     typer.echo(json.dumps(decision.to_dict()))
 
 
+class StorageChoice(str, enum.Enum):
+    mcap = "mcap"
+    sqlite3 = "sqlite3"
+
+
+@app.command()
+def replay(
+    bag: Annotated[Path, typer.Argument(help="Input rosbag2 (folder, .mcap or .db3).")],
+    out: Annotated[Path, typer.Option("--out", help="Output rosbag2 folder to create.")],
+    command: Annotated[str | None, typer.Option(help="Command for the whole bag (replaces the command topic).")]
+    = None,
+    image_topic: Annotated[str, typer.Option(help="Camera topic (Image or CompressedImage).")] = "/image",
+    command_topic: Annotated[str, typer.Option(help="Command topic (std_msgs/String).")] = "/command",
+    labels_topic: Annotated[str, typer.Option(help="Ground-truth object ids (simulated perception).")]
+    = "/sim/labels",
+    objects_topic: Annotated[str, typer.Option(help="Ground-truth categories JSON (simulated perception).")]
+    = "/sim/objects",
+    perception: Annotated[PerceptionChoice, typer.Option(help="Perception backend.")] = PerceptionChoice.simulated,
+    storage: Annotated[StorageChoice, typer.Option(help="Output bag storage.")] = StorageChoice.mcap,
+    config: ConfigOpt = None,
+) -> None:
+    """Replay a bag deterministically: one mask, overlay, detections and status per camera frame."""
+    from rvos_ros.bag.reader import BagTopics
+    from rvos_ros.bag.replay import replay as run_replay
+    from rvos_ros.terminal import console, progress_bar, summary_table
+
+    cfg = _config(config, perception)
+    topics = BagTopics(image_topic, command_topic, labels_topic, objects_topic)
+    with progress_bar() as bar:
+        task = bar.add_task("replay", total=None)
+        summary = run_replay(bag, out, cfg, topics=topics, command=command, storage=storage.value,
+                             progress=lambda n: bar.advance(task, n))
+    summary_table(f"replay {bag} → {out}", summary.rows())
+    for frame, d in summary.decisions[:30]:
+        console.print(f"  frame {frame:5d}  {d.state:<10} targets={list(d.targets)}  {d.rationale[:100]}")
+    for err in summary.errors[:10]:
+        console.print(f"  [yellow]skipped[/yellow] {err}")
+
+
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Folder for the demo's dataset, predictions and video.")]
