@@ -117,7 +117,8 @@ class TrackTrajectory:
 class Keyframe:
     """A full-resolution frame kept for appearance verification (VideoLISA's dense frames).
 
-    ``masks`` maps track id to a boolean (H, W) mask on this frame.
+    ``frame_index`` is a window frame (like the trajectory rows), ``masks``
+    maps track id to a boolean (H, W) mask on this frame.
     """
 
     frame_index: int

@@ -1,0 +1,199 @@
+"""Hierarchical target identification: rules → (LLM hook) → colour verification, one shot or online.
+
+:func:`identify` answers one trajectory window (``rvos-ros reason``).
+:class:`TargetIdentifier` holds the per-command state of the online loop:
+``searching → reasoning → locked`` (or ``ambiguous``; ``lost`` when a locked
+target has been unseen for more than ``lost_after_s``), with hysteresis so a
+locked target switches only after a different locked answer wins
+``switch_patience`` consecutive updates.
+
+The LLM stage is a hook: :func:`needs_llm` says why the rules need help (or
+None) and an optional ``llm`` callable ``(window, query, rule_result, reason)
+-> Decision | None`` answers; None (the default) keeps the rules' answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import numpy as np
+
+from rvos_ros.config import ReasoningConfig
+from rvos_ros.reasoning.rules import CategoryMatcher, RuleResult, score_candidates
+from rvos_ros.reasoning.verify import candidate_colours
+from rvos_ros.types import Decision, ParsedQuery, TrajectoryWindow
+
+__all__ = ["LLMHook", "TargetIdentifier", "identify", "needs_llm", "unseen_s"]
+
+LLMHook = Callable[[TrajectoryWindow, ParsedQuery, RuleResult, str], "Decision | None"]
+_VERIFY_BAND = 0.3
+"""Candidates within this score of the best one remain for colour verification."""
+_VERIFY_KEYFRAMES = 3
+
+
+def needs_llm(query: ParsedQuery, rule_result: RuleResult) -> str | None:
+    """Why the rules' answer should go to the LLM stage, or None when the rules suffice."""
+    if query.needs_knowledge:
+        return "the command needs world knowledge"
+    if not query.understood and query.unknown_words:
+        return "words the rules do not know: " + " ".join(query.unknown_words)
+    if rule_result.unjudged:
+        return "descriptors the rules cannot judge: " + ", ".join(rule_result.unjudged)
+    if rule_result.ambiguous:
+        return "the rules cannot separate the best candidates"
+    return None
+
+
+def _verify_colours(window: TrajectoryWindow, query: ParsedQuery, config: ReasoningConfig, first: RuleResult,
+                    match: CategoryMatcher | None) -> RuleResult | None:
+    """Re-score with pixel colours of the remaining candidates; None when there is nothing to verify."""
+    if not any(d.kind == "color" for d in query.attributes) or not window.keyframes or not first.ranking:
+        return None
+    best = first.ranking[0].score
+    remaining = [c.track_id for c in first.ranking
+                 if c.score >= best - _VERIFY_BAND and not window.track(c.track_id).attributes.get("color")]
+    if not remaining:
+        return None
+    colours = candidate_colours(window, remaining, _VERIFY_KEYFRAMES)
+    if not colours:
+        return None
+    result = score_candidates(window, query, config, colours=colours, match=match)
+    return result if result.colour_from_pixels else None
+
+
+def _state(result: RuleResult, config: ReasoningConfig) -> str:
+    if not result.candidates:
+        return "searching"
+    if result.insufficient:
+        return "reasoning"
+    if result.ambiguous:
+        return "ambiguous"
+    return "locked" if result.confidence >= config.lock_confidence else "reasoning"
+
+
+def identify(
+    window: TrajectoryWindow,
+    query: ParsedQuery,
+    config: ReasoningConfig,
+    *,
+    llm: LLMHook | None = None,
+    match: CategoryMatcher | None = None,
+    frame_index: int | None = None,
+    generation: int = 0,
+) -> Decision:
+    """Decide which tracks of ``window`` the command means (one shot, no hysteresis).
+
+    ``frame_index`` defaults to the stream index of the window's last frame.
+    In ``reasoning`` and ``ambiguous`` states the targets are the rules' best
+    guess so far.
+    """
+    if frame_index is None:
+        frame_index = int(window.first_frame) + int(window.num_frames) - 1
+    result = score_candidates(window, query, config, match=match)
+    stage = "rules"
+    verified = _verify_colours(window, query, config, result, match)
+    if verified is not None:
+        result, stage = verified, "verify"
+    decision = Decision(targets=result.targets, confidence=result.confidence, state=_state(result, config),
+                        stage=stage, candidates=result.candidates, rationale=result.rationale,
+                        frame_index=frame_index, generation=generation)
+    reason = needs_llm(query, result)
+    if llm is None or reason is None or not result.candidates:
+        return decision
+    try:
+        answer = llm(window, query, result, reason)
+    except Exception as err:  # noqa: BLE001 - any LLM failure falls back to the rules' answer
+        return dataclasses.replace(decision, stage="fallback",
+                                   rationale=f"{decision.rationale}; LLM failed ({err}), rules answered")
+    if answer is None:
+        return decision
+    targets = tuple(t for t in answer.targets if t in result.candidates)
+    return dataclasses.replace(answer, targets=targets, stage="llm", candidates=result.candidates,
+                               frame_index=frame_index, generation=generation)
+
+
+def unseen_s(window: TrajectoryWindow, track_id: int) -> float:
+    """Seconds from the track's last visible frame to the window's last frame (inf when absent/never visible)."""
+    try:
+        rows = np.asarray(window.track(track_id).boxes).reshape(-1, 6)
+    except KeyError:
+        return float("inf")
+    vis = rows[rows[:, 5] > 0.5]
+    if vis.shape[0] == 0:
+        return float("inf")
+    return max(0.0, (window.num_frames - 1 - float(vis[-1, 0])) / window.fps)
+
+
+class TargetIdentifier:
+    """Online target identification for one command at a time (state owned by the runtime)."""
+
+    def __init__(self, config: ReasoningConfig, *, llm: LLMHook | None = None,
+                 match: CategoryMatcher | None = None) -> None:
+        self.config = config
+        self.llm = llm
+        self.match = match
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the command and every decision."""
+        self._query: ParsedQuery | None = None
+        self._generation = 0
+        self._decision = Decision()
+        self._locked: tuple[int, ...] = ()
+        self._challenger: tuple[int, ...] = ()
+        self._wins = 0
+
+    @property
+    def decision(self) -> Decision:
+        """The current decision (``no_command`` before any query)."""
+        return self._decision
+
+    def set_query(self, query: ParsedQuery | None, generation: int) -> None:
+        """Start a new command (``None`` clears it); the state becomes ``searching``."""
+        self.reset()
+        self._query = query
+        self._generation = generation
+        if query is not None:
+            self._decision = Decision(state="searching", generation=generation, rationale="new command")
+
+    def update(self, window: TrajectoryWindow, frame_index: int) -> Decision:
+        """Reason over ``window`` (whose last frame is stream frame ``frame_index``) and return the decision."""
+        if self._query is None:
+            self._decision = Decision(frame_index=frame_index, generation=self._generation)
+            return self._decision
+        fresh = identify(window, self._query, self.config, llm=self.llm, match=self.match,
+                         frame_index=frame_index, generation=self._generation)
+        if not self._locked:
+            if fresh.state == "locked":
+                self._locked = fresh.targets
+            self._decision = fresh
+            return fresh
+        self._decision = self._hysteresis(window, fresh)
+        return self._decision
+
+    def _hysteresis(self, window: TrajectoryWindow, fresh: Decision) -> Decision:
+        lost = all(unseen_s(window, t) > self.config.lost_after_s for t in self._locked)
+        if fresh.state == "locked" and fresh.targets != self._locked:
+            self._wins = self._wins + 1 if fresh.targets == self._challenger else 1
+            self._challenger = fresh.targets
+            if self._wins >= self.config.switch_patience:
+                self._locked, self._challenger, self._wins = fresh.targets, (), 0
+                return fresh
+            note = (f"keeping {list(self._locked)}: {list(fresh.targets)} has won "
+                    f"{self._wins}/{self.config.switch_patience} passes")
+        else:
+            self._challenger, self._wins = (), 0
+            note = ""
+        same = fresh.targets == self._locked
+        prev = self._decision
+        state = "lost" if lost else "locked"
+        rationale = fresh.rationale if same else f"{note or f'keeping {list(self._locked)}'}; {fresh.rationale}"
+        if lost:
+            unseen = f"target {list(self._locked)} unseen for more than {self.config.lost_after_s:.1f} s"
+            rationale = f"{unseen}; {rationale}"
+        return dataclasses.replace(
+            fresh, targets=self._locked, state=state,
+            confidence=fresh.confidence if same else prev.confidence,
+            stage=fresh.stage if same else prev.stage, rationale=rationale,
+        )

@@ -1,0 +1,435 @@
+"""Motion features of camera-compensated trajectories (PARSE-VOS coarse motion reasoning).
+
+Every trajectory is first mapped into frame-0 coordinates with the window's
+camera homographies, so a static object under camera pan or zoom stays static.
+Only visible rows are used for motion. Positions are resampled onto the window
+frame grid between a track's first and last visible frame (short gaps are
+interpolated), median- then box-filtered against jitter, and differentiated.
+
+Units: positions and lengths in pixels of frame 0 (``_px``), speeds in pixels
+per second (``_px_s``) or box diagonals per second (``_diag_s``), durations in
+seconds (``_s``), frame indices relative to the window start.
+
+Every feature that needs a trajectory returns ``None`` when the track was
+observed for less than ``min_observed_s`` (too little evidence to judge).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from scipy.ndimage import median_filter, uniform_filter1d
+
+from rvos_ros.perception.camera_motion import compensate_boxes, cumulative_homographies
+from rvos_ros.types import TrackTrajectory, TrajectoryWindow
+
+__all__ = [
+    "DIRECTIONS",
+    "MotionParams",
+    "Position",
+    "Segment",
+    "TrackMotion",
+    "ViewChange",
+    "Approach",
+    "approach_stats",
+    "frame_position",
+    "seconds_since_motion",
+    "size_change",
+    "start_after_still_s",
+    "stop_after_motion_s",
+    "to_first_homographies",
+    "track_motion",
+    "turn_back_px",
+    "view_change",
+    "window_motion",
+]
+
+DIRECTIONS = {"left": (-1.0, 0.0), "right": (1.0, 0.0), "up": (0.0, -1.0), "down": (0.0, 1.0)}
+
+
+@dataclass(frozen=True)
+class MotionParams:
+    """Thresholds of the moving/stopped segmentation; relative ones are in box diagonals."""
+
+    smooth_s: float = 0.27
+    """Width of the median and box filters on positions (s)."""
+    move_on_diag_s: float = 0.12
+    """Smoothed speed above which an object starts moving (diagonals/s)."""
+    move_off_diag_s: float = 0.06
+    """Smoothed speed below which a moving object stops (diagonals/s)."""
+    min_speed_px_s: float = 6.0
+    """Absolute speed floor so that jitter of tiny objects does not count as motion (px/s)."""
+    min_segment_s: float = 0.3
+    """Moving or stopped runs shorter than this merge into their neighbours (s)."""
+    min_run_diag: float = 0.5
+    """A moving run must carry the object this many diagonals from where it started."""
+    min_run_px: float = 8.0
+    """... and at least this many pixels."""
+    significant_leg_diag: float = 0.5
+    """A leg of a turn-back (before and after the reversal) must be at least this many diagonals."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A maximal run of moving or stopped samples (window frames, inclusive)."""
+
+    moving: bool
+    start: int
+    end: int
+    duration_s: float
+    travel_px: float
+    """Largest distance from the run's first position reached during the run (px)."""
+
+
+@dataclass(frozen=True)
+class TrackMotion:
+    """Motion summary of one track; arrays are on the grid ``frames`` (window frame indices)."""
+
+    track_id: int
+    fps: float
+    frames: np.ndarray
+    centers: np.ndarray
+    """(N, 2) smoothed compensated box centres (px, frame-0 coordinates)."""
+    diag: np.ndarray
+    """(N,) smoothed compensated box diagonals (px)."""
+    speed_px_s: np.ndarray
+    moving: np.ndarray
+    segments: tuple[Segment, ...]
+    observed_s: float
+    """Time between the first and the last visible observation (s)."""
+    enough: bool
+    """True when ``observed_s >= min_observed_s``: motion words can be judged."""
+
+    @cached_property
+    def size_px(self) -> float:
+        """Median box diagonal (px)."""
+        return float(np.median(self.diag)) if self.diag.size else 0.0
+
+    @property
+    def displacement_px(self) -> np.ndarray:
+        """Net displacement first → last smoothed centre (px, (dx, dy))."""
+        if self.centers.shape[0] < 2:
+            return np.zeros(2)
+        return self.centers[-1] - self.centers[0]
+
+    @property
+    def path_length_px(self) -> float:
+        if self.centers.shape[0] < 2:
+            return 0.0
+        return float(np.linalg.norm(np.diff(self.centers, axis=0), axis=1).sum())
+
+    @property
+    def moved(self) -> bool | None:
+        """Whether any moving run exists; None with too little evidence."""
+        if not self.enough:
+            return None
+        return bool(self.moving.any())
+
+    @property
+    def moving_s(self) -> float:
+        return float(sum(s.duration_s for s in self.segments if s.moving))
+
+    @property
+    def speed_robust_px_s(self) -> float:
+        """Median smoothed speed over moving samples (px/s); 0 for a static track."""
+        return float(np.median(self.speed_px_s[self.moving])) if self.moving.any() else 0.0
+
+    @property
+    def speed_robust_diag_s(self) -> float:
+        """``speed_robust_px_s`` in box diagonals per second."""
+        return self.speed_robust_px_s / max(self.size_px, 1.0)
+
+    def travel_px(self) -> dict[str, float]:
+        """Distance travelled towards each image direction while moving (px)."""
+        out = dict.fromkeys(DIRECTIONS, 0.0)
+        if self.centers.shape[0] < 2:
+            return out
+        step = np.diff(self.centers, axis=0)
+        keep = self.moving[1:] | self.moving[:-1]
+        step = step[keep]
+        for name, (ux, uy) in DIRECTIONS.items():
+            proj = step[:, 0] * ux + step[:, 1] * uy
+            out[name] = float(np.clip(proj, 0.0, None).sum())
+        return out
+
+    def dominant_direction(self) -> tuple[str | None, float]:
+        """(direction, confidence in [0, 1]) of the net motion; (None, 0) when it did not move."""
+        if not self.moved:
+            return None, 0.0
+        travel = self.travel_px()
+        total = sum(travel.values())
+        if total <= 0:
+            return None, 0.0
+        best = max(travel, key=lambda k: travel[k])
+        return best, travel[best] / total
+
+
+def to_first_homographies(window: TrajectoryWindow) -> np.ndarray:
+    """(num_frames, 3, 3) homographies mapping window frame t → frame 0 (identity without camera data)."""
+    if window.camera is None:
+        return np.repeat(np.eye(3)[None], max(window.num_frames, 1), axis=0)
+    cam = np.asarray(window.camera, dtype=np.float64).reshape(-1, 3, 3)
+    return cumulative_homographies(cam)
+
+
+def _runs(labels: np.ndarray) -> list[tuple[bool, int, int]]:
+    """Maximal runs of equal booleans as (value, start, end inclusive)."""
+    if labels.size == 0:
+        return []
+    cuts = np.nonzero(labels[1:] != labels[:-1])[0] + 1
+    starts = np.r_[0, cuts]
+    ends = np.r_[cuts - 1, labels.size - 1]
+    return [(bool(labels[a]), int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
+
+
+def _merge_short(labels: np.ndarray, value: bool, min_len: int) -> np.ndarray:
+    """Flip interior runs of ``value`` shorter than ``min_len`` samples to their neighbours' value."""
+    out = labels.copy()
+    runs = _runs(out)
+    for k, (v, s, e) in enumerate(runs):
+        if v == value and e - s + 1 < min_len and 0 < k < len(runs) - 1:
+            out[s:e + 1] = not value
+    return out
+
+
+def _segment(centers: np.ndarray, diag: np.ndarray, speed: np.ndarray, fps: float, p: MotionParams) -> np.ndarray:
+    """Moving/stopped label per sample: hysteresis on speed, short runs merged, tiny runs dropped."""
+    n = speed.size
+    on = np.maximum(p.move_on_diag_s * diag, p.min_speed_px_s)
+    off = np.maximum(p.move_off_diag_s * diag, 0.5 * p.min_speed_px_s)
+    moving = np.zeros(n, dtype=bool)
+    state = False
+    for i in range(n):
+        state = speed[i] >= on[i] if not state else speed[i] >= off[i]
+        moving[i] = state
+    min_len = max(2, int(round(p.min_segment_s * fps)))
+    moving = _merge_short(moving, False, min_len)  # brief pauses inside a motion
+    moving = _merge_short(moving, True, min_len)  # brief twitches inside a stop
+    for v, s, e in _runs(moving):
+        if not v:
+            continue
+        reach = float(np.linalg.norm(centers[s:e + 1] - centers[s], axis=1).max())
+        if reach < max(p.min_run_diag * float(np.median(diag[s:e + 1])), p.min_run_px):
+            moving[s:e + 1] = False
+    return moving
+
+
+def track_motion(
+    traj: TrackTrajectory,
+    fps: float,
+    to_first: np.ndarray,
+    min_observed_s: float,
+    params: MotionParams | None = None,
+) -> TrackMotion:
+    """Motion summary of one trajectory; ``to_first`` comes from :func:`to_first_homographies`."""
+    p = params or MotionParams()
+    rows = np.asarray(traj.boxes, dtype=np.float64).reshape(-1, 6)
+    rows = rows[rows[:, 5] > 0.5]
+    rows = rows[(rows[:, 0] >= 0) & (rows[:, 0] < to_first.shape[0])]
+    empty = np.zeros(0)
+    if rows.shape[0] == 0:
+        return TrackMotion(traj.id, fps, empty.astype(int), np.zeros((0, 2)), empty, empty,
+                           empty.astype(bool), (), 0.0, False)
+    comp = compensate_boxes(rows, to_first)
+    f = comp[:, 0]
+    cx, cy = (comp[:, 1] + comp[:, 3]) / 2, (comp[:, 2] + comp[:, 4]) / 2
+    dg = np.hypot(comp[:, 3] - comp[:, 1], comp[:, 4] - comp[:, 2])
+    frames = np.arange(int(f[0]), int(f[-1]) + 1)
+    gx, gy, gd = np.interp(frames, f, cx), np.interp(frames, f, cy), np.interp(frames, f, dg)
+    k = max(1, int(round(p.smooth_s * fps)))
+    if frames.size >= 3 and k > 1:
+        k = min(k, frames.size)
+        gx, gy, gd = (uniform_filter1d(median_filter(a, size=k, mode="nearest"), size=k, mode="nearest")
+                      for a in (gx, gy, gd))
+    centers = np.stack([gx, gy], axis=1)
+    if frames.size >= 2:
+        speed = np.linalg.norm(np.gradient(centers, axis=0), axis=1) * fps
+    else:
+        speed = np.zeros(frames.size)
+    moving = _segment(centers, gd, speed, fps, p) if frames.size >= 2 else np.zeros(frames.size, dtype=bool)
+    segs = []
+    for v, s, e in _runs(moving) if frames.size else []:
+        reach = float(np.linalg.norm(centers[s:e + 1] - centers[s], axis=1).max())
+        segs.append(Segment(v, int(frames[s]), int(frames[e]), (e - s + 1) / fps, reach))
+    observed_s = float(f[-1] - f[0]) / fps
+    enough = observed_s >= min_observed_s and rows.shape[0] >= 2
+    return TrackMotion(traj.id, fps, frames, centers, gd, speed, moving, tuple(segs), observed_s, enough)
+
+
+def window_motion(
+    window: TrajectoryWindow, min_observed_s: float, params: MotionParams | None = None
+) -> dict[int, TrackMotion]:
+    """:func:`track_motion` for every track of the window, keyed by track id."""
+    to_first = to_first_homographies(window)
+    return {t.id: track_motion(t, window.fps, to_first, min_observed_s, params) for t in window.tracks}
+
+
+def stop_after_motion_s(m: TrackMotion) -> tuple[float, bool] | None:
+    """Longest stop that follows a moving run (s) and whether the track is still stopped at the end."""
+    if not m.enough:
+        return None
+    best, at_end = 0.0, False
+    for prev, seg in zip(m.segments, m.segments[1:], strict=False):
+        if prev.moving and not seg.moving and seg.duration_s >= best:
+            best, at_end = seg.duration_s, seg is m.segments[-1]
+    return best, at_end
+
+
+def start_after_still_s(m: TrackMotion) -> float | None:
+    """Duration of the initial stop when the track was still first and moved later (s); 0 otherwise."""
+    if not m.enough:
+        return None
+    if len(m.segments) >= 2 and not m.segments[0].moving and m.segments[1].moving:
+        return m.segments[0].duration_s
+    return 0.0
+
+
+def _zigzag_legs(pos: np.ndarray, threshold: float) -> list[float]:
+    """Signed legs between reversal points of a 1-D position whose retrace exceeds ``threshold``."""
+    if pos.size < 2:
+        return []
+    pivots = [float(pos[0])]
+    ext, trend = float(pos[0]), 0
+    for v in pos[1:]:
+        v = float(v)
+        if trend >= 0 and v > ext or trend <= 0 and v < ext:
+            ext = v
+        if trend >= 0 and ext - v >= threshold and ext - pivots[-1] >= threshold:
+            pivots.append(ext)
+            trend, ext = -1, v
+        elif trend <= 0 and v - ext >= threshold and pivots[-1] - ext >= threshold:
+            pivots.append(ext)
+            trend, ext = 1, v
+        elif trend == 0 and abs(v - pivots[0]) >= threshold:
+            trend = 1 if v > pivots[0] else -1
+            ext = v
+    pivots.append(ext if abs(ext - pivots[-1]) >= threshold else float(pos[-1]))
+    return [b - a for a, b in zip(pivots, pivots[1:], strict=False) if b != a]
+
+
+def turn_back_px(m: TrackMotion, params: MotionParams | None = None) -> tuple[float, str] | None:
+    """Shorter leg (px) of the strongest reversal along x or y, and the axis; (0, "") without one."""
+    p = params or MotionParams()
+    if not m.enough:
+        return None
+    thr = max(p.significant_leg_diag * m.size_px, p.min_run_px)
+    best, axis = 0.0, ""
+    for a, name in ((0, "x"), (1, "y")):
+        legs = _zigzag_legs(m.centers[:, a], thr)
+        for l1, l2 in zip(legs, legs[1:], strict=False):
+            if l1 * l2 < 0 and min(abs(l1), abs(l2)) > best:
+                best, axis = min(abs(l1), abs(l2)), name
+    return best, axis
+
+
+@dataclass(frozen=True)
+class Approach:
+    """Distance between two tracks over their common frames (px, frame-0 coordinates)."""
+
+    start_px: float
+    end_px: float
+    own_px: float
+    """Distance the first track itself covered towards the second (negative: away from it)."""
+    scale_px: float
+    """Mean of the two median box diagonals (px)."""
+    overlap_s: float
+
+
+def approach_stats(a: TrackMotion, b: TrackMotion) -> Approach | None:
+    """How ``a`` moved relative to ``b``; None when they were seen together for too little time."""
+    if a.frames.size == 0 or b.frames.size == 0:
+        return None
+    common, ia, ib = np.intersect1d(a.frames, b.frames, return_indices=True)
+    overlap_s = common.size / a.fps
+    if common.size < 3 or not (a.enough and b.enough):
+        return None
+    ca, cb = a.centers[ia], b.centers[ib]
+    rel = cb - ca
+    dist = np.linalg.norm(rel, axis=1)
+    unit = rel / np.maximum(dist, 1e-6)[:, None]
+    step = np.diff(ca, axis=0)
+    own = float((step * unit[:-1]).sum())
+    q = max(2, common.size // 6)
+    scale = 0.5 * (a.size_px + b.size_px)
+    return Approach(float(np.median(dist[:q])), float(np.median(dist[-q:])), own, scale, overlap_s)
+
+
+def size_change(m: TrackMotion) -> float | None:
+    """Natural log of (final / initial) box diagonal; > 0 grows (closer), < 0 shrinks (farther)."""
+    if not m.enough or m.diag.size < 2:
+        return None
+    q = max(2, m.diag.size // 5)
+    return float(np.log(max(np.median(m.diag[-q:]), 1e-3) / max(np.median(m.diag[:q]), 1e-3)))
+
+
+def seconds_since_motion(m: TrackMotion, num_frames: int) -> float | None:
+    """Seconds from the last moving sample to the window's last frame; inf if it never moved."""
+    if not m.enough:
+        return None
+    if not m.moving.any():
+        return float("inf")
+    last = int(m.frames[np.nonzero(m.moving)[0][-1]])
+    return max(0.0, (num_frames - 1 - last) / m.fps)
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a track is now in the image (current frame coordinates, not compensated)."""
+
+    x: float
+    """Normalized centre x in [0, 1] (0 = left edge)."""
+    y: float
+    """Normalized centre y in [0, 1] (0 = top edge)."""
+    bottom: float
+    """Normalized bottom edge y (a ground-plane proxy for nearness)."""
+    area: float
+    """Box area as a share of the image."""
+    box: tuple[float, float, float, float]
+
+
+def frame_position(traj: TrackTrajectory, width: int, height: int, recent_frames: int = 5) -> Position | None:
+    """Median of the last ``recent_frames`` visible boxes, normalized by the image size; None if never seen."""
+    rows = np.asarray(traj.boxes, dtype=np.float64).reshape(-1, 6)
+    vis = rows[rows[:, 5] > 0.5]
+    if vis.shape[0] == 0:
+        vis = rows
+    if vis.shape[0] == 0:
+        return None
+    box = np.median(vis[-recent_frames:, 1:5], axis=0)
+    w, h = float(max(width, 1)), float(max(height, 1))
+    area = max(box[2] - box[0], 0.0) * max(box[3] - box[1], 0.0) / (w * h)
+    return Position((box[0] + box[2]) / 2 / w, (box[1] + box[3]) / 2 / h, box[3] / h, float(area),
+                    (float(box[0]), float(box[1]), float(box[2]), float(box[3])))
+
+
+@dataclass(frozen=True)
+class ViewChange:
+    """How a track came into and left the view within the window."""
+
+    appeared: bool
+    """First seen at least ~0.3 s after the window start."""
+    appeared_at_border: bool
+    """... with its first box at the image border (it came into the frame, not out from behind something)."""
+    exited: bool
+    """Last seen at least ~0.3 s before the window end with its box at the image border."""
+
+
+def view_change(traj: TrackTrajectory, width: int, height: int, num_frames: int, fps: float,
+                border_frac: float = 0.04) -> ViewChange:
+    """Entering/leaving the view; a box is at the border within max(4 % of the image, a quarter box) of an edge."""
+    rows = np.asarray(traj.boxes, dtype=np.float64).reshape(-1, 6)
+    vis = rows[rows[:, 5] > 0.5]
+    if vis.shape[0] == 0:
+        return ViewChange(False, False, False)
+    margin = max(1, int(round(0.3 * fps)))
+
+    def at_border(r: np.ndarray) -> bool:
+        bx = max(border_frac * width, 0.25 * (r[3] - r[1]))
+        by = max(border_frac * height, 0.25 * (r[4] - r[2]))
+        return bool(r[1] <= bx or r[2] <= by or r[3] >= width - bx or r[4] >= height - by)
+
+    appeared = bool(vis[0, 0] >= margin)
+    exited = bool(vis[-1, 0] <= num_frames - 1 - margin and at_border(vis[-1]))
+    return ViewChange(appeared, appeared and at_border(vis[0]), exited)

@@ -1,0 +1,277 @@
+"""Rule scoring: every descriptor kind, counts, ambiguity and rationale (hand-built scenes)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from rvos_ros.config import ReasoningConfig
+from rvos_ros.reasoning.rules import combine, score_candidates
+from rvos_ros.types import Descriptor, ParsedQuery, TrackTrajectory, TrajectoryWindow
+
+try:
+    from rvos_ros.reasoning.query_parser import category_matches as MATCH
+except ImportError:  # the parser is written in parallel; a minimal stand-in until it lands
+
+    def MATCH(query: str, label: str) -> bool:
+        return query in ("object", "thing", "one") or query == label
+
+
+FPS, N, CFG = 15.0, 60, ReasoningConfig()
+
+
+def track(tid, centers, label="dog", size=40.0, start=0, visible=None, sizes=None, attrs=None):
+    c = np.asarray(centers, float).reshape(-1, 2)
+    s = np.full(len(c), size) if sizes is None else np.asarray(sizes, float)
+    f = np.arange(start, start + len(c), dtype=float)
+    v = np.ones(len(c)) if visible is None else np.asarray(visible, float)
+    rows = np.stack([f, c[:, 0] - s / 2, c[:, 1] - s / 2, c[:, 0] + s / 2, c[:, 1] + s / 2, v], axis=1)
+    return TrackTrajectory(tid, label, 0.9, rows, attrs or {})
+
+
+def still(x, y, n=N):
+    return np.tile([float(x), float(y)], (n, 1))
+
+
+def line(start, step, n=N):
+    return np.asarray(start, float) + np.arange(n)[:, None] * np.asarray(step, float)
+
+
+def window(*tracks, camera=None, n=N):
+    return TrajectoryWindow("q", FPS, 640, 480, n, tuple(tracks), camera=camera)
+
+
+def q(*motions, attributes=(), relations=(), categories=("dog",), count=1, context=(), **kw):
+    return ParsedQuery("test", categories=categories, context=context, motions=tuple(motions),
+                       attributes=tuple(attributes), relations=tuple(relations), count=count, **kw)
+
+
+def D(kind, value="", ref="", negated=False):
+    return Descriptor(kind, value, ref, negated)
+
+
+def run(w, query, **kw):
+    return score_candidates(w, query, CFG, match=MATCH, **kw)
+
+
+def test_only_tracks_of_the_category_are_candidates():
+    w = window(track(1, still(100, 100)), track(2, still(300, 100), label="person"))
+    r = run(w, q())
+    assert r.candidates == (1,) and r.targets == (1,)
+    assert r.confidence == pytest.approx(1.0)
+    assert run(w, q(categories=())).candidates == (1, 2)
+
+
+def test_no_candidate_of_the_category():
+    r = run(window(track(2, still(300, 100), label="person")), q())
+    assert r.candidates == () and r.targets == () and "no dog" in r.rationale
+
+
+def test_combine_is_sunk_by_one_clear_failure():
+    assert combine([]) == 1.0
+    assert combine([0.95, 0.95, 0.05]) < combine([0.6, 0.6, 0.6])
+
+
+def test_moving_and_static():
+    w = window(track(3, line((500, 200), (-5, 0))), track(5, still(200, 300)))
+    moving = run(w, q(D("moving")))
+    assert moving.targets == (3,) and moving.confidence > 0.8 and not moving.ambiguous
+    assert run(w, q(D("moving", negated=True))).targets == (5,)
+
+
+def test_direction_after_camera_compensation_and_rationale_with_numbers():
+    cam = np.repeat(np.eye(3)[None], N, axis=0)
+    cam[1:, 0, 2] = -4.0  # pan: everything static drifts left 4 px/frame in the image
+    w = window(track(3, line((500, 200), (-4 - 4, 0))), track(5, line((400, 300), (-4, 0))), camera=cam)
+    r = run(w, q(D("direction", "left")))
+    assert r.targets == (3,) and r.confidence > 0.8
+    assert re.search(r"3 \(dog\) moves left 2\d\d px in 4\.0 s", r.rationale)
+    assert "after camera compensation" in r.rationale
+    assert "5 (dog) static over 3.9 s" in r.rationale
+    assert run(w, q(D("direction", "right"))).confidence < 0.5
+
+
+def test_depth_closer_and_farther():
+    w = window(track(1, still(200, 200), sizes=np.linspace(30, 70, N)),
+               track(2, still(400, 200), sizes=np.linspace(70, 30, N)), track(3, still(300, 400)))
+    assert run(w, q(D("depth", "closer"))).targets == (1,)
+    assert run(w, q(D("depth", "farther"))).targets == (2,)
+
+
+def test_speed_superlatives_and_absolutes():
+    w = window(track(1, line((50, 100), (2, 0))), track(2, line((50, 250), (8, 0))), track(3, still(300, 400)))
+    assert run(w, q(D("speed", "fastest"))).targets == (2,)
+    assert run(w, q(D("speed", "slowest"))).targets == (1,)
+    assert run(w, q(D("speed", "fast"))).targets == (2,)
+    assert run(w, q(D("speed", "slow"))).targets == (1,)
+
+
+def test_stops_starts_and_turns_back():
+    stops = np.concatenate([line((50, 100), (6, 0), 25), still(194, 100, 35)])
+    starts = np.concatenate([still(50, 250, 30), line((50, 250), (6, 0), 30)])
+    turns = np.concatenate([line((100, 400), (6, 0), 30), line((280, 400), (-6, 0), 30)])
+    w = window(track(1, stops), track(2, starts), track(3, turns), track(4, line((600, 50), (-5, 0))))
+    assert run(w, q(D("stops"))).targets == (1,)
+    assert run(w, q(D("starts"))).targets == (2,)
+    assert run(w, q(D("turns_back"))).targets == (3,)
+
+
+def test_approaches_and_leaves_a_context_entity():
+    person = track(9, still(560, 240), label="person")
+    w = window(track(1, line((100, 240), (6, 0))), track(2, line((420, 100), (0, 0.1))),
+               track(3, line((460, 260), (-6, 0))), person)
+    assert run(w, q(D("approaches", ref="person"), context=("person",))).targets == (1,)
+    assert run(w, q(D("leaves", ref="person"), context=("person",))).targets == (3,)
+
+
+def test_relation_to_an_entity_nobody_tracks_is_unjudged_and_lowers_confidence():
+    w = window(track(1, line((100, 240), (6, 0))))
+    r = run(w, q(D("approaches", ref="person")))
+    assert r.targets == (1,)
+    assert any("approaches" in u and "no_context" in u for u in r.unjudged)
+    assert r.confidence < 1.0 and "not judged" in r.rationale
+
+
+def _occlusion_scene():
+    xs = np.stack([100 + 10 * np.arange(N), np.full(N, 220)], axis=1).astype(float)
+    vis = np.ones(N)
+    vis[15:25] = 0
+    xs[15:25] = xs[14]
+    return (track(1, xs, visible=vis), track(2, still(300, 220), label="car", size=150),
+            track(3, still(500, 60)))
+
+
+def test_occluded_and_occludes():
+    w = window(*_occlusion_scene())
+    assert run(w, q(D("occluded", ref="car"))).targets == (1,)
+    assert run(w, q(D("occluded"))).targets == (1,)
+    r = run(w, q(D("occludes"), categories=("car",)))
+    assert r.targets == (2,) and "hides 1" in r.rationale
+
+
+def test_enters_and_exits():
+    w = window(track(1, line((620, 200), (-4, 0), 40), start=20), track(2, line((500, 350), (4, 0), 30)),
+               track(3, still(300, 100)), track(4, still(300, 300, 40), start=20))
+    r = run(w, q(D("enters")))
+    assert r.targets == (1,) and r.scores[4] > r.scores[3]  # appearing mid-image is weaker evidence
+    assert run(w, q(D("exits"))).targets == (2,)
+
+
+def test_recent_is_the_one_that_moved_last():
+    early = np.concatenate([line((50, 100), (6, 0), 15), still(134, 100, 45)])
+    late = np.concatenate([still(50, 300, 30), line((50, 300), (6, 0), 15), still(134, 300, 15)])
+    w = window(track(1, early), track(2, late), track(3, still(400, 400)))
+    r = run(w, q(D("recent")))
+    assert r.targets == (2,) and "last moved" in r.rationale
+
+
+def test_colour_from_attributes_and_from_pixel_probabilities():
+    w = window(track(1, still(100, 100), attrs={"color": "red"}), track(2, still(300, 100), attrs={"color": "blue"}))
+    assert run(w, q(attributes=[D("color", "blue")])).targets == (2,)
+    w2 = window(track(1, still(100, 100)), track(2, still(300, 100)))
+    unjudged = run(w2, q(attributes=[D("color", "blue")]))
+    assert unjudged.ambiguous and any("no_pixels" in u for u in unjudged.unjudged)
+    probs = {1: {"red": 0.8, "blue": 0.05}, 2: {"red": 0.05, "blue": 0.85}}
+    r = run(w2, q(attributes=[D("color", "blue")]), colours=probs)
+    assert r.targets == (2,) and r.colour_from_pixels and not r.ambiguous
+
+
+def test_size_descriptors():
+    w = window(track(1, still(100, 100), size=30), track(2, still(300, 100), size=90), track(3, still(500, 100)))
+    assert run(w, q(attributes=[D("size", "biggest")])).targets == (2,)
+    assert run(w, q(attributes=[D("size", "smallest")])).targets == (1,)
+    assert run(w, q(attributes=[D("size", "big")])).targets == (2,)
+    assert run(w, q(attributes=[D("size", "small")])).targets == (1,)
+
+
+def test_posture_is_reported_not_ignored():
+    w = window(track(1, still(100, 100)))
+    r = run(w, q(attributes=[D("posture", "sitting")]))
+    assert r.targets == (1,)
+    assert r.unjudged and "posture" in r.unjudged[0]
+    assert r.confidence == pytest.approx(0.8)
+
+
+def test_unknown_words_lower_confidence():
+    r = run(window(track(1, still(100, 100))), q(understood=False, unknown_words=("wagging",)))
+    assert r.confidence < 1.0 and "wagging" in r.rationale
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("leftmost", 1), ("rightmost", 3), ("top", 2), ("bottom", 1), ("center", 2), ("nearest", 1), ("farthest", 2),
+])
+def test_positions(value, expected):
+    w = window(track(1, still(60, 420)), track(2, still(320, 120)), track(3, still(580, 300)))
+    assert run(w, q(relations=[D("position", value)])).targets == (expected,)
+
+
+def test_ordinal_rank_from_the_left():
+    w = window(track(1, still(60, 200)), track(2, still(320, 200)), track(3, still(580, 200)),
+               track(4, still(200, 200)))
+    assert run(w, q(relations=[D("position", "leftmost", ref="2")])).targets == (4,)
+    assert run(w, q(relations=[D("position", "leftmost", ref="3")])).targets == (2,)
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("left_of", 1), ("right_of", 3), ("above", 4), ("below", 5), ("near", 1), ("far_from", 3),
+])
+def test_relative_relations(value, expected):
+    cup = track(9, still(200, 240), label="bottle")
+    w = window(track(1, still(130, 240), label="cup"), track(3, still(560, 240), label="cup"),
+               track(4, still(200, 110), label="cup"), track(5, still(300, 460), label="cup"), cup)
+    r = run(w, q(relations=[D("relative", value, ref="bottle")], categories=("cup",), context=("bottle",)))
+    assert r.targets == (expected,)
+
+
+def test_count_two_takes_the_best_two():
+    w = window(track(1, line((500, 100), (-5, 0))), track(2, line((500, 250), (-5, 0))), track(3, still(300, 400)))
+    r = run(w, q(D("direction", "left"), count=2))
+    assert r.targets == (1, 2) and r.confidence > 0.8 and not r.ambiguous
+
+
+def test_count_zero_takes_all_that_pass():
+    w = window(track(1, line((500, 100), (-5, 0))), track(2, line((500, 250), (-5, 0))), track(3, still(300, 400)),
+               track(4, line((100, 400), (5, 0))))
+    r = run(w, q(D("direction", "left"), count=0))
+    assert r.targets == (1, 2) and r.confidence > 0.8
+    assert run(w, q(count=0)).targets == (1, 2, 3, 4)
+
+
+def test_plural_position_is_an_image_half_not_a_superlative():
+    w = window(track(1, still(60, 200)), track(2, still(200, 300)), track(3, still(580, 200)))
+    assert run(w, q(relations=[D("position", "leftmost")], count=0)).targets == (1, 2)
+
+
+def test_more_asked_than_available_lowers_confidence():
+    r = run(window(track(1, still(100, 100))), q(count=2))
+    assert r.targets == (1,) and r.confidence == pytest.approx(0.5)
+
+
+def test_two_equally_good_candidates_are_ambiguous():
+    w = window(track(1, line((500, 100), (-5, 0))), track(2, line((500, 300), (-5, 0))))
+    r = run(w, q(D("direction", "left")))
+    assert r.ambiguous and r.confidence < 0.3 and len(r.targets) == 1
+
+
+def test_too_little_trajectory_is_insufficient_for_motion_words():
+    w = window(track(1, line((500, 100), (-5, 0), 4), start=N - 4), n=N)
+    r = run(w, q(D("direction", "left")))
+    assert r.insufficient
+    assert not run(w, q(attributes=[D("size", "big")])).insufficient
+
+
+def test_a_lone_candidate_with_too_little_trajectory_is_not_judged_yet():
+    r = run(window(track(1, line((500, 100), (-5, 0), 4), start=N - 4)), q(D("direction", "left")))
+    assert r.insufficient and any("insufficient" in u for u in r.unjudged)
+
+
+def test_a_newcomer_that_cannot_win_does_not_hold_the_decision_back():
+    w = window(track(1, line((500, 100), (-5, 0))), track(2, line((300, 300), (5, 0))),
+               track(3, still(100, 400, 4), start=N - 4))
+    r = run(w, q(D("direction", "left"), attributes=[D("color", "red")]),
+            colours={1: {"red": 0.9}, 2: {"red": 0.9}, 3: {"red": 0.01, "blue": 0.9}})
+    assert r.targets == (1,) and not r.insufficient
+    w2 = window(track(1, line((500, 100), (-5, 0))), track(3, still(100, 400, 4), start=N - 4))
+    assert run(w2, q(D("direction", "left"))).insufficient  # the newcomer might still run left
