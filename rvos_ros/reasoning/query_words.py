@@ -1,0 +1,315 @@
+"""The words of a command: tokenization, closed word classes and phrase patterns for the query parser.
+
+Patterns are regular expressions over the *lemma stream* of a command (verbs
+reduced to their base form, e.g. "was running quickly" -> "be run quickly"),
+tried in order; earlier, more specific phrases win. Macros: ``{V}`` any motion
+verb, ``{D}`` an optional determiner, ``{SCENE}`` the frame/view words,
+``{CAM}`` the camera/viewer words, ``{STILL}`` the words for "not moving".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from rvos_ros.reasoning.lexicon import MOTION_VERBS, MULTIWORD, noun_lookup
+
+__all__ = ["PATTERNS", "Pattern", "tokenize"]
+
+_CONTRACTIONS = [
+    (re.compile(r"\bcan'?t\b"), "can not"), (re.compile(r"\bwon'?t\b"), "will not"), (re.compile(r"n't\b"), " not"),
+    (re.compile(r"\b(it|that|what|where|who|there|here|he|she)'s\b"), r"\1 is"), (re.compile(r"'s\b"), ""),
+    (re.compile(r"'re\b"), " are"), (re.compile(r"'m\b"), " am"), (re.compile(r"'ll\b"), " will"),
+    (re.compile(r"'d\b"), " would"), (re.compile(r"'ve\b"), " have"),
+]
+_WORD = re.compile(r"[^\W_]+")
+_MULTI_MAX = max(len(m.split()) for m in MULTIWORD)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case words of ``text``; contractions expanded, possessive 's dropped ("the dog's ball" -> the dog
+    ball), hyphens split, multiword nouns joined by "_" ("teddy bears" -> "teddy_bears")."""
+    t = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    for rx, rep in _CONTRACTIONS:
+        t = rx.sub(rep, t)
+    words = _WORD.findall(t)
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(_MULTI_MAX, len(words) - i), 1, -1):  # longest multiword noun first
+            if noun_lookup(" ".join(words[i:i + n])) is not None:
+                out.append("_".join(words[i:i + n]))
+                i += n
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+           "ten": 10, "eleven": 11, "twelve": 12, "single": 1, "lone": 1}
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+            "ninth": 9, "tenth": 10, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6}
+QUANT_TWO = frozenset("both pair couple".split())
+QUANT_ALL = frozenset("all every each several some many multiple various few group bunch pack herd flock team "
+                      "swarm lot lots crowd everything everyone everybody".split())
+DETERMINERS = frozenset("the a an this that these those its their his her other another same".split())
+NEGATIONS = frozenset("not never no without non nor".split())
+# Words that may stand between a negation and what it negates ("is not", "does not really").
+NEG_SKIP = frozenset("the a an is are was were be been being am do does did has have had will it that which who also "
+                     "really currently even ever yet seem seems appear to keep".split())
+CAMERA = frozenset("camera viewer us me you lens observer photographer cameraman foreground".split())
+SCENE = frozenset("frame frames image picture scene screen view video clip shot footage sight field camera".split())
+PLACES = frozenset("road street floor ground grass field water sky wall air sidewalk pavement snow sand beach river "
+                   "lake pool sea ocean room lawn yard park court path trail hill slope stairs steps ramp runway "
+                   "track lane corridor hallway kitchen garden forest woods mud ice shore dirt road crosswalk "
+                   "intersection parking lot".split())
+BODY = frozenset("wing wings tail head heads ear ears leg legs arm arms hand hands paw paws foot feet mouth nose eye "
+                 "eyes hair face back body neck trunk beak fin fins horn horns".split())
+CLOTHES = frozenset("shirt shirts tshirt jacket coat dress skirt pants trousers jeans shorts hoodie sweater uniform "
+                    "vest suit scarf boots gloves glasses sunglasses mask top costume outfit clothes clothing".split())
+COLOR_MODS = frozenset("light dark bright pale deep pure".split())
+SPEED = {"fast": "fast", "quick": "fast", "quickly": "fast", "rapid": "fast", "rapidly": "fast", "swift": "fast",
+         "swiftly": "fast", "speedy": "fast", "speedily": "fast", "hastily": "fast", "hurriedly": "fast",
+         "briskly": "fast", "fastest": "fastest", "quickest": "fastest", "speediest": "fastest", "swiftest": "fastest",
+         "faster": "fastest", "quicker": "fastest", "speedier": "fastest", "swifter": "fastest", "slow": "slow",
+         "slowly": "slow", "leisurely": "slow", "sluggish": "slow", "sluggishly": "slow", "lazily": "slow",
+         "gently": "slow", "slowest": "slowest", "slower": "slowest"}
+SIZE = {"big": "big", "large": "big", "huge": "big", "giant": "big", "enormous": "big", "massive": "big",
+        "tall": "big", "gigantic": "big", "biggest": "biggest", "largest": "biggest", "hugest": "biggest",
+        "tallest": "biggest", "bigger": "biggest", "larger": "biggest", "taller": "biggest", "small": "small",
+        "little": "small", "tiny": "small", "mini": "small", "miniature": "small", "short": "small",
+        "petite": "small", "smallest": "smallest", "tiniest": "smallest", "littlest": "smallest",
+        "shortest": "smallest", "smaller": "smallest", "tinier": "smallest", "shorter": "smallest"}
+POSITION = {"left": "leftmost", "right": "rightmost", "leftmost": "leftmost", "rightmost": "rightmost",
+            "top": "top", "topmost": "top", "uppermost": "top", "upper": "top", "highest": "top", "bottom": "bottom",
+            "bottommost": "bottom", "lowermost": "bottom", "lower": "bottom", "lowest": "bottom", "middle": "center",
+            "center": "center", "centre": "center", "central": "center", "nearest": "nearest", "closest": "nearest",
+            "front": "nearest", "foremost": "nearest", "frontmost": "nearest", "backmost": "farthest",
+            "hindmost": "farthest",
+            "foreground": "nearest", "farthest": "farthest",
+            "furthest": "farthest", "rear": "farthest", "background": "farthest", "distant": "farthest"}
+DIRECTION = {"left": "left", "right": "right", "up": "up", "down": "down", "top": "up", "bottom": "down",
+             "leftward": "left", "leftwards": "left", "rightward": "right", "rightwards": "right", "upward": "up",
+             "upwards": "up", "downward": "down", "downwards": "down", "uphill": "up", "downhill": "down",
+             "skyward": "up", "skywards": "up"}
+OPPOSITE = {"left": "right", "right": "left", "up": "down", "down": "up"}
+RELATIVE = {"left": "left_of", "right": "right_of"}
+STATIC_WORDS = frozenset("stationary motionless static immobile unmoving idle parked stay remain wait linger park "
+                         "stagnant".split())
+# Verbs that move something else: "the box pushed to the left" is a direction, not a position.
+CAUSE_VERBS = frozenset("push pull drag throw toss kick carry roll pick".split())
+FAST_VERBS = frozenset("sprint race dash rush hurry zoom speed bolt charge dart accelerate scurry".split())
+SLOW_VERBS = frozenset("crawl creep stroll amble tiptoe trudge shuffle waddle".split())
+DIR_VERBS = {"climb": "up", "rise": "up", "soar": "up", "descend": "down", "fall": "down", "sink": "down",
+             "dive": "down", "plunge": "down"}
+KNOWLEDGE_WORDS = frozenset("edible drinkable eatable pet pets wild domestic domesticated dangerous harmful poisonous "
+                            "safe alive living dead useful useless purpose expensive cheap valuable favorite favourite "
+                            "owner owns belongs tasty delicious healthy sharp hot cold fragile heavy soft hard "
+                            "comfortable".split())
+MODALS = frozenset("can could would might should may must able".split())
+PRONOUN_SUBJECTS = frozenset("i we he she they you my your our mine".split())
+ADVERBS = frozenset("then again also gradually steadily continuously constantly slightly somewhat suddenly "
+                    "immediately finally eventually later afterwards first initially now currently straight forward "
+                    "forwards ahead along across around about over through very really quite pretty rather too "
+                    "extremely super always still just a bit little lot more most further farther".split())
+STOP = frozenset(
+    "the a an this that these those which who whom whose what where when while whilst how why is are was were be "
+    "been being am do does did done has have had having it its itself they them their theirs there here of in on at "
+    "to from by with for and or but nor then than as so very really quite also too just only even yet currently now "
+    "always again already ever please kindly thanks thank hey hi hello ok okay me us myself some any other others "
+    "another same such each every all both either neither time times moment side sides way part area region spot "
+    "place direction position location corner edge half around about through across along into onto over up down "
+    "out off away back straight forward forwards ahead continuously constantly steadily gradually slightly somewhat "
+    "bit lot much more most less fairly pretty rather extremely super suddenly immediately finally eventually "
+    "afterwards initially whole entire throughout during until till before after since once like seems seem appear "
+    "appears visible seen shown located positioned situated placed present will shall let lets try tries keep keeps "
+    "get gets got make makes go goes going become becomes becoming end ends whenever whichever else instead "
+    "if whether towards toward within inside outside together apart s t single lone light dark bright pale deep "
+    "video frame frames image picture scene screen view clip shot footage sight field camera right left "
+    "one ones object objects thing things item items something anything stuff entity everything target whatever "
+    "group pair couple bunch pack herd flock team swarm lots few many several multiple various "
+    "rest distance other dressed clad colored coloured among his her him its their them".split()
+) - {"right", "left"}
+
+PREFIXES = tuple(tuple(p.split()) for p in sorted((
+    "please", "kindly", "hey", "hi", "hello", "ok", "okay", "now", "robot", "can you", "could you", "would you",
+    "will you", "i want you to", "i want to", "i would like you to", "i would like to", "i would like", "i want",
+    "i need you to", "i need", "go ahead and", "try to", "help me", "help me find", "segment", "segment out",
+    "track", "find", "show", "show me", "follow", "locate", "detect", "highlight", "select", "pick", "pick out",
+    "pick up", "point to", "point at", "point out", "identify", "mask", "get", "give me", "look at", "look for",
+    "search for", "focus on", "keep track of", "keep an eye on", "watch", "mark", "outline", "tell me", "spot",
+    "isolate", "choose", "indicate", "where is", "where are", "which is", "what is", "who is", "is there",
+    "are there", "there is", "there are", "do you see", "can you see", "you see", "i see", "and", "then", "also",
+    "find me", "get me", "go to", "grab", "fetch", "bring me", "hand me", "bring", "segmentation of",
+    "the segmentation of", "the mask of", "mask of", "tracking",
+    "follow and segment", "track and segment", "segment and track", "let s track", "lets track", "please track",
+), key=len, reverse=True))
+
+_V = "|".join(sorted(MOTION_VERBS, key=len, reverse=True))
+_STILL = ("still|stationary|park|static|motionless|idle|immobile|at rest|not move|not moving|standing still|"
+          "stand still|sit still|in place|in one place")
+_MACROS = {
+    "{V}": f"(?:{_V})",
+    "{D}": "(?:(?:the|a|an|its|their|his|her|our) )?",
+    "{SCENE}": "(?:frame|view|scene|picture|screen|image|video|sight|field of view|shot|camera view|camera|room)",
+    "{CAM}": "(?:camera|viewer|us|me|you|lens|observer|foreground)",
+    "{STILL}": f"(?:{_STILL})",
+    "{LR}": "(?:left|right)",
+    "{FRAME}": "(?: of (?:the )?(?:frame|image|screen|picture|video|scene|view|shot))?",
+    "{SIDE}": "(?: (?:hand )?(?:side|edge|corner|part|half|border|area))?",
+    "{ORD}": "(?:" + "|".join(ORDINALS) + ")",
+}
+
+
+class Pattern(NamedTuple):
+    """One phrase rule: ``body`` (regex with macros), what it emits, and when it applies.
+
+    ``group``: "m" motion, "a" attribute, "r" relation, "" nothing (filler) or a
+    special handler name; ``value`` may be "{v}" (mapped from the ``v`` group);
+    ``ent``: "req"/"opt" when a context entity must/may follow; ``verb``: a motion
+    verb must precede the phrase (or be in it).
+    """
+
+    body: str
+    group: str
+    kind: str = ""
+    value: str = ""
+    ent: str = ""
+    verb: bool = False
+
+
+def _p(body: str, group: str, kind: str = "", value: str = "", ent: str = "", verb: bool = False) -> Pattern:
+    for k, v in _MACROS.items():
+        body = body.replace(k, v)
+    return Pattern(body, group, kind, value, ent, verb)
+
+
+PATTERNS: tuple[Pattern, ...] = (
+    # fillers that would otherwise read as content words
+    _p(r"right(?= (?:next|beside|behind|in front|above|below|under|near|by|there|here|now|away|after|before|at))",
+       ""),
+    _p(r"a little bit|a bit|a little(?= (?:to|more|further|faster|slower|left|right|up|down|bit))|all the time|"
+       r"the whole time|the entire (?:time|video|clip)|all along|at the same time|from time to time|over time|"
+       r"(?:appear|seem) to|each other|one another|at all times|all over", ""),
+    _p(r"(?:use|used) (?:for|to|as)|made (?:of|from)|(?:kind|type|sort) of|belong to|own by|owned by|"
+       r"(?:something|anything|thing|things|stuff) (?:to|for) (?!the |a |an |its |his |her |their |left|right|#)\S+",
+       "knowledge"),
+    # where it looks is a posture, not a direction or a position
+    _p(r"(?:look|face|stare|point|turn (?:its|his|her|their) head)(?: to| towards| toward)?(?: the)? "
+       r"(?:left|right|up|down|camera)(?: side)?", "posture"),
+    # ordinals: "the second (dog) from the left", "the third largest"
+    _p(r"(?P<o>{ORD}) (?:\S+ ){0,2}?(?:from|on|at) (?:the )?(?P<v>left|right|top|bottom|front|back)", "ordinal"),
+    _p(r"(?P<o>{ORD}) (?:most )?(?P<v>leftmost|rightmost|largest|biggest|smallest|closest|nearest|farthest|furthest|"
+       r"highest|lowest|topmost|fastest|slowest|quickest|tallest)", "ordinal"),
+    # direction spans: "from right to left", "back and forth"
+    _p(r"(?:from )?(?:the )?(?P<a>left|right|top|bottom)(?: side| edge)?{FRAME} to (?:the )?"
+       r"(?P<b>left|right|top|bottom)(?! of)", "fromto"),
+    _p(r"back and forth|to and fro|up and down|side to side|left and right|forward and backward|"
+       r"backward and forward|forwards and backwards|backwards and forwards", "m", "turns_back", verb=True),
+    # starts (still first, then moves)
+    _p(r"(?:be |stay |remain |stand |sit )?{STILL} (?:at first|initially|in the beginning|at the beginning|"
+       r"at the start|first|before|earlier|for a while|for a moment|for some time)", "m", "starts"),
+    _p(r"(?:at first|initially|in the beginning|at the beginning|at the start|first) (?:(?:be|it|stay|remain|stand|"
+       r"sit|keep) )*{STILL}", "m", "starts"),
+    _p(r"{STILL}(?: and)? (?:then|later|afterwards|after that|eventually|suddenly) (?:start|begin|{V})|"
+       r"{STILL} and (?:start|begin|{V})", "m", "starts"),
+    _p(r"(?:start|begin|set off|set out|take off|get go|get move|get start|start off)(?: to)?(?: (?:{V}))?"
+       r"(?: (?:late|later|last|afterwards|after a while|eventually|at the end|in the end))?|late start|"
+       r"late starter|(?:{V}) (?:only )?(?:later|late|afterwards|after a while|after a pause|after a moment|"
+       r"after wait)", "m", "starts"),
+    # stops
+    _p(r"come to (?:a |an )?(?:stop|halt|rest|standstill|still|end)|come to rest|slow (?:down )?to (?:a )?"
+       r"(?:stop|halt)|no longer (?:{V})|(?:stop|halt|pause|freeze)(?: (?:{V}|motion))?|"
+       r"(?:then|eventually|finally|later|afterwards|after that|at the end|in the end) (?:(?:become|get|end up|"
+       r"remain|stay|stand|sit|be|keep|it) )*(?:{STILL}|park)|(?:become|get|end up) (?:{STILL})|"
+       r"land|(?:stand|stay|remain|sit|be) (?:still|stationary|motionless|idle) (?:after|afterwards|at the end|"
+       r"in the end|eventually|finally|later)", "m", "stops"),
+    # turns back
+    _p(r"turn (?:around|round|back)|make a u turn|do a u turn|u turn|uturn|reverse(?: (?:its |their )?"
+       r"(?:direction|course))?|change (?:its |their )?(?:direction|course)|(?:{V}) back(?! of)|double back|"
+       r"return|turn to the (?:opposite|other) (?:direction|way|side)|(?:{V}) (?:the )?(?:opposite|other) way",
+       "m", "turns_back"),
+    # static / moving
+    _p(r"(?:stand|sit|stay|remain|keep|be|lie|hold) (?:still|stationary|motionless|static|put|idle|in place|"
+       r"in one place|at rest)|in (?:one|the same) (?:place|spot|position)|in place|at rest|stand still|"
+       r"stay put", "m", "static"),
+    _p(r"in motion|on the move|keep (?:{V})|(?:{V}) around|(?:around )?in (?:a )?circles?", "m", "moving"),
+    # depth (camera as the reference)
+    _p(r"(?:towards|toward|approach) {D}{CAM}", "m", "depth", "closer"),
+    _p(r"(?:to|at|into|closer to|nearer to) {D}{CAM}", "m", "depth", "closer", verb=True),
+    _p(r"(?:away from|further from|farther from|leave) {D}{CAM}|into the (?:distance|background|horizon)|"
+       r"towards the (?:horizon|background)", "m", "depth", "farther"),
+    # occlusion before relations so "hidden by" / "in front of" keep their sense
+    _p(r"(?:come out|emerge|appear|reappear|reemerge) from behind", "m", "occluded", ent="opt"),
+    _p(r"(?:hide|occlude|cover|block|obscure|conceal) (?:by|behind|under)|(?:{V} |hide |disappear |vanish |duck )?"
+       r"behind|(?:get|be) (?:hide|occlude|cover|block|obscure|conceal)", "m", "occluded", ent="opt"),
+    _p(r"(?:occlude|cover|block|obscure|conceal)", "m", "occludes", ent="req"),
+    _p(r"(?:(?:{V}) )?in front of", "m", "occludes", ent="opt"),
+    # exits / enters
+    _p(r"(?:leave|left|exit|exit from|out of|disappear from|vanish from) {D}{SCENE}|(?:{V}) (?:out|off) (?:of )?"
+       r"{D}{SCENE}|(?:{V}) (?:offscreen|out of view|out of frame|out of sight)|out of (?:view|frame|sight)",
+       "m", "exits"),
+    _p(r"(?:{V}|come|appear|enter) (?:into|in|onto) {D}{SCENE}|(?:enter|appear|emerge|show up|come in|pop up|"
+       r"arrive)(?: (?:the|into) {SCENE})?", "m", "enters"),
+    _p(r"exit|disappear|vanish", "m", "exits"),
+    # relations with a context entity
+    _p(r"(?:to |on |at )?(?:the )?(?P<v>{LR})(?: hand)?(?: side)? of", "r", "relative", "{v}", ent="req"),
+    _p(r"far (?:away )?from|farthest from|furthest from|distant from", "r", "relative", "far_from",
+       ent="req"),
+    _p(r"(?:towards|toward|approach|up to|over to|chase|pursue|follow|head for|make for|get closer to|"
+       r"get nearer to|catch up (?:to|with)|go for|close in on|come to)", "m", "approaches", ent="req"),
+    _p(r"(?<!next )(?<!close )(?<!adjacent )(?<!near )(?<!due )(?:to|at|into|onto|after|reach|meet|join|"
+       r"closer to|nearer to)", "m", "approaches", ent="req", verb=True),
+    _p(r"(?:chase|follow|pursue) by|(?:away from|leave|depart from|depart|flee from|flee|escape from|escape|"
+       r"retreat from|further from|"
+       r"farther from|out of)", "m", "leaves", ent="req"),
+    _p(r"from", "m", "leaves", ent="req", verb=True),
+    _p(r"(?:on|at) (?:the )?top of|above|over|atop|higher than|on", "r", "relative", "above", ent="req"),
+    _p(r"below|under|underneath|beneath|lower than", "r", "relative", "below", ent="req"),
+    _p(r"near to|near|nearby|close to|next to|beside|besides|by|alongside|adjacent to|around|closest to|"
+       r"nearest to|closer to|between|among|with|together with|along with|in|inside|within", "r",
+       "relative", "near", ent="req"),
+    # speed phrases
+    _p(r"most (?:quickly|rapidly|fast|swiftly)|more (?:quickly|rapidly|swiftly)|highest speed|top speed|"
+       r"faster than|quicker than", "a", "speed", "fastest"),
+    _p(r"most slowly|more slowly|less quickly|lowest speed|slower than|(?:{V}) (?:the )?least", "a", "speed",
+       "slowest"),
+    _p(r"(?:{V}) (?:the )?most", "a", "speed", "fastest"),
+    _p(r"at (?:a )?(?:high|full|top|great) speed|(?:speed|hurry) up|accelerate|in a hurry", "a", "speed", "fast"),
+    _p(r"at (?:a )?(?:low|slow) speed|slow down|decelerate", "a", "speed", "slow"),
+    # direction that needs no verb, then direction after a motion verb
+    _p(r"from (?:the )?(?P<v>left|right|top|bottom)(?: side)?", "fromdir", verb=True),
+    _p(r"(?:towards|toward|heading|in the direction of) (?:the )?(?P<v>left|right|top|bottom)(?: hand)?"
+       r"(?: side| edge| direction| corner)?{FRAME}|(?P<w>leftwards?|rightwards?|upwards?|downwards?|uphill|"
+       r"downhill|skywards?)|(?P<x>up|down) {D}(?:screen|frame|image|picture|video|view|hill|slope|stairs|steps|"
+       r"ramp|street|road)", "m", "direction", "{v}"),
+    _p(r"(?:(?:to|into|in) (?:the )?)?(?P<v>left|right)(?: hand)?(?: side| direction| edge)?{FRAME}|"
+       r"(?:{V}) (?:(?:quickly|slowly|straight|back|all the way) )?(?P<x>up|down)|(?:to|into|towards|toward) "
+       r"(?:the )?(?P<y>top|bottom)(?: side| edge| part)?{FRAME}|(?:make|take) a (?P<w>left|right)(?: hand)? turn",
+       "m", "direction", "{v}", verb=True),
+    _p(r"(?:{V}) away", "m", "depth", "farther"),
+    _p(r"(?:come|get|move|walk|run|go|drive|fly|swim|head|draw|step) (?:closer|nearer)|(?:get|grow|become|appear) "
+       r"(?:bigger|larger)", "m", "depth", "closer"),
+    _p(r"(?:get|grow|become) smaller|shrink", "m", "depth", "farther"),
+    # position in the frame
+    _p(r"(?:farthest|furthest|most|far) (?:to )?(?:the )?(?P<v>{LR})", "r", "position", "{v}"),
+    _p(r"(?:on|at|to|in|towards|toward)? ?(?:the )?(?:far |very |extreme )?(?P<v>{LR})(?: hand)?{SIDE}{FRAME}|"
+       r"(?P<w>leftmost|rightmost|topmost|uppermost|bottommost|lowermost)|(?:far|very) (?P<x>{LR})|"
+       r"(?P<y>left|right|top) most", "r", "position", "{v}"),
+    _p(r"(?:on|at|near|in|towards|toward)? ?(?:the )?(?:very )?(?P<v>top|bottom|upper|lower)(?: (?:side|edge|part|"
+       r"half|corner|area|row|shelf))?{FRAME}", "r", "position", "{v}"),
+    _p(r"(?:in|at) (?:the )?(?:very )?(?:middle|center|centre)(?: of (?:the )?(?:frame|image|screen|picture|"
+       r"scene|video))?", "r", "position", "center"),
+    _p(r"(?:nearest|closest|closer|nearer)(?: (?:to|from) {D}{CAM})?", "r", "position", "nearest"),
+    _p(r"(?:farthest|furthest|most distant)(?: (?:from|to) {D}{CAM})?|(?:in|at) (?:the )?(?:back|rear|background|"
+       r"distance)|far away|far off", "r", "position", "farthest"),
+    _p(r"(?:in|at) (?:the )?(?:front|foreground)|in front", "r", "position", "nearest"),
+    # recency
+    _p(r"(?:most )?recently|lately|latest|(?:{V}|start|stop) last|last to (?:{V}|start|stop|be move)|"
+       r"just(?= (?:{V}|start|stop)(?: |$))", "m", "recent"),
+    # appearance phrases
+    _p(r"(?:asleep|seated|upright|crouched|curled up|on (?:its|his|her|their) back|on all fours|upside down|"
+       r"on (?:its|his|her|their) (?:side|belly|stomach)|with (?:its|his|her|their) \S+ (?:spread|open|raised|up))",
+       "posture"),
+)
