@@ -178,6 +178,80 @@ def replay(
 
 
 @app.command()
+def serve(
+    perception: Annotated[PerceptionChoice, typer.Option(help="Perception backend.")] = PerceptionChoice.simulated,
+    image_topic: Annotated[str, typer.Option(help="Camera topic (sensor_msgs/Image).")] = "image",
+    command_topic: Annotated[str, typer.Option(help="Command topic (std_msgs/String; empty clears).")] = "command",
+    labels_topic: Annotated[str, typer.Option(help="Ground-truth object ids (simulated perception).")]
+    = "sim/labels",
+    objects_topic: Annotated[str, typer.Option(help="Ground-truth categories JSON (simulated perception).")]
+    = "sim/objects",
+    config: ConfigOpt = None,
+    loopback: Annotated[bool, typer.Option("--loopback", help="Keep all DDS traffic on this machine (lo).")]
+    = False,
+    max_frames: Annotated[int | None, typer.Option(min=1, help="Stop after processing this many frames.")] = None,
+    duration: Annotated[float | None, typer.Option(min=0.0, help="Stop after this many seconds.")] = None,
+) -> None:
+    """Run live over DDS (ROS 2 wire format, domain ROS_DOMAIN_ID): camera + command in, masks and status out."""
+    import os
+    import signal
+    import threading
+
+    from rvos_ros.bag.reader import BagTopics
+    from rvos_ros.ros.dds import loopback_uri
+    from rvos_ros.ros.dds import serve as run_serve
+    from rvos_ros.terminal import summary_table
+
+    cfg = _config(config, perception)
+    if loopback:
+        os.environ["CYCLONEDDS_URI"] = loopback_uri()
+    stop = threading.Event()
+    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        summary = run_serve(cfg, topics=BagTopics(image_topic, command_topic, labels_topic, objects_topic),
+                            loopback=loopback, max_frames=max_frames, duration=duration, stop=stop)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    summary_table("serve", summary.rows())
+
+
+@app.command()
+def play(
+    bag: Annotated[Path, typer.Argument(help="Input rosbag2 (folder, .mcap or .db3).")],
+    rate: Annotated[float, typer.Option(min=0.01, help="Playback speed, times the recorded rate.")] = 1.0,
+    image_topic: Annotated[str, typer.Option(help="Camera topic (sensor_msgs/Image).")] = "/image",
+    command_topic: Annotated[str, typer.Option(help="Command topic (std_msgs/String).")] = "/command",
+    labels_topic: Annotated[str, typer.Option(help="Ground-truth object ids.")] = "/sim/labels",
+    objects_topic: Annotated[str, typer.Option(help="Ground-truth categories JSON.")] = "/sim/objects",
+    loopback: Annotated[bool, typer.Option("--loopback", help="Keep all DDS traffic on this machine (lo).")]
+    = False,
+    wait: Annotated[float, typer.Option(min=0.0, help="Seconds to wait for subscribers before starting.")] = 5.0,
+) -> None:
+    """Publish a bag's camera, command and ground-truth topics over DDS at the recorded rate, headers preserved."""
+    import os
+    import signal
+    import threading
+
+    from rvos_ros.bag.reader import BagTopics
+    from rvos_ros.ros.dds import loopback_uri
+    from rvos_ros.ros.dds import play as run_play
+    from rvos_ros.terminal import summary_table
+
+    if loopback:
+        os.environ["CYCLONEDDS_URI"] = loopback_uri()
+    stop = threading.Event()
+    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        summary = run_play(bag, topics=BagTopics(image_topic, command_topic, labels_topic, objects_topic),
+                           rate=rate, loopback=loopback, wait_s=wait, stop=stop)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    summary_table(f"play {bag}", summary.rows(), headers=("topic", "messages"))
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Folder for the demo's dataset, predictions and video.")]
     = Path("out/demo"),

@@ -1,0 +1,266 @@
+"""The live loop (DESIGN.md "Live mode"), shared by every transport (DDS today, the rclpy node later).
+
+Subscriber callbacks only hand messages over and return:
+
+- camera frames go to a :class:`~rvos_ros.frame_slot.LatestSlot`: only the
+  newest unprocessed frame is kept, older ones are dropped and counted;
+- commands and ground truth (``sim/labels``, ``sim/objects``) go to small
+  bounded queues (the oldest entries fall out first) that the processing
+  thread drains before each frame, so the runtime and the simulated
+  perception are only ever touched by that one thread.
+
+The processing thread decodes the frame, steps the runtime and hands a
+:class:`LiveOutput` to the transport's ``publish`` callback. A bad message
+(unknown encoding, bad JSON, an over-long command) is dropped and reported in
+the next status's ``error`` field; the loop goes on.
+
+Messages are duck-typed as in :mod:`rvos_ros.ros.conversions`: anything with
+the fields of ``sensor_msgs/Image`` (rclpy, rosbags or DDS structs) works, and
+a :class:`~rvos_ros.types.Frame` may be put directly.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from rvos_ros.bag.messages import status_json
+from rvos_ros.errors import InputError, RvosError
+from rvos_ros.frame_slot import LatestSlot
+from rvos_ros.overlay import draw_overlay
+from rvos_ros.perception.simulated import SimulatedPerception
+from rvos_ros.ros.conversions import compressed_to_rgb, image_to_array, image_to_rgb
+from rvos_ros.runtime import Runtime
+from rvos_ros.types import Decision, Frame, FrameResult
+
+__all__ = ["LiveLoop", "LiveOutput", "LiveSummary", "header_stamp_ns"]
+
+_MAX_ERRORS_PER_STATUS = 3
+
+
+def header_stamp_ns(msg: Any) -> int:
+    """Nanoseconds of a message's ``header.stamp`` (``sec``/``nanosec`` fields)."""
+    stamp = msg.header.stamp
+    return int(stamp.sec) * 1_000_000_000 + int(stamp.nanosec)
+
+
+@dataclass(frozen=True)
+class LiveOutput:
+    """What the transport publishes after one processing step.
+
+    ``status`` (the status topic's JSON) is always set. ``result`` is None for
+    a report without a frame (a bad message arrived and nothing was
+    processed); then only ``status`` is published. ``image`` is the decoded
+    input frame (RGB), ``overlay`` the overlay image when enabled.
+    """
+
+    status: str
+    result: FrameResult | None = None
+    image: np.ndarray | None = None
+    overlay: np.ndarray | None = None
+
+
+@dataclass
+class LiveSummary:
+    """What a live run did."""
+
+    frames: int = 0
+    received: int = 0
+    dropped: int = 0
+    commands: int = 0
+    errors: list[str] = field(default_factory=list)
+    final: Decision = field(default_factory=Decision)
+    seconds: float = 0.0
+
+    def rows(self) -> list[tuple[str, object]]:
+        return [("frames processed", self.frames), ("frames received", self.received),
+                ("frames dropped", self.dropped), ("commands", self.commands),
+                ("bad messages", len(self.errors)), ("final state", self.final.state),
+                ("final targets", list(self.final.targets)), ("seconds", round(self.seconds, 2))]
+
+
+class LiveLoop:
+    """Newest-frame-only processing of one live stream.
+
+    Intake methods (``put_*``, ``report``) may be called from any thread and
+    never block beyond a short lock. ``step``/``run`` belong to the one
+    processing thread. ``ground_truth`` is the simulated perception that
+    labels and categories feed (None: they are ignored). ``label_wait_s``:
+    once a stream has carried labels, a frame whose labels have not arrived
+    yet waits this long (seconds) for them, since topics are not ordered with
+    respect to each other.
+    """
+
+    def __init__(self, runtime: Runtime, publish: Callable[[LiveOutput], None], *,
+                 ground_truth: SimulatedPerception | None = None, overlay: bool = False,
+                 label_wait_s: float = 0.05, max_queued: int = 64) -> None:
+        if max_queued < 1:
+            raise InputError(f"max_queued must be >= 1, got {max_queued}")
+        self.runtime = runtime
+        self.publish = publish
+        self.ground_truth = ground_truth
+        self.overlay = overlay
+        self.label_wait_s = float(label_wait_s)
+        self.slot: LatestSlot[Any] = LatestSlot()
+        self._cond = threading.Condition()
+        self._commands: deque[str] = deque(maxlen=16)  # only the newest matters; a burst keeps its tail
+        self._labels: deque[Any] = deque(maxlen=max_queued)
+        self._objects: str | None = None
+        self._errors: deque[str] = deque(maxlen=32)
+        self._newest_label_ns = -1
+        self._seq = 0
+        self._closed = False
+        self.summary = LiveSummary()
+
+    # -- intake (any thread) ----------------------------------------------------------
+    def put_image(self, msg: Any) -> None:
+        """A camera message (Image-like, CompressedImage-like or a Frame): replaces any unprocessed one."""
+        self.slot.put(msg)
+
+    def put_command(self, text: str) -> None:
+        """A command; the empty string clears the target."""
+        with self._cond:
+            self._commands.append(text)
+
+    def put_labels(self, msg: Any) -> None:
+        """A ground-truth label image (mono8 object ids stamped like its camera frame)."""
+        try:
+            stamp = header_stamp_ns(msg)
+        except (AttributeError, TypeError, ValueError):
+            stamp = -1  # decoding on the processing thread reports it
+        with self._cond:
+            self._labels.append(msg)
+            self._newest_label_ns = max(self._newest_label_ns, stamp)
+            self._cond.notify_all()
+
+    def put_objects(self, text: str) -> None:
+        """The ground-truth categories JSON ``{"objects": {"1": {"category": "dog"}}}`` (latest wins)."""
+        with self._cond:
+            self._objects = text
+
+    def report(self, error: str) -> None:
+        """A fault seen by the transport; it goes out in the next status's ``error`` field."""
+        with self._cond:
+            self._errors.append(error)
+
+    @property
+    def dropped(self) -> int:
+        """Frames overwritten before they were processed."""
+        return self.slot.dropped
+
+    def close(self) -> None:
+        """Wake and end ``run`` (idempotent)."""
+        self._closed = True
+        self.slot.close()
+
+    # -- processing thread --------------------------------------------------------------
+    def _drain(self) -> None:
+        with self._cond:
+            commands, self._commands = list(self._commands), deque(maxlen=16)
+            labels = list(self._labels)
+            self._labels.clear()
+            objects, self._objects = self._objects, None
+        if objects is not None and self.ground_truth is not None:
+            try:
+                data = json.loads(objects)
+                self.ground_truth.set_categories({k: v.get("category", "object") for k, v in data["objects"].items()})
+            except (ValueError, KeyError, TypeError, AttributeError, RvosError) as err:
+                self.report(f"objects: expected {{\"objects\": {{id: {{\"category\": ...}}}}}}: {err}")
+        for msg in labels:
+            if self.ground_truth is None:
+                continue
+            try:
+                arr, enc = image_to_array(msg)
+                if enc != "mono8":
+                    raise InputError(f"labels must be mono8 object ids, got {enc}")
+                self.ground_truth.feed_labels(header_stamp_ns(msg), arr)
+            except (RvosError, AttributeError, TypeError, ValueError) as err:
+                self.report(f"labels: {err}")
+        for text in commands:
+            try:
+                self.runtime.set_command(text)
+                self.summary.commands += 1
+            except RvosError as err:
+                self.report(f"command refused: {err}")
+
+    def _wait_for_labels(self, stamp_ns: int) -> None:
+        if self.ground_truth is None or self.label_wait_s <= 0:
+            return
+        with self._cond:
+            if self._newest_label_ns < 0:
+                return  # this stream carries no ground truth
+            self._cond.wait_for(lambda: self._newest_label_ns >= stamp_ns, self.label_wait_s)
+
+    def _frame(self, item: Any) -> Frame:
+        if isinstance(item, Frame):
+            return item
+        rgb = compressed_to_rgb(item) if hasattr(item, "format") else image_to_rgb(item)
+        self._seq += 1
+        return Frame(np.ascontiguousarray(rgb), header_stamp_ns(item), str(item.header.frame_id), self._seq)
+
+    def _errors_text(self) -> str:
+        with self._cond:
+            errors, self._errors = list(self._errors), deque(maxlen=32)
+        self.summary.errors.extend(errors)
+        return "; ".join(errors[-_MAX_ERRORS_PER_STATUS:])
+
+    def _report_only(self, error: str) -> LiveOutput:
+        d = self.runtime.decision.to_dict()
+        d.update(timing={}, dropped=self.dropped, frame=self.runtime.frame_index, error=error)
+        out = LiveOutput(json.dumps(d))
+        self.publish(out)
+        return out
+
+    def step(self, timeout: float | None = 0.1) -> LiveOutput | None:
+        """Process the newest frame (waiting up to ``timeout`` s for one); publish and return its output.
+
+        Returns None when no frame came and nothing needed reporting.
+        """
+        item = self.slot.take(timeout)
+        self._drain()
+        if item is None:
+            error = self._errors_text()
+            return self._report_only(error) if error else None
+        try:
+            frame = self._frame(item)
+        except (RvosError, AttributeError, TypeError, ValueError) as err:
+            self.report(f"image: {err}")
+            return self._report_only(self._errors_text())
+        self._wait_for_labels(frame.stamp_ns)
+        self._drain()
+        try:
+            result = self.runtime.step(frame)
+        except RvosError as err:
+            self.report(f"frame {frame.stamp_ns}: {err}")
+            return self._report_only(self._errors_text())
+        result = replace(result, dropped=self.dropped, error=self._errors_text())
+        overlay = draw_overlay(frame.image, result, self.runtime.command) if self.overlay else None
+        out = LiveOutput(status_json(result), result, frame.image, overlay)
+        self.publish(out)
+        self.summary.frames += 1
+        self.summary.final = result.decision
+        return out
+
+    def run(self, *, max_frames: int | None = None, duration: float | None = None,
+            stop: threading.Event | None = None) -> LiveSummary:
+        """Step until ``stop`` is set, ``close`` is called, ``max_frames`` were processed or ``duration`` s passed."""
+        t0 = time.monotonic()
+        end = t0 + duration if duration is not None else None
+        while not (stop is not None and stop.is_set()) and not self._closed:
+            if max_frames is not None and self.summary.frames >= max_frames:
+                break
+            now = time.monotonic()
+            if end is not None and now >= end:
+                break
+            self.step(0.1 if end is None else max(0.0, min(0.1, end - now)))
+        self.summary.received = self.slot.received
+        self.summary.dropped = self.dropped
+        self.summary.seconds = time.monotonic() - t0
+        return self.summary
