@@ -61,6 +61,7 @@ def synth(
     height: Annotated[int, typer.Option(min=64, help="Frame height, pixels.")] = 360,
     frames: Annotated[int, typer.Option(min=8, help="Frames per scene.")] = 60,
     fps: Annotated[float, typer.Option(min=1.0, help="Frame rate of the scenes.")] = 15.0,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a previous synth output in OUT.")] = False,
 ) -> None:
     """Render seeded synthetic scenes with ground-truth masks and referring expressions."""
     from rvos_ros.eval.synth import synthesize
@@ -68,9 +69,12 @@ def synth(
 
     with progress_bar() as bar:
         task = bar.add_task("synth", total=None)
-        summary = synthesize(out, scenes, seed, width=width, height=height, num_frames=frames, fps=fps)
+        summary = synthesize(out, scenes, seed, width=width, height=height, num_frames=frames, fps=fps,
+                             overwrite=overwrite)
         bar.update(task, completed=1, total=1)
-    summary_table("synthesized " + str(out), summary.rows())
+    rows = [("videos", summary.videos), ("frames", summary.frames), ("expressions", summary.expressions)]
+    rows += [(f"  {kind}", n) for kind, n in sorted(summary.per_category.items())]
+    summary_table(f"synthesized {out}", rows)
 
 
 @app.command()
