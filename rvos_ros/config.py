@@ -103,7 +103,8 @@ class CameraMotionConfig:
 
     def __post_init__(self) -> None:
         _check(self.max_corners >= 8, "camera_motion.max_corners", f"must be >= 8, got {self.max_corners}")
-        _check(0 < self.quality_level < 1, "camera_motion.quality_level", f"must be in (0, 1), got {self.quality_level}")
+        _check(0 < self.quality_level < 1, "camera_motion.quality_level",
+               f"must be in (0, 1), got {self.quality_level}")
         _check(self.ransac_threshold_px > 0, "camera_motion.ransac_threshold_px",
                f"must be > 0, got {self.ransac_threshold_px}")
         _check(self.max_side_px >= 64, "camera_motion.max_side_px", f"must be >= 64, got {self.max_side_px}")
@@ -125,8 +126,10 @@ class ReasoningConfig:
     """Seconds of trajectory needed before motion words can be judged."""
 
     def __post_init__(self) -> None:
-        _check(0 < self.lock_confidence <= 1, "reasoning.lock_confidence", f"must be in (0, 1], got {self.lock_confidence}")
-        _check(0 <= self.ambiguity_margin < 1, "reasoning.ambiguity_margin", f"must be in [0, 1), got {self.ambiguity_margin}")
+        _check(0 < self.lock_confidence <= 1, "reasoning.lock_confidence",
+               f"must be in (0, 1], got {self.lock_confidence}")
+        _check(0 <= self.ambiguity_margin < 1, "reasoning.ambiguity_margin",
+               f"must be in [0, 1), got {self.ambiguity_margin}")
         _check(self.switch_patience >= 1, "reasoning.switch_patience", f"must be >= 1, got {self.switch_patience}")
         _check(self.lost_after_s > 0, "reasoning.lost_after_s", f"must be > 0, got {self.lost_after_s}")
         _check(self.min_observed_s >= 0, "reasoning.min_observed_s", f"must be >= 0, got {self.min_observed_s}")

@@ -20,7 +20,7 @@ from rvos_ros.errors import InputError
 from rvos_ros.perception.base import Perception
 from rvos_ros.perception.camera_motion import CameraMotionEstimator
 from rvos_ros.perception.track_book import TrackBook
-from rvos_ros.reasoning.identify import TargetIdentifier
+from rvos_ros.reasoning.identify import TargetIdentifier, identify
 from rvos_ros.reasoning.query_parser import QueryParser
 from rvos_ros.types import Decision, Frame, FrameResult, ParsedQuery, Track
 
@@ -182,6 +182,14 @@ class Runtime:
         timings["total"] = sum(timings.values())
         return FrameResult(self._frame_index, frame.stamp_ns, frame.frame_id, frame.seq, mask, self._decision,
                            tuple(t for t in obs.tracks if t.visible), timings)
+
+    def final_decision(self) -> Decision:
+        """A fresh decision on the whole current window, without hysteresis (offline use: the video is over)."""
+        if self.query is None or self.book.last_frame < 0:
+            return self._decision
+        window = self.book.window(self.command, self.clock.fps)
+        return identify(window, self.query, self.config.reasoning, frame_index=self._frame_index,
+                        generation=self.generation)
 
     def step(self, frame: Frame) -> FrameResult:
         """Process one frame."""

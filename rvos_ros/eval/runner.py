@@ -51,14 +51,21 @@ class ExpressionRun:
     timeline: list[dict[str, Any]] = field(default_factory=list)
 
     def record(self, result: FrameResult) -> None:
-        d = result.decision
-        entry = {"frame": result.frame_index, "targets": list(d.targets), "state": d.state,
+        """Note the decision in force on a processed frame."""
+        self._note(result.decision, result.frame_index)
+        self.num_frames = result.frame_index + 1
+
+    def finalize(self, decision: Decision) -> None:
+        """Replace the final decision (offline mode), recording the change in the timeline."""
+        self._note(decision, decision.frame_index)
+
+    def _note(self, d: Decision, frame: int) -> None:
+        entry = {"frame": frame, "targets": list(d.targets), "state": d.state,
                  "confidence": round(float(d.confidence), 4)}
         last = self.timeline[-1] if self.timeline else None
         if last is None or last["targets"] != entry["targets"] or last["state"] != entry["state"]:
             self.timeline.append(entry)
         self.decision = d
-        self.num_frames = result.frame_index + 1
 
     def to_record(self) -> dict[str, Any]:
         rec = self.decision.to_dict()
@@ -142,6 +149,10 @@ def _run_video(dataset: DatasetFolder, video: VideoInfo, runs: list[ExpressionRu
         if progress is not None:
             progress(len(runs))
     if mode == "offline":
+        # the video is over: decide on everything seen, free of the online switch hysteresis
+        for rt, run in zip(runtimes, runs, strict=True):
+            if rt.query is not None:
+                run.finalize(rt.final_decision())
         _write_offline(dataset, video, runs, factory, writer, fps)
 
 
