@@ -28,7 +28,12 @@ _STATE_COLOURS = {
 
 
 def _text(img: np.ndarray, text: str, org: tuple[int, int], colour: tuple[int, int, int], scale: float) -> None:
-    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 3, cv2.LINE_AA)
+    """Text on a dark box: readable on any background, even after video compression."""
+    (w, h), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
+    x, y = org
+    x2, y2 = min(img.shape[1] - 1, x + w + 2), min(img.shape[0] - 1, y + base)
+    roi = img[max(0, y - h - 2):y2, max(0, x - 2):x2]
+    roi[:] = (roi.astype(np.float32) * 0.35).astype(np.uint8)
     cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, 1, cv2.LINE_AA)
 
 
@@ -39,7 +44,7 @@ def draw_overlay(image_rgb: np.ndarray, result: FrameResult, command: str = "") 
         tint = out[result.mask].astype(np.float32) * 0.45 + np.array(_TARGET, np.float32) * 0.55
         out[result.mask] = tint.astype(np.uint8)
     targets = set(result.decision.targets)
-    scale = max(0.35, min(out.shape[1] / 1100.0, 0.8))
+    scale = max(0.4, min(out.shape[1] / 1000.0, 0.8))
     for t in result.tracks:
         x1, y1, x2, y2 = (int(round(v)) for v in t.box)
         colour = _TARGET if t.id in targets else _OTHER

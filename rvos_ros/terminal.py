@@ -44,14 +44,16 @@ def timeline_text(timeline: Sequence[dict]) -> str:
 def decisions_table(runs: Sequence[ExpressionRun], limit: int = 40) -> None:
     """One row per expression: command, final decision, ground truth and the decision timeline."""
     table = Table(title=f"decisions ({len(runs)} expressions)")
-    for h in ("video/exp", "command", "state", "targets", "truth", "conf", "timeline"):
+    for h in ("video/exp", "command", "state", "targets", "truth", "conf"):
         table.add_column(h, overflow="fold")
     for r in runs[:limit]:
         d = r.decision
         ok = sorted(d.targets) == sorted(r.expression.obj_ids)
         table.add_row(r.expression.key, r.expression.text, d.state, str(list(d.targets)),
-                      ("[green]" if ok else "[red]") + str(list(r.expression.obj_ids)), f"{d.confidence:.2f}",
-                      timeline_text(r.timeline))
+                      ("[green]" if ok else "[red]") + str(list(r.expression.obj_ids)), f"{d.confidence:.2f}")
     if len(runs) > limit:
         table.caption = f"... {len(runs) - limit} more in decisions.json"
     console.print(table)
+    console.print("decision timeline (frame state [targets]):")
+    for r in runs[:limit]:
+        console.print(f"  {r.expression.key:<10} {timeline_text(r.timeline)}", overflow="fold")
