@@ -2,7 +2,9 @@
 
 Scores are logistics of margins in natural units (box diagonals, normalized
 image coordinates, seconds); superlatives and ordinals compare the candidates
-with each other (:func:`rank_scores`). A descriptor that cannot be judged
+with each other (:func:`rank_scores`). The temporal/comparative motion kinds
+(``moving`` with a phase, ``onset``, ``extent``, ``heading``) live in
+:mod:`rvos_ros.reasoning.temporal`. A descriptor that cannot be judged
 gets ``score=None`` with a ``reason``: "insufficient" (too little trajectory),
 "no_context" (the entity it refers to is not tracked), "no_pixels" (no colour
 observation) or "unsupported" (posture, unknown kinds: for CLIP or the LLM).
@@ -21,6 +23,8 @@ import numpy as np
 from rvos_ros.config import ReasoningConfig
 from rvos_ros.reasoning import motion as mo
 from rvos_ros.reasoning.occlusion import OcclusionEvent, hidden_runs, occlusion_events
+from rvos_ros.reasoning.ranking import rank_scores, soft
+from rvos_ros.reasoning.temporal import PHASES, TemporalScorers
 from rvos_ros.reasoning.verify import colour_match
 from rvos_ros.types import Descriptor, ParsedQuery, TrajectoryWindow
 
@@ -31,17 +35,11 @@ __all__ = [
 
 CategoryMatcher = Callable[[str, str], bool]
 MOTION_KINDS = frozenset({"moving", "direction", "depth", "speed", "stops", "starts", "turns_back",
-                          "approaches", "leaves", "recent"})
+                          "approaches", "leaves", "recent", "onset", "extent", "heading"})
 SCORED_KINDS = MOTION_KINDS | {"occluded", "occludes", "enters", "exits", "color", "size", "position", "relative"}
 _RELATED_COLOURS = {frozenset(p) for p in (("red", "orange"), ("red", "pink"), ("orange", "yellow"),
                                             ("orange", "brown"), ("pink", "purple"), ("blue", "purple"),
                                             ("gray", "white"), ("gray", "black"), ("brown", "black"))}
-
-
-def soft(margin: float, scale: float) -> float:
-    """Logistic of ``margin / scale``: 0.5 at zero margin, → 1 for clearly positive margins."""
-    z = max(-40.0, min(40.0, margin / max(scale, 1e-9)))
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 @dataclass(frozen=True)
@@ -110,29 +108,7 @@ def descriptor_key(d: Descriptor) -> str:
     return ("not " if d.negated else "") + core
 
 
-def rank_scores(values: dict[int, float], lo: int, hi: int, scale: float) -> dict[int, float]:
-    """Soft membership of each candidate in ranks [lo, hi] (1-based) of ``values`` sorted descending."""
-    ids = sorted(values, key=lambda i: (-values[i], i))
-    v = [values[i] for i in ids]
-    n = len(ids)
-    hi = min(hi, n)
-    lo = min(lo, hi)
-    out = {}
-    for k, tid in enumerate(ids, start=1):
-        x = values[tid]
-        if lo <= k <= hi:
-            margins = [v[lo - 2] - x] if lo > 1 else []
-            margins += [x - v[hi]] if hi < n else []
-            margin = min(margins) if margins else scale * 3
-        elif k < lo:
-            margin = v[lo - 1] - x
-        else:
-            margin = x - v[hi - 1]
-        out[tid] = soft(margin, scale)
-    return out
-
-
-class DescriptorScorer:
+class DescriptorScorer(TemporalScorers):
     """Turns each descriptor into a DescriptorScore per candidate."""
 
     def __init__(self, ev: Evidence, cands: Sequence[int], query: ParsedQuery, match: CategoryMatcher) -> None:
@@ -173,6 +149,9 @@ class DescriptorScorer:
         return max(reach) / max(m.size_px, 1.0) if reach else 0.0
 
     def _moving(self, d: Descriptor) -> dict:
+        if d.value in PHASES:
+            return self._moving_phase(d)
+
         def f(m: mo.TrackMotion) -> tuple[float, str]:
             s = soft(self._moving_strength(m) - 0.25, 0.1)
             if m.moved:

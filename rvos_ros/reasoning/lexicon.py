@@ -20,6 +20,7 @@ __all__ = [
     "SUPER_MEMBERS",
     "VERB_LEMMA",
     "canonical_category",
+    "is_past_form",
     "noun_lookup",
     "category_matches",
     "singular_candidates",
@@ -277,6 +278,13 @@ _IRREGULAR_VERBS = {
     "sleep": "slept", "lead": "led", "shake": "shook shaken", "bring": "brought", "set": "", "put": "",
     "freeze": "froze frozen", "meet": "met", "stride": "strode", "spread": "", "feed": "fed",
 }
+
+
+def is_past_form(word: str, lemma: str) -> bool:
+    """True when ``word`` is a past form of the verb ``lemma`` ("moved", "ran"; not "moves", "moving")."""
+    if word == lemma:
+        return False
+    return word.endswith("ed") or word in _IRREGULAR_VERBS.get(lemma, "").split() and not word.endswith("ing")
 
 
 def verb_forms(base: str) -> set[str]:

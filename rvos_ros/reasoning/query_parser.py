@@ -12,6 +12,20 @@ relations: ``position`` (leftmost|rightmost|top|bottom|center|nearest|farthest; 
 1-based rank in ``ref``, "" = 1), ``relative`` (left_of|right_of|above|below|near|far_from, ref = context).
 A ``size``/``speed`` descriptor from "the second largest" also carries the rank in ``ref``.
 
+Extensions (the rules judge them in :mod:`rvos_ros.reasoning.temporal`; older consumers may ignore them):
+``moving`` may carry a phase value: "early" ("moving at first", "initially", "in the beginning"), "late"
+("at the end", "by the end", adverbial "still running") or "throughout" ("keeps walking", "never stops",
+"the whole time"); negated early/late means not moving then ("not moving at the end"). ``onset``
+(first|last): the earliest / latest motion onset ("starts moving first", "the first car to move", "moves
+last"; a past "moved last" stays ``recent``). ``extent`` (most|least|little): distance travelled ("rolled
+the farthest", "covers the most ground", "moved the least", "barely moves"; "the farthest car" stays a
+position). ``heading`` (same|opposite, ref = context category or "" for the others): direction of motion
+compared with other objects ("going the same way as the bus", "against the flow", "the other way").
+Sequences: a static state ("waiting", "idle", "parked", "still") then motion ("and then drove off", "before
+crossing") is ``starts``; motion then a static state is ``stops``; "pulls away", "drives off", "sets off",
+"takes off" are ``starts``. "On the right" / "at the top" are positions even after a motion verb; "to the
+right" after a motion verb is a direction. Adjective "still" ("the still dog", "stands still") is static.
+
 How it works: the text is cleaned and tokenized, multiword nouns are merged ("teddy bear"),
 verbs are lemmatized, a polite/command prefix is dropped ("please track", "where is"); then
 phrase patterns (``query_words.PATTERNS``) are matched over the lemma stream, most specific
@@ -26,7 +40,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
 
 from rvos_ros.errors import InputError
 from rvos_ros.reasoning import query_words as W
@@ -38,18 +51,16 @@ from rvos_ros.reasoning.lexicon import (
     VERB_LEMMA,
     canonical_category,
     category_matches,
-    noun_lookup,
+    is_past_form,
 )
+from rvos_ros.reasoning.query_nouns import ENT_SKIP as _ENT_SKIP
+from rvos_ros.reasoning.query_nouns import NounPhrases
+from rvos_ros.reasoning.query_nouns import ParseState as _State
+from rvos_ros.reasoning.query_nouns import Tok as _Tok
 from rvos_ros.types import Descriptor, ParsedQuery
 
 __all__ = ["QueryParser", "canonical_category", "category_matches"]
 
-_PERSON_ALL = frozenset("everyone everybody anyone anybody crowd audience".split())
-_PLURAL_FILLERS = frozenset("ones things objects items everything stuff".split())
-_NP_MODS = (W.DETERMINERS | set(W.NUMBERS) | W.QUANT_TWO | W.QUANT_ALL | set(COLOR_OF) | set(W.SIZE) | W.COLOR_MODS
-            | set(W.POSITION) | set(W.SPEED) | W.STATIC_WORDS | set(W.ORDINALS) | {"still", "moving", "of", "among",
-                                                                                  "out", "left", "right", "only"})
-_ENT_SKIP = W.DETERMINERS | set(W.NUMBERS) | W.QUANT_TWO | W.QUANT_ALL | set(COLOR_OF) | set(W.SIZE) | W.COLOR_MODS
 _POSTURE_TAIL = frozenset("down up on over out around in with at into onto its his her their a an the some its "
                           "own off".split())
 _TRIM = (_POSTURE_TAIL | _ENT_SKIP) - set(COLOR_OF) - {"down", "up", "out", "off", "around"}
@@ -65,26 +76,7 @@ def _ordered(items: list[tuple[int, Descriptor]]) -> tuple[Descriptor, ...]:
     return tuple(d for _, d in sorted(items, key=lambda item: item[0]))
 
 
-@dataclass
-class _Tok:
-    word: str
-    lemma: str
-    used: bool = False
-
-
-@dataclass
-class _State:
-    toks: list[_Tok]
-    # (token index, descriptor): descriptors are reported in the order the command says them
-    motions: list[tuple[int, Descriptor]] = field(default_factory=list)
-    attributes: list[tuple[int, Descriptor]] = field(default_factory=list)
-    relations: list[tuple[int, Descriptor]] = field(default_factory=list)
-    context: list[tuple[int, str]] = field(default_factory=list)
-    knowledge: bool = False
-    saw_motion: list[str] = field(default_factory=list)  # plain motion verbs, in order (deterministic output)
-
-
-class QueryParser:
+class QueryParser(NounPhrases):
     """Rule-based query decomposition; build once, call ``parse`` per command (well under 1 ms).
 
     ``max_chars`` bounds the accepted command length (characters).
@@ -142,51 +134,6 @@ class QueryParser:
                     break
 
     # ---- noun helpers ---------------------------------------------------------------------------------------------
-
-    def _noun(self, st: _State, i: int) -> tuple[str, bool] | None:
-        """``(category, plural)`` when token i is a category noun here (not a verb, colour or modal)."""
-        toks = st.toks
-        w = toks[i].word
-        hit = noun_lookup(w.replace("_", " "))
-        if hit is None:
-            return None
-        prev = toks[i - 1].word if i > 0 else ""
-        nxt = toks[i + 1] if i + 1 < len(toks) else None
-        licensed = prev in _ENT_SKIP or prev in W.ORDINALS or (prev.isdigit() and prev.isascii())
-        if w in VERB_LEMMA and not licensed:
-            return None
-        if w in COLOR_OF and nxt is not None and (nxt.word in ANY_WORDS or noun_lookup(nxt.word.replace("_", " "))):
-            return None
-        if w == "can" and (not licensed or (nxt is not None and (nxt.word in VERB_LEMMA or nxt.word in
-                                                                  ("be", "not")))):
-            return None
-        return hit
-
-    def _entity(self, st: _State, j: int) -> tuple[str, int] | None:
-        """The context entity starting at token j: (category | "" | "camera", head index), tokens not consumed."""
-        toks = st.toks
-        k = j
-        while k < len(toks) and k - j < 6:
-            t = toks[k]
-            if t.used:
-                return None
-            if t.word in W.CAMERA:
-                return "camera", k
-            hit = self._noun(st, k)
-            if hit is not None:
-                while k + 1 < len(toks) and not toks[k + 1].used and self._noun(st, k + 1) is not None:
-                    k += 1  # noun compound: the last noun is the head
-                    hit = self._noun(st, k)
-                return (hit[0] if hit else ""), k
-            if t.word in ANY_WORDS or t.word in ("others", "other"):
-                if t.word == "other" and k + 1 < len(toks) and not toks[k + 1].used:
-                    k += 1
-                    continue
-                return "", k
-            if t.word not in _ENT_SKIP:
-                return None
-            k += 1
-        return None
 
     # ---- emission -------------------------------------------------------------------------------------------------
 
@@ -286,6 +233,12 @@ class QueryParser:
             keep = {k for k in span if self._noun(st, k) is not None or toks[k].word in ANY_WORDS}
             span = [k for k in span if k not in keep]  # "the second dog from the left": the dog stays a mention
             self._emit(st, _KIND_GROUP[kind], kind, value, "" if rank == 1 else str(rank), at=i0, negated=False)
+        elif pat.group == "onset":
+            span = self._onset(st, m, i0, i1)
+        elif pat.group == "seq":
+            span = self._sequence(st, pat, m)
+        elif pat.group == "phase":
+            st.phase = st.phase or (pat.value, i0)
         elif pat.group == "fromto":
             a, b = W.DIRECTION[m.group("a")], W.DIRECTION[m.group("b")]
             if a == b:
@@ -317,6 +270,31 @@ class QueryParser:
         for k in span:
             toks[k].used = True
         return True
+
+    def _onset(self, st: _State, m: re.Match[str], i0: int, i1: int) -> list[int]:
+        """Onset order ("moves first", "the first car to start"); a past "moved last" is recency."""
+        toks = st.toks
+        value = m.group("v") or m.group("w")
+        words = [k for k in range(i0, i1) if toks[k].word not in ("first", "last")]
+        kind = "onset"
+        if value == "last" and len(words) == 1 and is_past_form(toks[words[0]].word, toks[words[0]].lemma):
+            kind, value = "recent", ""  # "the box that moved last": the one moved most recently
+        self._emit(st, "m", kind, value, at=i0, negated=False)
+        # "the first car to move": the car stays a mention
+        return [k for k in range(i0, i1) if self._noun(st, k) is None and toks[k].word not in ANY_WORDS]
+
+    def _sequence(self, st: _State, pat: W.Pattern, m: re.Match[str]) -> list[int]:
+        """Still, then moving (starts) or moving, then still (stops); consumes the state, the connector
+        and a setting-off verb, and leaves a plain motion verb and the words between for other phrases."""
+        _, starts = self._render(st)
+        span: list[int] = []
+        for name, text in m.groupdict().items():
+            if text is None or (name.startswith("g") and " " not in text and text not in ("start", "begin")):
+                continue
+            a, b = m.span(name)
+            span += range(bisect_right(starts, a) - 1, bisect_left(starts, b))
+        self._emit(st, "m", pat.kind, at=min(span, default=0), negated=False)
+        return span
 
     def _phrase_stage(self, st: _State) -> None:
         """Knowledge cues, posture verb phrases, "with ..." and clothing phrases."""
@@ -374,10 +352,11 @@ class QueryParser:
             w, lem = t.word, t.lemma
             nxt = toks[i + 1] if i + 1 < len(toks) else None
             if w == "still":
-                if nxt is not None and (nxt.lemma in MOTION_VERBS or nxt.word in W.ADVERBS | W.STOP):
-                    t.used = True  # "still running": the adverb of continuation
-                    continue
-                self._emit(st, "m", "static", at=i)
+                if nxt is not None and nxt.lemma in MOTION_VERBS:
+                    self._emit(st, "m", "moving", "late", at=i)  # "still running": it keeps moving up to now
+                elif nxt is None or nxt.word in _BOUNDARY or not (nxt.word in W.ADVERBS or nxt.word in W.STOP):
+                    self._emit(st, "m", "static", at=i)  # "the still dog", "is still", "stands still and ..."
+                # else "still there", "still in view": continuation, no motion claim
             elif w in W.STATIC_WORDS or lem in W.STATIC_WORDS:
                 self._emit(st, "m", "static", at=i)
             elif lem in ("hide", "occlude", "conceal", "obscure"):
@@ -402,76 +381,6 @@ class QueryParser:
                 continue
             t.used = True
 
-    def _noun_phrases(self, st: _State) -> tuple[tuple[str, ...], int]:
-        """Target categories and count from the first free noun phrase; other nouns become context."""
-        toks = st.toks
-        heads: list[tuple[int, str, bool]] = []  # (index, category or "" for "one"/"thing", plural)
-        i = 0
-        while i < len(toks):
-            t = toks[i]
-            hit = None if t.used else self._noun(st, i)
-            if hit is not None:
-                while i + 1 < len(toks) and not toks[i + 1].used and self._noun(st, i + 1) is not None:
-                    toks[i].used = True  # noun compound ("the dog toy"): the last noun is the head
-                    i += 1
-                    hit = self._noun(st, i) or hit
-                heads.append((i, hit[0], hit[1] or toks[i].word in _PERSON_ALL))
-            elif not t.used and t.word in ANY_WORDS and not (t.word == "one" and i + 1 < len(toks)
-                                                              and self._noun(st, i + 1) is not None):
-                heads.append((i, "", t.word in _PLURAL_FILLERS))
-            i += 1
-        for h, _, _ in heads:
-            toks[h].used = True
-        if not heads:
-            return (), 1
-        target = [heads[0]]
-        rest = heads[1:]
-        if target[0][1] == "" and rest:  # "the left one of the three cars": partitive gives the category
-            h0, h1 = target[0][0], rest[0][0]
-            if any(toks[k].word in ("of", "among") for k in range(h0 + 1, h1)) and \
-                    all(toks[k].word in _NP_MODS or toks[k].used for k in range(h0 + 1, h1)):
-                target = [(h1, rest[0][1], False)]
-                rest = rest[1:]
-        while rest:  # coordination: "the dog and the cat"
-            gap = range(target[-1][0] + 1, rest[0][0])
-            words = [toks[k].word for k in gap]
-            if not any(w in ("and", "or", "plus") for w in words) or \
-                    not all(w in ("and", "or", "plus") or w in _ENT_SKIP for w in words):
-                break
-            target.append(rest.pop(0))
-        st.context.extend((h, c) for h, c, _ in rest if c)
-        counts = [self._count(st, h, plural) for h, _, plural in target]
-        if any(c == 0 for c in counts):
-            count = 0
-        elif any(toks[k].word == "or" for k in range(target[0][0], target[-1][0])):
-            count = max(counts)
-        else:
-            count = sum(counts)
-        return tuple(dict.fromkeys(c for _, c, _ in target if c)), count
-
-    @staticmethod
-    def _count(st: _State, head: int, plural: bool) -> int:
-        toks = st.toks
-        j = head - 1
-        seg: list[str] = []
-        while j >= 0 and head - j <= 8 and (toks[j].word in _NP_MODS or toks[j].lemma in MOTION_VERBS
-                                            or toks[j].word in ANY_WORDS or toks[j].word.isdigit()):
-            seg.append(toks[j].word)
-            j -= 1
-        if "of" in seg or "among" in seg:  # "two of the dogs", "the leftmost of the three cars"
-            cut = max(seg.index(w) for w in ("of", "among") if w in seg)
-            seg, plural = seg[cut + 1:], any(w in _PLURAL_FILLERS for w in seg[cut + 1:])
-        for w in seg:
-            if w in W.NUMBERS:
-                return W.NUMBERS[w]
-            if w.isdigit() and w.isascii() and 0 < int(w) <= 1000:
-                return int(w)
-            if w in W.QUANT_TWO:
-                return 2
-            if w in W.QUANT_ALL:
-                return 0
-        return 0 if plural else 1
-
     def _finish_motion(self, st: _State) -> None:
         """Verb-implied speed/direction, opposite directions -> turn back, and plain ``moving``."""
         dirs = sorted((item for item in st.motions if item[1].kind == "direction" and not item[1].negated),
@@ -490,8 +399,27 @@ class QueryParser:
         implied = [W.DIR_VERBS[v] for v in st.saw_motion if v in W.DIR_VERBS]
         if implied and not any(d.kind == "direction" for _, d in st.motions):
             self._emit(st, "m", "direction", implied[0], negated=False)
-        if st.saw_motion and not st.motions:
+        if any(d.kind in ("starts", "stops") for _, d in st.motions):
+            # a sequence names both states ("sat idle and then pulled out"): neither holds the whole time
+            st.motions[:] = [(i, d) for i, d in st.motions if not (d.kind == "moving" and d.value == "")]
+        elif st.saw_motion and not st.motions:
             self._emit(st, "m", "moving", negated=False)
+        if st.phase is not None:
+            self._apply_phase(st, *st.phase)
+
+    def _apply_phase(self, st: _State, phase: str, at: int) -> None:
+        """"moving at first" / "not moving at the end" / "walking the whole time": the plain motion state gets
+        the phase; static "the whole time" stays plain static (static throughout is static)."""
+        plain = [(i, d) for i, d in st.motions if d.kind == "moving" and d.value == ""]
+        if not plain and not st.saw_motion:
+            return  # "stops at the end", "parked at the end of the street": nothing to time
+        if not plain:
+            self._emit(st, "m", "moving", phase, at=at, negated=False)
+        for i, d in plain:
+            if d.negated and phase == "throughout":
+                continue
+            st.motions.remove((i, d))
+            self._emit(st, "m", "moving", phase, at=i, negated=d.negated)
 
     @staticmethod
     def _unknown(st: _State) -> list[str]:

@@ -147,14 +147,38 @@ PREFIXES = tuple(tuple(p.split()) for p in sorted((
 ), key=len, reverse=True))
 
 _V = "|".join(sorted(MOTION_VERBS, key=len, reverse=True))
-_STILL = ("still|stationary|park|static|motionless|idle|immobile|at rest|not move|not moving|standing still|"
-          "stand still|sit still|in place|in one place")
+# "still" + a motion verb is the adverb of continuation ("still moving"), not the adjective
+_STILL_ADJ = rf"still(?! (?:{_V}|be (?:{_V}))(?: |$))"
+_STILL = (f"{_STILL_ADJ}|stationary|park|static|motionless|idle|immobile|at rest|not move|not moving|"
+          "standing still|stand still|sit still|in place|in one place")
+# a static state that a later motion can end ("was waiting and then drove off")
+_STATE = (r"(?:(?:be|stand|sit|stay|remain|lie|wait|keep|hold) )?(?:" + _STILL_ADJ + r"|stationary|static|"
+          r"motionless|idle|immobile|at rest|in (?:one )?place)|not move|wait|linger|rest|pause|stop|halt|park|stay|"
+          r"remain|settle|(?:sit|lie|stand)(?: down| up)?|come to (?:a )?(?:stop|halt|rest|standstill)")
+# a verb of setting off: "pulls away", "drives off", "sets off", "takes off", "gets going"
+# ("drives off to the left" / "off the road" say where it goes, not that it sets off)
+_GO_OFF = (r"pull (?:away|out|off)|(?:set|take|start|move|drive|ride|run|walk|fly|speed|zoom|race|dash|rush|"
+           r"bolt|sail|cycle|pedal|roll|trot|gallop|hurry|jog|march|step) off(?! (?:of|the|a|an|into|onto|to|"
+           r"towards|toward|in|left|right|up|down|screen|frame|camera|view|stage)(?: |$))|set out|get go|get move|"
+           r"get start")
+_THEN = r"(?:and )?(?:then|later|afterwards|after that|eventually|suddenly|finally|before)"
 _MACROS = {
     "{V}": f"(?:{_V})",
     "{D}": "(?:(?:the|a|an|its|their|his|her|our) )?",
     "{SCENE}": "(?:frame|view|scene|picture|screen|image|video|sight|field of view|shot|camera view|camera|room)",
     "{CAM}": "(?:camera|viewer|us|me|you|lens|observer|foreground)",
     "{STILL}": f"(?:{_STILL})",
+    "{STILLADJ}": _STILL_ADJ,
+    "{STATE}": f"(?:{_STATE})",
+    "{GOOFF}": f"(?:{_GO_OFF})",
+    "{THEN}": _THEN,
+    "{GAP}": r"(?:(?!(?:that|which|who|while|whereas|but|whose|and)(?: |$))\S+ )",
+    # lemma stream: "beginning" reads "begin"
+    "{EARLY}": r"(?:at first|initially|(?:in|at) the (?:very )?(?:begin|start)|early on|to (?:begin|start) with|"
+               r"in the first (?:few )?(?:second|moment|frame)s?)",
+    "{LATE}": r"(?:(?:at|in|by|towards|toward|near) the (?:very )?(?:end|finish)|in the end|"
+              r"in the last (?:few )?(?:second|moment|frame)s?)",
+    "{NOTADV}": r"(?! (?:quickly|rapidly|slowly|swiftly|recently|fast|speedily|lately)(?: |$))",
     "{LR}": "(?:left|right)",
     "{FRAME}": "(?: of (?:the )?(?:frame|image|screen|picture|video|scene|view|shot))?",
     "{SIDE}": "(?: (?:hand )?(?:side|edge|corner|part|half|border|area))?",
@@ -189,9 +213,8 @@ PATTERNS: tuple[Pattern, ...] = (
     # fillers that would otherwise read as content words
     _p(r"right(?= (?:next|beside|behind|in front|above|below|under|near|by|there|here|now|away|after|before|at))",
        ""),
-    _p(r"a little bit|a bit|a little(?= (?:to|more|further|faster|slower|left|right|up|down|bit))|all the time|"
-       r"the whole time|the entire (?:time|video|clip)|all along|at the same time|from time to time|over time|"
-       r"(?:appear|seem) to|each other|one another|at all times|all over", ""),
+    _p(r"a little bit|a bit|a little(?= (?:to|more|further|faster|slower|left|right|up|down|bit))|"
+       r"at the same time|from time to time|over time|(?:appear|seem) to|each other|one another|all over", ""),
     _p(r"(?:use|used) (?:for|to|as)|made (?:of|from)|(?:kind|type|sort) of|belong to|own by|owned by|"
        r"(?:something|anything|thing|things|stuff) (?:to|for) (?!the |a |an |its |his |her |their |left|right|#)\S+",
        "knowledge"),
@@ -207,34 +230,69 @@ PATTERNS: tuple[Pattern, ...] = (
        r"(?P<b>left|right|top|bottom)(?! of)", "fromto"),
     _p(r"back and forth|to and fro|up and down|side to side|left and right|forward and backward|"
        r"backward and forward|forwards and backwards|backwards and forwards", "m", "turns_back", verb=True),
+    # extent: distance travelled ("rolled the farthest", "covers the most ground", "barely moves")
+    _p(r"(?:{V}) (?:the )?(?:farthest|furthest|longest|greatest distance)(?! (?:from|away|to|of)(?: |$))|"
+       r"(?:{V}) (?:the )?most{NOTADV}(?: (?:distance|ground|far))?|(?:cover|travel|go) (?:the )?(?:most|greatest|"
+       r"biggest|largest|longest|farthest|furthest) (?:distance|ground|way)|(?:most|longest|greatest) distance",
+       "m", "extent", "most"),
+    _p(r"(?:{V}) (?:the )?(?:least|shortest|smallest distance|fewest){NOTADV}(?: (?:distance|ground|far))?|"
+       r"(?:cover|travel|go) (?:the )?(?:least|shortest|smallest) (?:distance|ground|way)|(?:least|shortest) "
+       r"distance", "m", "extent", "least"),
+    _p(r"(?:barely|hardly|scarcely|only just) (?:(?:be|even|really) )?(?:{V})|(?:{V}) (?:very |only )?"
+       r"(?:little|slightly)(?! (?:to|toward|towards|left|right|up|down|more|further|faster|slower|bit|closer|"
+       r"farther|away)(?: |$))", "m", "extent", "little"),
     # starts (still first, then moves)
-    _p(r"(?:be |stay |remain |stand |sit )?{STILL} (?:at first|initially|in the beginning|at the beginning|"
-       r"at the start|first|before|earlier|for a while|for a moment|for some time)", "m", "starts"),
-    _p(r"(?:at first|initially|in the beginning|at the beginning|at the start|first) (?:(?:be|it|stay|remain|stand|"
-       r"sit|keep) )*{STILL}", "m", "starts"),
-    _p(r"{STILL}(?: and)? (?:then|later|afterwards|after that|eventually|suddenly) (?:start|begin|{V})|"
-       r"{STILL} and (?:start|begin|{V})", "m", "starts"),
-    _p(r"(?:start|begin|set off|set out|take off|get go|get move|get start|start off)(?: to)?(?: (?:{V}))?"
-       r"(?: (?:late|later|last|afterwards|after a while|eventually|at the end|in the end))?|late start|"
+    _p(r"(?:be |stay |remain |stand |sit )?{STILL} (?:{EARLY}|first|before|earlier|for a while|for a moment|"
+       r"for some time)", "m", "starts"),
+    _p(r"(?:{EARLY}|first) (?:(?:be|it|stay|remain|stand|sit|keep) )*{STILL}", "m", "starts"),
+    # onset order: "starts moving first", "the first (car) to move", "moves last"
+    _p(r"(?:(?:start|begin|{GOOFF})(?: to)?(?: (?:{V}))?|(?:{V})) (?P<v>first|last)(?! (?:from|on|at|of)(?: |$))|"
+       r"(?P<w>first|last) (?:(?:one|ones|\S+) )?to (?:(?:start|begin|{GOOFF})(?: to)?(?: (?:{V}))?|(?:{V}))",
+       "onset"),
+    # sequences: a static state, then motion = starts; motion, then a static state = stops
+    _p(r"(?P<s>{STATE}) {GAP}{0,4}?(?P<c>{THEN}) {GAP}{0,2}?(?P<g>start|begin|{GOOFF}|{V})|"
+       r"(?P<g2>{GOOFF}|{V}) {GAP}{0,3}?(?P<c2>after) {GAP}{0,2}?(?P<s2>{STATE})", "seq", "starts"),
+    _p(r"(?P<g>{V}) {GAP}{0,4}?(?P<c>{THEN}) {GAP}{0,2}?(?P<s>{STATE})|"
+       r"(?P<s2>{STATE}) {GAP}{0,3}?(?P<c2>after) {GAP}{0,2}?(?P<g2>{V})", "seq", "stops"),
+    _p(r"{STILL} and (?:start|begin|{V})", "m", "starts"),
+    _p(r"(?:{V}) and (?:{STATE})(?! (?:{V}))", "m", "stops"),
+    _p(r"{GOOFF}|(?:finally|eventually) (?:(?:start|begin)(?: to)? )?(?:{V})", "m", "starts"),
+    _p(r"(?<!the )(?<!very )(?:start|begin|set off|set out|take off|get go|get move|get start|start off)(?! with)"
+       r"(?: to)?(?: (?:{V}))?"
+       r"(?: (?:late|later|last|afterwards|after a while|eventually|{LATE}))?|late start|"
        r"late starter|(?:{V}) (?:only )?(?:later|late|afterwards|after a while|after a pause|after a moment|"
        r"after wait)", "m", "starts"),
+    # keeps moving: the whole time (before "stop" alone reads as stops)
+    _p(r"(?:never|not|without) (?:ever |once )?(?:stop|halt|pause)(?: (?:{V}))?|keep (?:on )?(?:{V})|nonstop|"
+       r"non stop", "m", "moving", "throughout"),
     # stops
     _p(r"come to (?:a |an )?(?:stop|halt|rest|standstill|still|end)|come to rest|slow (?:down )?to (?:a )?"
        r"(?:stop|halt)|no longer (?:{V})|(?:stop|halt|pause|freeze)(?: (?:{V}|motion))?|"
-       r"(?:then|eventually|finally|later|afterwards|after that|at the end|in the end) (?:(?:become|get|end up|"
+       r"(?:then|eventually|finally|later|afterwards|after that|{LATE}) (?:(?:become|get|end up|"
        r"remain|stay|stand|sit|be|keep|it) )*(?:{STILL}|park)|(?:become|get|end up) (?:{STILL})|"
-       r"land|(?:stand|stay|remain|sit|be) (?:still|stationary|motionless|idle) (?:after|afterwards|at the end|"
-       r"in the end|eventually|finally|later)", "m", "stops"),
+       r"land|(?:stand|stay|remain|sit|be) (?:still|stationary|motionless|idle) (?:after|afterwards|{LATE}|"
+       r"eventually|finally|later)", "m", "stops"),
     # turns back
     _p(r"turn (?:around|round|back)|make a u turn|do a u turn|u turn|uturn|reverse(?: (?:its |their )?"
        r"(?:direction|course))?|change (?:its |their )?(?:direction|course)|(?:{V}) back(?! of)|double back|"
-       r"return|turn to the (?:opposite|other) (?:direction|way|side)|(?:{V}) (?:the )?(?:opposite|other) way",
-       "m", "turns_back"),
+       r"return|turn (?:to |in )?the (?:opposite|other) (?:direction|way|side)", "m", "turns_back"),
+    # heading relative to others: "the same way as the bus", "against the flow"
+    _p(r"(?:(?:in|along|on) )?(?:the )?same (?:way|direction|heading|course)(?: (?:as|like))?|parallel (?:to|with)|"
+       r"with the (?:flow|traffic|stream|current|tide)(?: of)?", "m", "heading", "same", ent="opt", verb=True),
+    _p(r"(?:(?:in|on) )?(?:the )?(?:opposite|other|reverse|contrary) (?:way|direction|heading|course)"
+       r"(?: (?:to|from|of|than|as))?|against(?: the (?:flow|traffic|stream|current|tide|direction)(?: of)?)?|"
+       r"counter to|contrary to", "m", "heading", "opposite", ent="opt", verb=True),
     # static / moving
-    _p(r"(?:stand|sit|stay|remain|keep|be|lie|hold) (?:still|stationary|motionless|static|put|idle|in place|"
+    _p(r"(?:stand|sit|stay|remain|keep|be|lie|hold) (?:{STILLADJ}|stationary|motionless|static|put|idle|in place|"
        r"in one place|at rest)|in (?:one|the same) (?:place|spot|position)|in place|at rest|stand still|"
        r"stay put", "m", "static"),
-    _p(r"in motion|on the move|keep (?:{V})|(?:{V}) around|(?:around )?in (?:a )?circles?", "m", "moving"),
+    _p(r"in motion|on the move|(?:{V}) around|(?:around )?in (?:a )?circles?", "m", "moving"),
+    # when in the window: "moving at first", "at the end", "the whole time"
+    _p(r"{EARLY}", "phase", value="early"),
+    _p(r"{LATE}", "phase", value="late"),
+    _p(r"the whole (?:time|video|clip|way)|all the time|the entire (?:time|video|clip)|all along|at all times|"
+       r"throughout|continuously|constantly|continually|from start to finish|from beginning to end", "phase",
+       value="throughout"),
     # depth (camera as the reference)
     _p(r"(?:towards|toward|approach) {D}{CAM}", "m", "depth", "closer"),
     _p(r"(?:to|at|into|closer to|nearer to) {D}{CAM}", "m", "depth", "closer", verb=True),
@@ -273,11 +331,11 @@ PATTERNS: tuple[Pattern, ...] = (
     # speed phrases
     _p(r"most (?:quickly|rapidly|fast|swiftly)|more (?:quickly|rapidly|swiftly)|highest speed|top speed|"
        r"faster than|quicker than", "a", "speed", "fastest"),
-    _p(r"most slowly|more slowly|less quickly|lowest speed|slower than|(?:{V}) (?:the )?least", "a", "speed",
-       "slowest"),
-    _p(r"(?:{V}) (?:the )?most", "a", "speed", "fastest"),
+    _p(r"most slowly|more slowly|less quickly|lowest speed|slower than", "a", "speed", "slowest"),
     _p(r"at (?:a )?(?:high|full|top|great) speed|(?:speed|hurry) up|accelerate|in a hurry", "a", "speed", "fast"),
     _p(r"at (?:a )?(?:low|slow) speed|slow down|decelerate", "a", "speed", "slow"),
+    # "on the right" / "at the left" is a position even after a motion verb ("moving dogs on the right")
+    _p(r"(?:on|at) (?:the )?(?:far |very |extreme )?(?P<v>{LR})(?: hand)?{SIDE}{FRAME}", "r", "position", "{v}"),
     # direction that needs no verb, then direction after a motion verb
     _p(r"from (?:the )?(?P<v>left|right|top|bottom)(?: side)?", "fromdir", verb=True),
     _p(r"(?:towards|toward|heading|in the direction of) (?:the )?(?P<v>left|right|top|bottom)(?: hand)?"
@@ -306,7 +364,7 @@ PATTERNS: tuple[Pattern, ...] = (
        r"distance)|far away|far off", "r", "position", "farthest"),
     _p(r"(?:in|at) (?:the )?(?:front|foreground)|in front", "r", "position", "nearest"),
     # recency
-    _p(r"(?:most )?recently|lately|latest|(?:{V}|start|stop) last|last to (?:{V}|start|stop|be move)|"
+    _p(r"(?:most )?recently|lately|latest|stop last|last to (?:stop|be move)|"
        r"just(?= (?:{V}|start|stop)(?: |$))", "m", "recent"),
     # appearance phrases
     _p(r"(?:asleep|seated|upright|crouched|curled up|on (?:its|his|her|their) back|on all fours|upside down|"

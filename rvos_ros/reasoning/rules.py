@@ -7,6 +7,12 @@ Every descriptor is scored per candidate by
 mixes the geometric mean of its descriptor scores with their minimum, because
 descriptors are ANDed and one clear failure must sink a candidate.
 
+Filters before superlatives: descriptors that compare candidates with each
+other (:data:`COMPARATIVE_KINDS`: position, size, speed, extent, onset,
+recent) are ranked among the candidates that pass every other descriptor
+(:func:`filter_pool`), so "the biggest moving ball" is the biggest of the
+moving balls, not a big static ball with a poor motion score.
+
 Count handling: ``count=N ≥ 1`` takes the best N; ``count=0`` takes every
 candidate scoring at least :data:`ALL_THRESHOLD` (the best one if none does).
 Confidence grows with the chosen set's weakest score and with its margin over
@@ -23,13 +29,16 @@ from dataclasses import dataclass
 
 from rvos_ros.config import ReasoningConfig
 from rvos_ros.reasoning.descriptors import MOTION_KINDS, DescriptorScore, DescriptorScorer, Evidence
-from rvos_ros.types import ParsedQuery, TrajectoryWindow
+from rvos_ros.types import Descriptor, ParsedQuery, TrajectoryWindow
 
-__all__ = ["ALL_THRESHOLD", "CandidateScore", "RuleResult", "candidate_ids", "combine", "score_candidates"]
+__all__ = ["ALL_THRESHOLD", "COMPARATIVE_KINDS", "CandidateScore", "RuleResult", "candidate_ids", "combine",
+           "filter_pool", "is_comparative", "score_candidates"]
 
 CategoryMatcher = Callable[[str, str], bool]
 ALL_THRESHOLD = 0.5
 """Score a candidate needs to be among the targets of an "all"/plural command (count 0)."""
+COMPARATIVE_KINDS = frozenset({"position", "size", "speed", "extent", "onset", "recent"})
+"""Descriptor kinds judged relative to the other candidates; the rest are filters."""
 _UNJUDGED_PENALTY = 0.8
 _MARGIN_FOR_FULL_CONFIDENCE = 0.3
 
@@ -102,6 +111,47 @@ def _select(ranking: list[CandidateScore], count: int) -> tuple[list[CandidateSc
     return chosen, weakest, margin
 
 
+def is_comparative(d: Descriptor) -> bool:
+    """True for descriptors that rank candidates against each other (superlatives, ordinals, relative size)."""
+    return d.kind in COMPARATIVE_KINDS
+
+
+def filter_pool(filter_scores: Mapping[int, float], count: int) -> list[int]:
+    """Candidates that pass the filters (combined score >= 0.5), topped up to ``count`` by the best of the rest.
+
+    With nothing passing, every candidate stays in the pool (the filters cannot decide, the ranking may).
+    """
+    order = sorted(filter_scores, key=lambda t: (-filter_scores[t], t))
+    pool = [t for t in order if filter_scores[t] >= ALL_THRESHOLD]
+    if not pool:
+        return order
+    return pool if len(pool) >= max(count, 1) else order[:max(count, 1)]
+
+
+def _judge(scorer: DescriptorScorer, descriptors: list[Descriptor], count: int) -> list[dict[int, DescriptorScore]]:
+    """Score every descriptor; comparative ones rank among the candidates that pass the others.
+
+    "The rightmost moving car" is the rightmost of the moving cars: the filters
+    (moving, colour, direction, relations, ...) choose a pool first and the
+    superlative is then evaluated relative to that pool. Candidates outside the
+    pool keep their ranking among all candidates (their filter scores sink them).
+    """
+    results: list[dict[int, DescriptorScore] | None] = [None] * len(descriptors)
+    for k, d in enumerate(descriptors):
+        if not is_comparative(d):
+            results[k] = scorer.score(d)
+    filters = [r for r in results if r is not None]
+    if len(filters) < len(descriptors) and filters:
+        fscore = {t: combine([r[t].score if r[t].score is not None else 0.5 for r in filters]) for t in scorer.cands}
+        pool = filter_pool(fscore, count)
+        if len(pool) < len(scorer.cands):
+            pooled = DescriptorScorer(scorer.ev, pool, scorer.query, scorer.match)
+            for k, d in enumerate(descriptors):
+                if results[k] is None:
+                    results[k] = {**scorer.score(d), **pooled.score(d)}
+    return [r if r is not None else scorer.score(d) for r, d in zip(results, descriptors, strict=True)]
+
+
 def _could_change(ranking: list[CandidateScore], chosen: list[CandidateScore], weakest: float,
                   judged_keys: set[str], ev: Evidence) -> bool:
     """True when a part not judged for lack of trajectory could still change the answer.
@@ -164,11 +214,11 @@ def score_candidates(
     ev = Evidence(window, config, colours)
     scorer = DescriptorScorer(ev, cands, query, match or _default_matcher())
     descriptors = list(query.motions) + list(query.attributes) + list(query.relations)
+    results = _judge(scorer, descriptors, query.count)
     per_cand: dict[int, list[DescriptorScore]] = {t: [] for t in cands}
     unjudged: list[str] = []
     used_pixels = False
-    for d in descriptors:
-        res = scorer.score(d)
+    for d, res in zip(descriptors, results, strict=True):
         judged = [s for s in res.values() if s.score is not None]
         if not judged:
             reasons = sorted({s.reason for s in res.values()})

@@ -275,3 +275,122 @@ def test_a_newcomer_that_cannot_win_does_not_hold_the_decision_back():
     assert r.targets == (1,) and not r.insufficient
     w2 = window(track(1, line((500, 100), (-5, 0))), track(3, still(100, 400, 4), start=N - 4))
     assert run(w2, q(D("direction", "left"))).insufficient  # the newcomer might still run left
+
+
+# ---- time within the window, onset order, distance travelled, heading ------------------------------------------------
+
+def _phases_scene():
+    early = np.concatenate([line((50, 100), (6, 0), 25), still(194, 100, 35)])  # moves, then rests
+    late = np.concatenate([still(50, 250, 35), line((50, 250), (6, 0), 25)])  # rests, then moves
+    always = line((600, 400), (-6, 0))
+    return window(track(1, early), track(2, late), track(3, always), track(4, still(300, 50)))
+
+
+@pytest.mark.parametrize(("value", "candidates", "expected"), [
+    ("early", (1, 2, 4), 1), ("late", (1, 2, 4), 2), ("throughout", (1, 2, 3), 3), ("throughout", (1, 2, 4), None),
+])
+def test_moving_at_a_phase_of_the_window(value, candidates, expected):
+    w = _phases_scene()
+    w = TrajectoryWindow("q", FPS, 640, 480, N, tuple(t for t in w.tracks if t.id in candidates))
+    r = run(w, q(D("moving", value)))
+    if expected is None:  # nobody keeps moving: every candidate scores low
+        assert max(r.scores.values()) < 0.3
+    else:
+        assert r.targets == (expected,) and not r.ambiguous and "of the time" in r.rationale
+
+
+def test_not_moving_at_the_end_includes_the_never_moving():
+    r = run(_phases_scene(), q(D("moving", "late", negated=True), count=0))
+    assert r.targets == (1, 4)
+
+
+def test_onset_first_and_last_ignore_tracks_that_never_move():
+    first = np.concatenate([still(50, 100, 10), line((50, 100), (6, 0), 50)])
+    second = np.concatenate([still(50, 250, 30), line((50, 250), (6, 0), 30)])
+    w = window(track(1, second), track(2, first), track(3, still(400, 400)))
+    r = run(w, q(D("onset", "first")))
+    assert r.targets == (2,) and not r.ambiguous and "starts moving at 0." in r.rationale
+    r = run(w, q(D("onset", "last")))
+    assert r.targets == (1,) and "3 (dog) never moves" in r.rationale
+
+
+def test_extent_most_least_and_little_after_camera_compensation():
+    cam = np.repeat(np.eye(3)[None], N, axis=0)
+    cam[1:, 0, 2] = 3.0  # the camera pans: every image position drifts 3 px/frame to the right
+    drift = np.arange(N)[:, None] * np.array([3.0, 0.0])
+    far = line((50, 100), (6, 0)) + drift  # 354 px of its own
+    near = line((50, 250), (0, 2)) + drift  # 118 px of its own
+    jitter = still(300, 400) + drift + np.random.default_rng(0).normal(0, 0.7, (N, 2))
+    w = window(track(1, near), track(2, far), track(3, jitter), camera=cam)
+    assert run(w, q(D("extent", "most"))).targets == (2,)
+    least = run(w, q(D("extent", "least")))
+    assert least.targets == (3,) and not least.ambiguous and "travels" in least.rationale
+    assert run(w, q(D("extent", "little"))).targets == (3,)
+
+
+def _traffic():
+    bus = track(9, line((50, 100), (5, 0)), label="bus", size=90)
+    with_bus = track(1, line((100, 250), (6, 0.5)), label="car")
+    against = track(2, line((600, 350), (-6, 0)), label="car")
+    parked = track(3, still(300, 430), label="car")
+    return window(bus, with_bus, against, parked)
+
+
+@pytest.mark.parametrize(("value", "ref", "expected"), [
+    ("same", "bus", 1), ("opposite", "bus", 2), ("opposite", "", 2), ("same", "", 1),
+])
+def test_heading_compares_directions_with_the_reference(value, ref, expected):
+    r = run(_traffic(), q(D("heading", value, ref=ref), categories=("car",), context=(ref,) if ref else ()))
+    assert r.targets == (expected,) and not r.ambiguous and "cos" in r.rationale
+    assert r.scores[3] < 0.1  # a parked car heads nowhere
+
+
+def test_heading_without_a_moving_reference_is_not_judged():
+    w = window(track(1, line((100, 250), (6, 0)), label="car"), track(9, still(300, 100), label="bus"))
+    r = run(w, q(D("heading", "same", ref="bus"), categories=("car",)))
+    assert any("heading" in u and "no_context" in u for u in r.unjudged)
+
+
+def test_unsupported_values_of_the_new_kinds_are_reported():
+    w = window(track(1, line((100, 250), (6, 0))), track(2, still(300, 300)))
+    for d in (D("onset", "middle"), D("extent", "average"), D("heading", "sideways")):
+        r = run(w, q(d))
+        assert any("unsupported" in u for u in r.unjudged), d
+
+
+# ---- filters before superlatives -------------------------------------------------------------------------------------
+
+def test_superlative_ranks_among_the_candidates_that_pass_the_filters():
+    w = window(track(1, still(620, 300), label="car"), track(2, line((300, 100), (2, 0)), label="car"),
+               track(3, line((150, 400), (-1.5, 0)), label="car"))
+    r = run(w, q(D("moving"), relations=[D("position", "rightmost")], categories=("car",)))
+    assert r.targets == (2,) and not r.ambiguous
+    r = run(w, q(D("moving", negated=True), relations=[D("position", "rightmost")], categories=("car",)))
+    assert r.targets == (1,)
+
+
+def test_size_and_colour_filters_combine_with_superlatives():
+    balls = window(track(1, still(500, 300), size=120), track(2, line((100, 100), (4, 0)), size=60),
+                   track(3, line((100, 400), (4, 0)), size=30))
+    assert run(balls, q(D("moving"), attributes=[D("size", "biggest")])).targets == (2,)
+    assert run(balls, q(D("moving", negated=True), attributes=[D("size", "smallest")])).targets == (1,)
+    cups = window(track(1, still(50, 200), attrs={"color": "blue"}), track(2, still(300, 200), attrs={"color": "red"}),
+                  track(3, still(500, 200), attrs={"color": "red"}))
+    r = run(cups, q(attributes=[D("color", "red")], relations=[D("position", "leftmost")]))
+    assert r.targets == (2,) and not r.ambiguous
+
+
+def test_count_two_superlative_among_the_moving_ones():
+    w = window(track(1, still(620, 100)), track(2, line((450, 200), (0, 1.5))), track(3, line((500, 300), (1.2, 0))),
+               track(4, line((100, 400), (1.5, 0))))
+    assert run(w, q(D("moving"), relations=[D("position", "rightmost")], count=2)).targets == (2, 3)
+
+
+def test_filter_pool_tops_up_to_the_count_and_keeps_everyone_when_nothing_passes():
+    from rvos_ros.reasoning.rules import filter_pool, is_comparative
+
+    assert filter_pool({1: 0.9, 2: 0.2, 3: 0.7}, 1) == [1, 3]
+    assert filter_pool({1: 0.9, 2: 0.2, 3: 0.1}, 2) == [1, 2]
+    assert filter_pool({1: 0.1, 2: 0.2}, 1) == [2, 1]
+    assert is_comparative(D("size", "biggest")) and is_comparative(D("onset", "first"))
+    assert not is_comparative(D("moving")) and not is_comparative(D("heading", "same", "bus"))

@@ -1,0 +1,186 @@
+"""Temporal and comparative motion: when a track moves, how far, and whether it heads like the others.
+
+Features of a camera-compensated :class:`~rvos_ros.reasoning.motion.TrackMotion`
+(pure functions) and the scorers of the descriptors built on them, mixed into
+:class:`~rvos_ros.reasoning.descriptors.DescriptorScorer`:
+
+- ``moving`` with a phase value: "early" (moving at first), "late" (moving at the
+  end / still moving), "throughout" (keeps moving, never stops);
+- ``onset`` first|last: the earliest / latest motion onset among the candidates;
+- ``extent`` most|least|little: distance travelled (px of frame 0, after camera compensation);
+- ``heading`` same|opposite, ref = category or "" (the others): the direction of
+  motion compared (cosine) with that of the reference object(s).
+
+Units: seconds (``_s``), pixels of frame 0 (``_px``), box diagonals (``_diag``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rvos_ros.reasoning import motion as mo
+from rvos_ros.reasoning.ranking import rank_scores, soft
+from rvos_ros.types import Descriptor
+
+if TYPE_CHECKING:  # the mixin's host, for type checkers only
+    from rvos_ros.reasoning.descriptors import Evidence
+
+__all__ = ["PHASES", "PHASE_SHARE", "TemporalScorers", "extent_px", "heading_vector", "onset_s", "phase_fraction"]
+
+PHASES = ("early", "late", "throughout")
+PHASE_SHARE = 1.0 / 3.0
+"""Share of a track's observed time that counts as its beginning or its end ..."""
+_PHASE_MIN_S, _PHASE_MAX_S = 0.5, 2.0
+"""... bounded to this many seconds (s)."""
+
+
+def _phase_slice(m: mo.TrackMotion, phase: str) -> slice:
+    n = m.frames.size
+    k = int(round(min(max(PHASE_SHARE * n / m.fps, _PHASE_MIN_S), _PHASE_MAX_S) * m.fps))
+    k = max(1, min(k, n))
+    return {"early": slice(0, k), "late": slice(n - k, n)}.get(phase, slice(0, n))
+
+
+def phase_fraction(m: mo.TrackMotion, phase: str) -> float:
+    """Share of samples labelled moving at the track's beginning ("early"), end ("late") or overall."""
+    if m.moving.size == 0:
+        return 0.0
+    return float(m.moving[_phase_slice(m, phase)].mean())
+
+
+def onset_s(m: mo.TrackMotion) -> float | None:
+    """Window time of the first moving sample (s from the window start); None if it never moves."""
+    idx = np.nonzero(m.moving)[0]
+    return float(m.frames[idx[0]]) / m.fps if idx.size else None
+
+
+def extent_px(m: mo.TrackMotion) -> float:
+    """Distance travelled (px): path length while moving, at least the farthest reach from the start.
+
+    The reach keeps near-static tracks ordered by how much they drift, so "moved the least"
+    can rank them without counting jitter as travel.
+    """
+    if m.centers.shape[0] < 2:
+        return 0.0
+    step = np.linalg.norm(np.diff(m.centers, axis=0), axis=1)
+    path = float(step[m.moving[1:] | m.moving[:-1]].sum())
+    reach = float(np.linalg.norm(m.centers - m.centers[0], axis=1).max())
+    return max(path, reach)
+
+
+def heading_vector(m: mo.TrackMotion) -> np.ndarray:
+    """Net displacement over the moving samples (px, (dx, dy)); zeros for a static track."""
+    if m.centers.shape[0] < 2:
+        return np.zeros(2)
+    step = np.diff(m.centers, axis=0)
+    return step[m.moving[1:] | m.moving[:-1]].sum(axis=0) if m.moving.any() else np.zeros(2)
+
+
+def _unit(v: np.ndarray) -> np.ndarray | None:
+    n = float(np.linalg.norm(v))
+    return v / n if n > 1e-6 else None
+
+
+class TemporalScorers:
+    """Scorers of the temporal/comparative motion descriptors (a mixin of DescriptorScorer)."""
+
+    ev: Evidence
+    cands: list[int]
+    query: object
+    _motions: Callable[..., dict]
+    context: Callable[[str, int], list[int]]
+    _moving_strength: Callable[[mo.TrackMotion], float]
+
+    def _moving_phase(self, d: Descriptor) -> dict:
+        """``moving`` at a phase: a share of moving samples at the beginning, at the end or overall."""
+        def f(m: mo.TrackMotion) -> tuple[float, str]:
+            frac = phase_fraction(m, d.value)
+            if d.value == "throughout":
+                # "keeps moving": (nearly) always moving, and moving at the end
+                s = soft(frac - 0.75, 0.07) * soft(phase_fraction(m, "late") - 0.5, 0.12)
+                return s, f"moving {frac:.0%} of the time"
+            where = "at first" if d.value == "early" else "at the end"
+            return soft(frac - 0.5, 0.12), f"moving {frac:.0%} of the time {where}"
+        return self._motions(f)
+
+    def _ranked(self, values: dict[int, float], top: int, scale: float) -> dict[int, float]:
+        return rank_scores(values, 1, top, scale) if len(values) > 1 else dict.fromkeys(values, 0.9)
+
+    def _onset(self, d: Descriptor) -> dict:
+        """Earliest ("first") or latest ("last") motion onset; tracks that never move rank last."""
+        if d.value not in ("first", "last"):
+            return {t: (None, f"onset {d.value!r}", "unsupported") for t in self.cands}
+        base = self._motions(lambda m: (0.5, ""))
+        onsets = {t: onset_s(self.ev.motion[t]) for t in self.cands if base[t][2] == ""}
+        sign = -1.0 if d.value == "first" else 1.0
+        movers = {t: sign * s for t, s in onsets.items() if s is not None}
+        ranks = self._ranked(movers, max(getattr(self.query, "count", 1), 1), 0.3)
+        for t, s in onsets.items():
+            base[t] = ((ranks[t], f"starts moving at {s:.1f} s", "") if s is not None
+                       else (0.05, "never moves", ""))
+        return base
+
+    def _extent(self, d: Descriptor) -> dict:
+        """Distance travelled: the most, the least (static tracks count) or little (barely moves)."""
+        if d.value not in ("most", "least", "little"):
+            return {t: (None, f"extent {d.value!r}", "unsupported") for t in self.cands}
+        base = self._motions(lambda m: (0.5, ""))
+        ok = [t for t in self.cands if base[t][2] == ""]
+        if not ok:
+            return base
+        px = {t: extent_px(self.ev.motion[t]) for t in ok}
+        scale = 0.1 * max(px.values()) + 3.0
+        top = max(getattr(self.query, "count", 1), 1)
+        most = self._ranked(px, top, scale)
+        least = self._ranked({t: -v for t, v in px.items()}, top, scale)
+        for t in ok:
+            m = self.ev.motion[t]
+            if d.value == "most":
+                s = most[t] * soft(self._moving_strength(m) - 0.25, 0.1)
+            elif d.value == "least":
+                s = least[t]
+            else:
+                s = 0.5 * soft(0.8 - px[t] / max(m.size_px, 1.0), 0.25) + 0.5 * least[t]
+            base[t] = (s, f"travels {px[t]:.0f} px", "")
+        return base
+
+    def _flow(self, ids: Sequence[int]) -> np.ndarray | None:
+        """Mean unit heading of the tracks among ``ids`` that move (the flow of the others)."""
+        units = []
+        for o in ids:
+            m = self.ev.motion[o]
+            u = _unit(heading_vector(m)) if m.enough and m.moved else None
+            if u is not None:
+                units.append(u)
+        return _unit(np.mean(units, axis=0)) if units else None
+
+    def _heading(self, d: Descriptor) -> dict:
+        """Same or opposite direction of motion as the reference object(s), by the cosine of headings."""
+        sign = {"same": 1.0, "opposite": -1.0}.get(d.value)
+        if sign is None:
+            return {t: (None, f"heading {d.value!r}", "unsupported") for t in self.cands}
+        out = {}
+        for tid in self.cands:
+            m = self.ev.motion[tid]
+            if not m.enough:
+                out[tid] = (None, f"seen {m.observed_s:.1f} s only", "insufficient")
+                continue
+            others = self.context(d.ref, tid)
+            refs = [(str(o), self._flow([o])) for o in others] if d.ref else [("the others", self._flow(others))]
+            refs = [(name, u) for name, u in refs if u is not None]
+            if not refs:
+                out[tid] = (None, f"no moving {d.ref or 'other object'} to compare with", "no_context")
+                continue
+            own = _unit(heading_vector(m))
+            moving = soft(self._moving_strength(m) - 0.25, 0.1)
+            best: tuple[float, str] | None = None
+            for name, u in refs:
+                cos = float(own @ u) if own is not None else 0.0
+                s = soft(sign * cos - 0.5, 0.15) * moving
+                if best is None or s > best[0]:
+                    best = (s, f"heading vs {name}: cos {cos:+.2f}")
+            out[tid] = (*best, "") if best else (None, "", "no_context")
+        return out
