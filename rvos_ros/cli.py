@@ -62,17 +62,26 @@ def synth(
     frames: Annotated[int, typer.Option(min=8, help="Frames per scene.")] = 60,
     fps: Annotated[float, typer.Option(min=1.0, help="Frame rate of the scenes.")] = 15.0,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a previous synth output in OUT.")] = False,
+    bag: Annotated[bool, typer.Option("--bag", help="Also write each scene as a rosbag2 in OUT/bags (MCAP).")]
+    = False,
 ) -> None:
     """Render seeded synthetic scenes with ground-truth masks and referring expressions."""
     from rvos_ros.eval.synth import synthesize
     from rvos_ros.terminal import progress_bar, summary_table
 
+    bags: list[Path] = []
     with progress_bar() as bar:
         task = bar.add_task("synth", total=None)
         summary = synthesize(out, scenes, seed, width=width, height=height, num_frames=frames, fps=fps,
                              overwrite=overwrite)
         bar.update(task, completed=1, total=1)
+        if bag:
+            from rvos_ros.eval.synth_bag import write_dataset_bags
+
+            bags = write_dataset_bags(out)
     rows = [("videos", summary.videos), ("frames", summary.frames), ("expressions", summary.expressions)]
+    if bags:
+        rows.append(("bags", f"{len(bags)} in {out / 'bags'}"))
     rows += [(f"  {kind}", n) for kind, n in sorted(summary.per_category.items())]
     summary_table(f"synthesized {out}", rows)
 
@@ -176,9 +185,10 @@ def replay(
                              progress=lambda n: bar.advance(task, n))
     summary_table(f"replay {bag} → {out}", summary.rows())
     for frame, d in summary.decisions[:30]:
-        console.print(f"  frame {frame:5d}  {d.state:<10} targets={list(d.targets)}  {d.rationale[:100]}")
+        console.print(f"  frame {frame:5d}  {d.state:<10} targets={list(d.targets)}  {d.rationale[:100]}",
+                      markup=False)
     for err in summary.errors[:10]:
-        console.print(f"  [yellow]skipped[/yellow] {err}")
+        console.print(f"  skipped: {err}", markup=False)
 
 
 @app.command()
@@ -253,6 +263,19 @@ def play(
         for s, handler in previous.items():
             signal.signal(s, handler)
     summary_table(f"play {bag}", summary.rows(), headers=("topic", "messages"))
+
+
+@app.command()
+def render(
+    bag: Annotated[Path, typer.Argument(help="Output bag written by `rvos-ros replay`.")],
+    video: Annotated[Path, typer.Option("--video", help="Video file to write (.mp4).")],
+    topic: Annotated[str, typer.Option(help="Image topic to render.")] = "/target/overlay",
+) -> None:
+    """Render an output bag's overlay topic into a video."""
+    from rvos_ros.bag.render import render_video
+
+    n = render_video(bag, video, topic=topic)
+    typer.echo(f"wrote {n} frames to {video}")
 
 
 @app.command()

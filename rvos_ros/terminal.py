@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -28,7 +29,7 @@ def summary_table(title: str, rows: Iterable[Sequence[object]], headers: Sequenc
     for h in headers:
         table.add_column(h)
     for r in rows:
-        table.add_row(*(str(v) for v in r))
+        table.add_row(*(escape(str(v)) for v in r))
     console.print(table)
 
 
@@ -49,11 +50,11 @@ def decisions_table(runs: Sequence[ExpressionRun], limit: int = 40) -> None:
     for r in runs[:limit]:
         d = r.decision
         ok = sorted(d.targets) == sorted(r.expression.obj_ids)
-        table.add_row(r.expression.key, r.expression.text, d.state, str(list(d.targets)),
+        table.add_row(escape(r.expression.key), escape(r.expression.text), d.state, str(list(d.targets)),
                       ("[green]" if ok else "[red]") + str(list(r.expression.obj_ids)), f"{d.confidence:.2f}")
     if len(runs) > limit:
         table.caption = f"... {len(runs) - limit} more in decisions.json"
     console.print(table)
     console.print("decision timeline (frame state [targets]):")
     for r in runs[:limit]:
-        console.print(f"  {r.expression.key:<10} {timeline_text(r.timeline)}", overflow="fold")
+        console.print(f"  {r.expression.key:<10} {timeline_text(r.timeline)}", overflow="fold", markup=False)

@@ -33,6 +33,7 @@ class ReplaySummary:
     commands: int = 0
     errors: list[str] = field(default_factory=list)
     decisions: list[tuple[int, Decision]] = field(default_factory=list)
+    """Each change of (state, targets), with the frame it happened on."""
     truncated: str = ""
     final: Decision = field(default_factory=Decision)
 
@@ -96,7 +97,8 @@ def replay(bag: str | Path, out: str | Path, config: Config, *, topics: BagTopic
                     result = runtime.step(frame)
                     _write(sink, result, frame.image, runtime.command, config)
                     summary.frames += 1
-                    if last_decision is None or result.decision != last_decision:
+                    if last_decision is None or (result.decision.state, result.decision.targets) != (
+                            last_decision.state, last_decision.targets):
                         summary.decisions.append((result.frame_index, result.decision))
                         last_decision = result.decision
                     summary.final = result.decision

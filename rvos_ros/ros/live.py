@@ -75,14 +75,16 @@ class LiveSummary:
     received: int = 0
     dropped: int = 0
     commands: int = 0
-    errors: list[str] = field(default_factory=list)
+    errors: deque[str] = field(default_factory=lambda: deque(maxlen=100))
+    """The most recent bad-message reports (bounded: a node may run for hours)."""
+    error_count: int = 0
     final: Decision = field(default_factory=Decision)
     seconds: float = 0.0
 
     def rows(self) -> list[tuple[str, object]]:
         return [("frames processed", self.frames), ("frames received", self.received),
                 ("frames dropped", self.dropped), ("commands", self.commands),
-                ("bad messages", len(self.errors)), ("final state", self.final.state),
+                ("bad messages", self.error_count), ("final state", self.final.state),
                 ("final targets", list(self.final.targets)), ("seconds", round(self.seconds, 2))]
 
 
@@ -209,6 +211,7 @@ class LiveLoop:
         with self._cond:
             errors, self._errors = list(self._errors), deque(maxlen=32)
         self.summary.errors.extend(errors)
+        self.summary.error_count += len(errors)
         return "; ".join(errors[-_MAX_ERRORS_PER_STATUS:])
 
     def _report_only(self, error: str) -> LiveOutput:

@@ -1,20 +1,393 @@
-"""The rclpy node (console script ``rvos_node``).
+"""The rclpy node (console script ``rvos_node``): a thin adapter over the live loop.
 
-Not built yet: the thin rclpy adapter over :class:`rvos_ros.runtime.Runtime`
-arrives with the ROS interface work (topics and QoS in DESIGN.md). Until then
-this entry point says so plainly instead of pretending to run.
+Topics follow DESIGN.md "ROS interface" (every name relative, so namespaces
+and remaps apply): ``image`` (or ``image/compressed`` with parameter
+``compressed``) with the sensor-data QoS and ``command`` in; ``target/mask``
+(mono8, the input frame's header), ``target/overlay`` (rgb8, when
+``output.overlay``), ``target/detections``, ``candidates/detections``,
+``status`` (the Decision JSON plus timing) and ``/diagnostics`` (1 Hz) out,
+reliable with depth 10. With ``perception.backend: simulated`` the node also
+reads the ground truth on ``sim/labels`` and ``sim/objects``, as ``rvos-ros
+serve`` does.
+
+Subscriber callbacks only hand messages to :class:`~rvos_ros.ros.live.LiveLoop`
+and return; one processing thread runs the loop and publishes. Every
+:class:`~rvos_ros.config.Config` key is a parameter under its dotted name
+(``reasoning.lock_confidence``), its default taken from the file named by
+parameter ``config_file``. Changes are validated by ``Config.replace``;
+accepted changes to ``reasoning.*``, ``camera_motion.*``, ``output.*``,
+``runtime.reason_every`` and ``runtime.fps`` apply between two frames, the
+others are accepted but take effect after a restart, and the result says so.
 """
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import inspect
+import json
 import sys
+import threading
+import time
+import typing
+from collections import deque
+from collections.abc import Callable, Iterator
+from typing import Any, Literal
 
-__all__ = ["main"]
+import numpy as np
+import rclpy
+from builtin_interfaces.msg import Time
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from rcl_interfaces.msg import ParameterDescriptor, SetParametersResult
+from rclpy.executors import ExternalShutdownException
+from rclpy.node import Node
+from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
+from sensor_msgs.msg import CompressedImage, Image
+from std_msgs.msg import Header, String
+from vision_msgs.msg import (
+    BoundingBox2D,
+    Detection2D,
+    Detection2DArray,
+    ObjectHypothesis,
+    ObjectHypothesisWithPose,
+    Point2D,
+    Pose2D,
+)
+
+from rvos_ros import config as config_module
+from rvos_ros.config import Config, load_config
+from rvos_ros.errors import ConfigError, RvosError
+from rvos_ros.perception.camera_motion import CameraMotionEstimator
+from rvos_ros.perception.simulated import SimulatedPerception
+from rvos_ros.reasoning.query_parser import QueryParser
+from rvos_ros.ros.conversions import image_fields
+from rvos_ros.ros.live import LiveLoop, LiveOutput
+from rvos_ros.runtime import Runtime
+from rvos_ros.types import Decision, Track
+
+__all__ = ["LIVE_KEYS", "NODE_NAME", "RvosNode", "main"]
+
+NODE_NAME = "rvos"
+
+LIVE_KEYS = ("runtime.reason_every", "runtime.fps", "camera_motion.", "reasoning.", "output.")
+"""Config keys (or key prefixes) whose changes apply between frames; the others need a restart."""
+
+MODELS_NOT_BUILT = ("perception.backend 'models' (detector + SAM2) is not built yet in this version; "
+                    "set the parameter perception.backend to simulated and restart")
+
+_OUTPUT_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=10, reliability=ReliabilityPolicy.RELIABLE,
+                         durability=DurabilityPolicy.VOLATILE)
+# Volatile, not transient-local: `ros2 bag play` offers volatile unless the bag recorded otherwise, and a
+# transient-local reader would never match it. Start the node before the bag so it sees sim/objects.
+_TRUTH_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=64, reliability=ReliabilityPolicy.RELIABLE,
+                        durability=DurabilityPolicy.VOLATILE)
 
 
-def main() -> None:
-    sys.stderr.write(
-        "error: rvos_node is not implemented yet in this version; use `rvos-ros run` or `rvos-ros demo` "
-        "(see README.md, 'What works today')\n"
-    )
-    sys.exit(2)
+def _is_live(key: str) -> bool:
+    return any(key == k or (k.endswith(".") and key.startswith(k)) for k in LIVE_KEYS)
+
+
+# -- parameters from the Config dataclasses --------------------------------------------------------
+
+
+def _attribute_docs() -> dict[tuple[str, str], str]:
+    """``(class name, field) -> docstring`` of the config dataclasses (the string under each field)."""
+    try:
+        tree = ast.parse(inspect.getsource(config_module))
+    except (OSError, TypeError, SyntaxError):  # no source shipped (a zipped install): no descriptions
+        return {}
+    docs: dict[tuple[str, str], str] = {}
+    for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+        for field_node, doc in zip(cls.body, cls.body[1:], strict=False):
+            if (isinstance(field_node, ast.AnnAssign) and isinstance(field_node.target, ast.Name)
+                    and isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant)
+                    and isinstance(doc.value.value, str)):
+                docs[(cls.name, field_node.target.id)] = " ".join(doc.value.value.split())
+    return docs
+
+
+@dataclasses.dataclass(frozen=True)
+class _Key:
+    name: str
+    value: Any
+    descriptor: Any
+
+
+def _config_keys(cfg: Config) -> Iterator[_Key]:
+    """Every leaf of ``cfg`` as a parameter: dotted name, value and a descriptor with a description."""
+    docs = _attribute_docs()
+
+    def walk(obj: Any, prefix: str) -> Iterator[_Key]:
+        hints = typing.get_type_hints(type(obj))
+        for f in dataclasses.fields(obj):
+            value, hint, name = getattr(obj, f.name), hints[f.name], prefix + f.name
+            if dataclasses.is_dataclass(value):
+                yield from walk(value, name + ".")
+                continue
+            text = docs.get((type(obj).__name__, f.name)) or (inspect.getdoc(type(obj)) or "").split("\n")[0]
+            constraints = ""
+            if typing.get_origin(hint) is Literal:
+                constraints = "one of: " + ", ".join(str(c) for c in typing.get_args(hint))
+            if name == "runtime.mode":  # the node always runs live; deterministic mode is for replay and eval
+                yield _Key(name, "live", ParameterDescriptor(
+                    description="The node always runs live (newest frame only, drops counted).", read_only=True))
+                continue
+            text += " Applies between frames." if _is_live(name) else " Takes effect after restart."
+            # Floats take integers too (Config turns 15 into 15.0), so a YAML `fps: 15` does not fail the type check.
+            yield _Key(name, value, ParameterDescriptor(description=text.strip(), additional_constraints=constraints,
+                                                        dynamic_typing=hint is float))
+
+    yield from walk(cfg, "")
+
+
+# -- messages ----------------------------------------------------------------------------------------
+
+
+def _header(stamp_ns: int, frame_id: str) -> Header:
+    return Header(stamp=Time(sec=stamp_ns // 1_000_000_000, nanosec=stamp_ns % 1_000_000_000), frame_id=frame_id)
+
+
+def _image(hdr: Header, pixels: np.ndarray, encoding: str) -> Image:
+    return Image(header=hdr, **image_fields(pixels, encoding, as_numpy=False))  # data: array('B'), no per-byte copy
+
+
+def _detections(hdr: Header, tracks: tuple[Track, ...]) -> Detection2DArray:
+    out = []
+    for t in tracks:
+        x1, y1, x2, y2 = (float(v) for v in t.box)
+        bbox = BoundingBox2D(center=Pose2D(position=Point2D(x=(x1 + x2) / 2.0, y=(y1 + y2) / 2.0), theta=0.0),
+                             size_x=x2 - x1, size_y=y2 - y1)
+        hyp = ObjectHypothesisWithPose(hypothesis=ObjectHypothesis(class_id=t.label, score=float(t.score)))
+        out.append(Detection2D(header=hdr, results=[hyp], bbox=bbox, id=str(t.id)))
+    return Detection2DArray(header=hdr, detections=out)
+
+
+class _NodeLoop(LiveLoop):
+    """The live loop plus changes queued by the parameter callback, applied on the processing thread."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._changes: deque[Callable[[], None]] = deque()
+        self._changes_lock = threading.Lock()
+
+    def between_frames(self, change: Callable[[], None]) -> None:
+        """Run ``change`` on the processing thread before the next step (any thread may call this)."""
+        with self._changes_lock:
+            self._changes.append(change)
+
+    def step(self, timeout: float | None = 0.1) -> LiveOutput | None:
+        with self._changes_lock:
+            changes, self._changes = list(self._changes), deque()
+        for change in changes:
+            change()
+        return super().step(timeout)
+
+
+class RvosNode(Node):
+    """Segments, per camera frame, the object the latest command refers to.
+
+    ``node_kwargs`` go to ``rclpy.node.Node`` (``namespace``,
+    ``parameter_overrides``, ...). Raises ConfigError when the config file or
+    a parameter given at start-up is invalid.
+    """
+
+    def __init__(self, node_name: str = NODE_NAME, **node_kwargs: Any) -> None:
+        super().__init__(node_name, **node_kwargs)
+        self.declare_parameter("config_file", "", ParameterDescriptor(
+            description="YAML config whose values are the defaults of every other parameter ('' = packaged "
+                        "defaults).", read_only=True))
+        self.declare_parameter("compressed", False, ParameterDescriptor(
+            description="Subscribe to image/compressed (sensor_msgs/CompressedImage, jpeg or png) instead of "
+                        "image.", read_only=True))
+        path = str(self.get_parameter("config_file").value or "") or None
+        # The node always runs live (newest frame only); runtime.mode is for replay and evaluation.
+        file_cfg = load_config(path).replace(**{"runtime.mode": "live"})
+        self._keys = {k.name: k for k in _config_keys(file_cfg)}
+        for key in self._keys.values():
+            self.declare_parameter(key.name, key.value, key.descriptor, ignore_override=key.name == "runtime.mode")
+        # Overrides given at start-up (-p, launch parameters) win over the file; check them all at once.
+        given = {name: self.get_parameter(name).value for name in self._keys if name != "runtime.mode"}
+        self.config = file_cfg.replace(**given)
+        """The accepted configuration (what the parameters hold)."""
+        self.running = self.config
+        """The configuration in effect (differs from ``config`` by changes that wait for a restart)."""
+        self.fatal = ""
+        """Why the node cannot process frames at all ("" when it can)."""
+
+        self._lock = threading.Lock()
+        self._state, self._last_error, self._new_errors = "no_command", "", 0
+        self._frames_at_tick, self._tick_time = 0, time.monotonic()
+        self._stop = threading.Event()
+        self.runtime: Runtime | None = None
+        self.loop: _NodeLoop | None = None
+        self.processing_thread: threading.Thread | None = None
+
+        self._mask_pub = self.create_publisher(Image, "target/mask", _OUTPUT_QOS)
+        self._overlay_pub = self.create_publisher(Image, "target/overlay", _OUTPUT_QOS) \
+            if self.config.output.overlay else None
+        self._targets_pub = self.create_publisher(Detection2DArray, "target/detections", _OUTPUT_QOS)
+        self._candidates_pub = self.create_publisher(Detection2DArray, "candidates/detections", _OUTPUT_QOS)
+        self._status_pub = self.create_publisher(String, "status", _OUTPUT_QOS)
+        self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", _OUTPUT_QOS)
+
+        if self.config.perception.backend == "simulated":
+            self._start_simulated()
+        else:
+            self.fatal = MODELS_NOT_BUILT
+            self.get_logger().error(self.fatal)
+            self._publish_fatal_status()
+        self.add_on_set_parameters_callback(self._on_set_parameters)
+        self._diag_timer = self.create_timer(1.0, self.publish_diagnostics)
+
+    # -- setup --------------------------------------------------------------------------------------
+    def _start_simulated(self) -> None:
+        cfg = self.config
+        perception = SimulatedPerception(cfg.perception, {})
+        self.runtime = Runtime(cfg, perception)
+        self.loop = _NodeLoop(self.runtime, self._publish, ground_truth=perception, overlay=cfg.output.overlay)
+        loop = self.loop
+        if self.get_parameter("compressed").value:
+            self.create_subscription(CompressedImage, "image/compressed", loop.put_image, qos_profile_sensor_data)
+        else:
+            self.create_subscription(Image, "image", loop.put_image, qos_profile_sensor_data)
+        self.create_subscription(String, "command", lambda m: loop.put_command(m.data), _OUTPUT_QOS)
+        self.create_subscription(Image, "sim/labels", loop.put_labels, _TRUTH_QOS)
+        self.create_subscription(String, "sim/objects", lambda m: loop.put_objects(m.data), _TRUTH_QOS)
+        self.processing_thread = threading.Thread(target=self._process, name="rvos_processing", daemon=True)
+        self.processing_thread.start()
+
+    def _process(self) -> None:
+        assert self.loop is not None
+        while not self._stop.is_set():
+            try:
+                self.loop.run(stop=self._stop)
+            except Exception as err:  # a bug, not a bad message: report it, keep serving the next frames
+                self.get_logger().error(f"processing failed: {type(err).__name__}: {err}")
+                self.loop.report(f"internal error: {type(err).__name__}: {err}")
+                self._stop.wait(0.1)
+
+    # -- parameters ---------------------------------------------------------------------------------
+    def _on_set_parameters(self, params: list[Any]) -> SetParametersResult:
+        mine = {p.name: p.value for p in params if p.name in self._keys}
+        if not mine:
+            return SetParametersResult(successful=True)  # use_sim_time and friends are rclpy's
+        try:
+            accepted = self.config.replace(**mine)
+        except ConfigError as err:
+            return SetParametersResult(successful=False, reason=str(err))
+        live = {k: v for k, v in mine.items() if _is_live(k)}
+        later = sorted(k for k in mine if not _is_live(k))
+        self.config = accepted
+        if live:
+            running = self.running.replace(**live)
+            self.running = running
+            if running.output.overlay and self._overlay_pub is None:
+                self._overlay_pub = self.create_publisher(Image, "target/overlay", _OUTPUT_QOS)
+            if self.loop is not None:
+                self.loop.between_frames(lambda: self._apply(running, set(live)))
+        if later:
+            reason = f"{', '.join(later)}: accepted; takes effect after restart"
+            self.get_logger().warning(reason)
+            return SetParametersResult(successful=True, reason=reason)
+        return SetParametersResult(successful=True, reason="applies from the next frame")
+
+    def _apply(self, cfg: Config, keys: set[str]) -> None:
+        """Put a live change into effect (processing thread, between two frames)."""
+        rt, loop = self.runtime, self.loop
+        assert rt is not None and loop is not None
+        rt.config = cfg  # reason_every and camera_motion.enabled are read from here on every frame
+        rt.clock.default_fps = cfg.runtime.fps
+        # The identifier reads its config on every pass; swapping it keeps the current lock and hysteresis.
+        rt.identifier.config = cfg.reasoning
+        if any(k.startswith("camera_motion.") for k in keys):
+            rt.camera = CameraMotionEstimator(cfg.camera_motion)  # the next frame starts a new motion chain
+        if "output.max_command_chars" in keys:
+            rt.parser = QueryParser(max_chars=cfg.output.max_command_chars)
+        loop.overlay = cfg.output.overlay
+
+    # -- outputs (processing thread) ----------------------------------------------------------------
+    def _publish(self, out: LiveOutput) -> None:
+        r = out.result
+        if r is not None:
+            hdr = _header(r.stamp_ns, r.frame_id)
+            self._mask_pub.publish(_image(hdr, r.mask.astype(np.uint8) * np.uint8(255), "mono8"))
+            overlay_pub = self._overlay_pub
+            if overlay_pub is not None and out.overlay is not None:
+                overlay_pub.publish(_image(hdr, out.overlay, "rgb8"))
+            targets = set(r.decision.targets)
+            self._targets_pub.publish(_detections(hdr, tuple(t for t in r.tracks if t.id in targets)))
+            self._candidates_pub.publish(_detections(hdr, r.tracks))
+        self._status_pub.publish(String(data=out.status))
+        status = json.loads(out.status)
+        with self._lock:
+            self._state = str(status.get("state", self._state))
+            if status.get("error"):
+                self._last_error, self._new_errors = str(status["error"]), self._new_errors + 1
+        if status.get("error"):
+            self.get_logger().warning(f"dropped a bad message: {status['error']}", throttle_duration_sec=5.0)
+
+    def _publish_fatal_status(self) -> None:
+        d = Decision().to_dict()
+        d.update(timing={}, dropped=0, frame=-1, error=self.fatal)
+        self._status_pub.publish(String(data=json.dumps(d)))
+
+    def publish_diagnostics(self) -> None:
+        """Publish one DiagnosticArray: state, processing rate (frames/s), dropped frames, last error."""
+        now = time.monotonic()
+        frames = self.loop.summary.frames if self.loop is not None else 0
+        fps = (frames - self._frames_at_tick) / max(now - self._tick_time, 1e-6)
+        self._frames_at_tick, self._tick_time = frames, now
+        with self._lock:
+            state, last_error, new_errors, self._new_errors = self._state, self._last_error, self._new_errors, 0
+        if self.fatal:
+            level, message = DiagnosticStatus.ERROR, self.fatal
+            self._publish_fatal_status()  # the status topic is not latched: repeat it for late subscribers
+        elif self.processing_thread is not None and not self.processing_thread.is_alive() and not self._stop.is_set():
+            level, message = DiagnosticStatus.ERROR, "processing thread stopped"
+        elif new_errors:
+            level, message = DiagnosticStatus.WARN, f"{new_errors} bad message(s) dropped: {last_error}"
+        else:
+            level, message = DiagnosticStatus.OK, state
+        values = {"state": state, "fps": f"{fps:.2f}", "processed": str(frames),
+                  "dropped": str(self.loop.dropped if self.loop is not None else 0),
+                  "last error": last_error or self.fatal, "backend": self.config.perception.backend}
+        status = DiagnosticStatus(level=level, name=f"{self.get_name()}: segmentation", message=message,
+                                  hardware_id="", values=[KeyValue(key=k, value=v) for k, v in values.items()])
+        self._diag_pub.publish(DiagnosticArray(header=Header(stamp=self.get_clock().now().to_msg()),
+                                               status=[status]))
+
+    # -- shutdown -----------------------------------------------------------------------------------
+    def destroy_node(self) -> Any:
+        """Stop and join the processing thread, then destroy the node."""
+        self._stop.set()
+        if self.loop is not None:
+            self.loop.close()
+        if self.processing_thread is not None:
+            self.processing_thread.join(timeout=5.0)
+            if self.processing_thread.is_alive():
+                self.get_logger().warning("processing thread did not stop within 5 s")
+        return super().destroy_node()
+
+
+def main(args: list[str] | None = None) -> int:
+    """Run the node until Ctrl-C or an external shutdown; 2 on a bad configuration."""
+    # try/finally rather than `with rclpy.init():`, which Humble's rclpy does not support.
+    rclpy.init(args=args)
+    node: RvosNode | None = None
+    try:
+        node = RvosNode()
+        rclpy.spin(node)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    except RvosError as err:
+        sys.stderr.write(f"error: {err}\n")
+        return 2
+    finally:
+        if node is not None:
+            node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
