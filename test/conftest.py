@@ -1,6 +1,8 @@
 """Shared fixtures: a small synthetic dataset made once per test session."""
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -15,3 +17,6 @@ def small_dataset(tmp_path_factory):
     root = tmp_path_factory.mktemp("synth")
     synthesize(root, 3, seed=5, width=320, height=240, num_frames=30, fps=15.0)
     return root
+
+# shared test scenes (test/dog_ball_scene.py) import as plain modules
+sys.path.insert(0, str(Path(__file__).resolve().parent))

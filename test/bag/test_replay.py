@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from dog_ball_scene import FPS, H, N, W, scene
 from rosbags.highlevel import AnyReader
 
 from rvos_ros.bag.messages import stamp_ns, typestore
@@ -12,22 +13,10 @@ from rvos_ros.config import Config
 from rvos_ros.errors import BagError
 from rvos_ros.ros.conversions import image_to_array
 
-H, W, N, FPS = 120, 160, 45, 15.0
-
 
 def _scene():
     """A static dog (id 1) on the left, a ball (id 2) rolling right; textured background."""
-    rng = np.random.default_rng(1)
-    bg = rng.integers(0, 255, (H, W, 3), dtype=np.uint8)
-    for i in range(N):
-        img = bg.copy()
-        labels = np.zeros((H, W), np.uint8)
-        img[40:80, 10:40] = (150, 100, 40)
-        labels[40:80, 10:40] = 1
-        x = 60 + 2 * i
-        img[50:70, x:x + 20] = (220, 30, 30)
-        labels[50:70, x:x + 20] = 2
-        yield img, labels
+    return (scene(i) for i in range(N))
 
 
 def _outputs(bag):

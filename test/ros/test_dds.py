@@ -15,6 +15,7 @@ import time
 
 import numpy as np
 import pytest
+from dog_ball_scene import FPS, START, H, N, W, scene, stamp
 
 from rvos_ros.bag.messages import DETECTIONS, IMAGE, STRING, detections_msg, header, image_msg, string_msg, typestore
 from rvos_ros.cli import main
@@ -30,25 +31,6 @@ except ImportError:
     HAVE_DDS = False
 needs_dds = pytest.mark.skipif(not HAVE_DDS,
                                reason="cyclonedds is not installed (pip install cyclonedds: the dds extra)")
-
-H, W, N, FPS = 120, 160, 45, 15.0
-START = 1_000_000_000
-
-
-def stamp(i: int) -> int:
-    return START + round(i * 1e9 / FPS)
-
-
-def scene(i: int) -> tuple[np.ndarray, np.ndarray]:
-    """Frame i of a static dog (id 1) on the left and a ball (id 2) rolling right on a textured background."""
-    img = np.random.default_rng(1).integers(0, 255, (H, W, 3), dtype=np.uint8)
-    labels = np.zeros((H, W), np.uint8)
-    img[40:80, 10:40] = (150, 100, 40)
-    labels[40:80, 10:40] = 1
-    x = 60 + 2 * i
-    img[50:70, x:x + 20] = (220, 30, 30)
-    labels[50:70, x:x + 20] = 2
-    return img, labels
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 import pytest
+from dog_ball_scene import H, N, W, scene, stamp
 
 from rvos_ros.bag.messages import header, image_msg
 from rvos_ros.config import Config
@@ -15,25 +16,7 @@ from rvos_ros.ros.live import LiveLoop, LiveOutput
 from rvos_ros.runtime import Runtime
 from rvos_ros.types import Frame
 
-H, W, N, FPS = 120, 160, 45, 15.0
-START = 1_000_000_000
 OBJECTS = json.dumps({"objects": {"1": {"category": "dog"}, "2": {"category": "ball"}}})
-
-
-def stamp(i: int) -> int:
-    return START + round(i * 1e9 / FPS)
-
-
-def scene(i: int) -> tuple[np.ndarray, np.ndarray]:
-    """Frame i of a static dog (id 1) on the left and a ball (id 2) rolling right on a textured background."""
-    bg = np.random.default_rng(1).integers(0, 255, (H, W, 3), dtype=np.uint8)
-    labels = np.zeros((H, W), np.uint8)
-    bg[40:80, 10:40] = (150, 100, 40)
-    labels[40:80, 10:40] = 1
-    x = 60 + 2 * i
-    bg[50:70, x:x + 20] = (220, 30, 30)
-    labels[50:70, x:x + 20] = 2
-    return bg, labels
 
 
 def ball(i: int) -> np.ndarray:

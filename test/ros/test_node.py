@@ -16,13 +16,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from dog_ball_scene import H, W, scene, stamp
 
 from rvos_ros.errors import ConfigError
 from rvos_ros.ros.conversions import image_fields, rgb_to_compressed_data
 
 ROOT = Path(__file__).resolve().parents[2]
-H, W, FPS = 120, 160, 15.0
-START = 1_000_000_000
 OBJECTS = json.dumps({"objects": {"1": {"category": "dog"}, "2": {"category": "ball"}}})
 
 
@@ -62,21 +61,6 @@ def make_node(ros):
 
 
 # -- a scene: a static dog (id 1) and a ball (id 2) rolling right --------------------------------------
-
-
-def stamp(i: int) -> int:
-    return START + round(i * 1e9 / FPS)
-
-
-def scene(i: int) -> tuple[np.ndarray, np.ndarray]:
-    img = np.random.default_rng(1).integers(0, 255, (H, W, 3), dtype=np.uint8)
-    labels = np.zeros((H, W), np.uint8)
-    img[40:80, 10:40] = (150, 100, 40)
-    labels[40:80, 10:40] = 1
-    x = 60 + 2 * i
-    img[50:70, x:x + 20] = (220, 30, 30)
-    labels[50:70, x:x + 20] = 2
-    return img, labels
 
 
 def header(i: int, frame_id: str = "camera_optical"):
