@@ -24,12 +24,14 @@ from rvos_ros.config import ReasoningConfig
 from rvos_ros.reasoning import motion as mo
 from rvos_ros.reasoning.occlusion import OcclusionEvent, hidden_runs, occlusion_events
 from rvos_ros.reasoning.ranking import rank_scores, soft
+from rvos_ros.reasoning.size import robust_area
 from rvos_ros.reasoning.temporal import PHASES, TemporalScorers
 from rvos_ros.reasoning.verify import colour_match
 from rvos_ros.types import Descriptor, ParsedQuery, TrajectoryWindow
 
 __all__ = [
     "MOTION_KINDS", "SCORED_KINDS", "DescriptorScore", "DescriptorScorer", "Evidence", "descriptor_key",
+    "plain_words",
     "rank_scores", "soft",
 ]
 
@@ -88,6 +90,12 @@ class Evidence:
         return {t.id: mo.frame_position(t, w.width, w.height) for t in w.tracks}
 
     @cached_property
+    def size(self) -> dict[int, float | None]:
+        """Track id → robust box area (share of the image; :func:`~rvos_ros.reasoning.size.robust_area`)."""
+        w, to_first = self.window, mo.to_first_homographies(self.window)
+        return {t.id: robust_area(t, w.width, w.height, to_first) for t in w.tracks}
+
+    @cached_property
     def occlusions(self) -> tuple[OcclusionEvent, ...]:
         return occlusion_events(self.window)
 
@@ -99,6 +107,28 @@ class Evidence:
             return False
         recent = self.window.num_frames - 1 - self.config.min_observed_s * self.window.fps
         return bool(rows[-1, 0] >= recent)
+
+
+_PLAIN = {
+    "moving": "moving", "moving:early": "moving at first", "moving:late": "moving at the end",
+    "moving:throughout": "moving the whole time", "depth:closer": "coming closer to the camera",
+    "depth:farther": "moving away from the camera", "stops": "stopping after moving",
+    "starts": "starting to move late", "turns_back": "turning back", "approaches": "approaching {ref}",
+    "leaves": "moving away from {ref}", "occluded": "hidden by {ref}", "occludes": "passing in front of {ref}",
+    "enters": "entering the view", "exits": "leaving the view", "recent": "the one that moved last",
+    "onset:first": "the first to start moving", "onset:last": "the last to start moving",
+    "extent:most": "travelling the farthest", "extent:least": "travelling the least",
+    "extent:little": "barely moving", "heading:same": "heading the same way as {ref}",
+    "heading:opposite": "heading the opposite way to {ref}", "direction": "moving {value}",
+    "speed": "{value}", "color": "{value}", "size": "{value}", "position": "{value}", "relative": "{value} {ref}",
+}
+
+
+def plain_words(d: Descriptor) -> str:
+    """What a descriptor checks, in plain words ("moving left", "hidden by car") for rationales."""
+    text = _PLAIN.get(f"{d.kind}:{d.value}") or _PLAIN.get(d.kind) or descriptor_key(d)
+    ref = d.ref if d.ref and not d.ref.isdigit() else ("the others" if d.kind == "heading" else "something")
+    return text.format(value=d.value.replace("_", " "), ref=ref)
 
 
 def descriptor_key(d: Descriptor) -> str:
@@ -128,7 +158,7 @@ class DescriptorScorer(TemporalScorers):
         out = {}
         for tid, (s, note, reason) in raw.items():
             if s is not None and d.negated:
-                s, note = 1.0 - s, f"not: {note}"
+                s, note = 1.0 - s, f"not {plain_words(d)}: {note}"
             out[tid] = DescriptorScore(key, s, note, reason)
         return out
 
@@ -143,17 +173,16 @@ class DescriptorScorer(TemporalScorers):
         return out
 
     @staticmethod
-    def _moving_strength(m: mo.TrackMotion) -> float:
-        """Largest reach of a moving run in box diagonals."""
-        reach = [s.travel_px for s in m.segments if s.moving]
-        return max(reach) / max(m.size_px, 1.0) if reach else 0.0
+    def _moving_score(m: mo.TrackMotion) -> float:
+        """How clearly the track moves: its longest moving run against its own significance threshold."""
+        return soft(m.strength - 1.0, 0.25)
 
     def _moving(self, d: Descriptor) -> dict:
         if d.value in PHASES:
             return self._moving_phase(d)
 
         def f(m: mo.TrackMotion) -> tuple[float, str]:
-            s = soft(self._moving_strength(m) - 0.25, 0.1)
+            s = self._moving_score(m)
             if m.moved:
                 return s, f"moves {m.path_length_px:.0f} px in {m.moving_s:.1f} s"
             return s, f"static over {m.observed_s:.1f} s"
@@ -165,9 +194,10 @@ class DescriptorScorer(TemporalScorers):
 
         def f(m: mo.TrackMotion) -> tuple[float, str]:
             travel = m.travel_px()
-            amount = travel[d.value] / max(m.size_px, 1.0)
+            # distance that way against the track's own significance threshold (slow movers count)
+            amount = travel[d.value] / max(m.run_px, 1.0)
             dominance = travel[d.value] / max(sum(travel.values()), 1e-6)
-            s = soft(amount - 0.5, 0.2) * soft(dominance - 0.35, 0.1)
+            s = soft(amount - 1.5, 0.3) * soft(dominance - 0.35, 0.1)
             if not m.moved:
                 return s, f"static over {m.observed_s:.1f} s"
             return s, f"moves {d.value} {travel[d.value]:.0f} px in {m.moving_s:.1f} s ({dominance:.0%} of its motion)"
@@ -190,7 +220,7 @@ class DescriptorScorer(TemporalScorers):
             return base
         px = {t: self.ev.motion[t].speed_robust_px_s for t in ok}
         rel = {t: self.ev.motion[t].speed_robust_diag_s for t in ok}
-        moving = {t: soft(self._moving_strength(self.ev.motion[t]) - 0.25, 0.1) for t in ok}
+        moving = {t: self._moving_score(self.ev.motion[t]) for t in ok}
         scale = 0.1 * max(px.values()) + 3.0
         top = max(self.query.count, 1)
         fastest = rank_scores(px, 1, top, scale) if len(ok) > 1 else dict.fromkeys(ok, 1.0)
@@ -229,7 +259,8 @@ class DescriptorScorer(TemporalScorers):
     def _turns_back(self, d: Descriptor) -> dict:
         def f(m: mo.TrackMotion) -> tuple[float, str]:
             leg, axis = mo.turn_back_px(m) or (0.0, "")
-            s = soft(leg / max(m.size_px, 1.0) - 0.8, 0.25)
+            # the return leg may be short and slow: it counts once it is well above the track's own noise
+            s = soft(leg / max(m.run_px, 1.0) - 1.5, 0.3)
             return s, (f"reverses along {axis} after {leg:.0f} px" if leg > 0 else "does not reverse")
         return self._motions(f)
 
@@ -341,21 +372,21 @@ class DescriptorScorer(TemporalScorers):
         return out
 
     def _size(self, d: Descriptor) -> dict:
-        pos = {t: self.ev.position[t] for t in self.cands if self.ev.position[t] is not None}
-        la = {t: math.log(max(p.area, 1e-6)) for t, p in pos.items()}
+        area = {t: a for t in self.cands if (a := self.ev.size[t]) is not None}
+        la = {t: math.log(max(a, 1e-6)) for t, a in area.items()}
         sign = 1.0 if d.value in ("biggest", "big") else -1.0 if d.value in ("smallest", "small") else 0.0
         out: dict = {t: (None, "never seen", "insufficient") for t in self.cands}
         if sign == 0.0:
             return {t: (None, f"size {d.value!r}", "unsupported") for t in self.cands}
         vals = {t: sign * v for t, v in la.items()}
-        for t, p in pos.items():
+        for t, a in area.items():
             if d.value in ("biggest", "smallest") and len(vals) > 1:
                 s = rank_scores(vals, 1, max(self.query.count, 1), 0.12)[t]
             elif len(vals) > 1:
                 s = soft(vals[t] - float(np.median([v for o, v in vals.items() if o != t])), 0.2)
             else:
-                s = soft(sign * (p.area - 0.03), 0.015)
-            out[t] = (s, f"covers {p.area:.1%} of the image", "")
+                s = soft(sign * (a - 0.03), 0.015)
+            out[t] = (s, f"covers {a:.1%} of the image at full view", "")
         return out
 
     def _position(self, d: Descriptor) -> dict:

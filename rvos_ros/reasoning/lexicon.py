@@ -20,6 +20,7 @@ __all__ = [
     "SUPER_MEMBERS",
     "VERB_LEMMA",
     "canonical_category",
+    "diminutive_of",
     "is_past_form",
     "noun_lookup",
     "category_matches",
@@ -52,11 +53,12 @@ _CATEGORIES: dict[str, str] = {
     "stop sign": "stop sign",
     "parking meter": "parking meter",
     "bench": "bench",
-    "bird": "bird,pigeon,sparrow,crow,seagull,gull,eagle,hawk,falcon,robin,finch,raven,magpie,dove,heron,crane",
-    "cat": "cat,kitten,kitty,kittycat,feline,tomcat,tabby",
-    "dog": "dog,puppy,pup,doggy,doggie,hound,canine,labrador,poodle,terrier,retriever,husky,bulldog,beagle,"
-    "dachshund,corgi,pug,collie,chihuahua,shepherd,sheepdog,spaniel,dalmatian,greyhound,rottweiler,doberman",
-    "horse": "horse,pony,foal,stallion,mare,colt",
+    "bird": "bird,birdie,birdy,pigeon,sparrow,crow,seagull,gull,eagle,hawk,falcon,robin,finch,raven,magpie,dove,"
+    "heron,crane",
+    "cat": "cat,kitten,kitty,kitteh,kittycat,feline,tomcat,tabby",
+    "dog": "dog,puppy,pup,doggy,doggie,doggo,pupper,hound,canine,labrador,poodle,terrier,retriever,husky,bulldog,"
+    "beagle,dachshund,corgi,pug,collie,chihuahua,shepherd,sheepdog,spaniel,dalmatian,greyhound,rottweiler,doberman",
+    "horse": "horse,horsie,horsey,pony,foal,stallion,mare,colt",
     "sheep": "sheep,lamb,ram,ewe",
     "cow": "cow,cattle,bull,calf,ox,oxen,heifer,buffalo,bison,yak",
     "elephant": "elephant", "bear": "bear,polar bear,grizzly", "zebra": "zebra", "giraffe": "giraffe",
@@ -104,7 +106,7 @@ _CATEGORIES: dict[str, str] = {
     "door": "door,gate", "window": "window", "tree": "tree,bush,shrub", "fence": "fence,railing",
     "pole": "pole,post,pillar,lamppost", "rock": "rock,stone,boulder", "cone": "cone,traffic cone",
     "sign": "sign,signboard,billboard", "tool": "tool,hammer,wrench,screwdriver", "key": "key",
-    "rabbit": "rabbit,bunny,hare", "monkey": "monkey,ape,chimpanzee,chimp,gorilla,orangutan,baboon",
+    "rabbit": "rabbit,bunny,bunnie,hare", "monkey": "monkey,ape,chimpanzee,chimp,gorilla,orangutan,baboon",
     "lion": "lion,lioness", "tiger": "tiger", "deer": "deer,moose,elk,reindeer,antelope,gazelle",
     "pig": "pig,piglet,hog,boar", "goat": "goat,kid goat", "fox": "fox", "wolf": "wolf",
     "squirrel": "squirrel,chipmunk", "duck": "duck,duckling", "goose": "goose,geese", "swan": "swan",
@@ -228,6 +230,32 @@ def noun_lookup(word: str) -> tuple[str, bool] | None:
         canon = CATEGORY_OF.get(full) or MULTIWORD.get(full)
         if canon:
             return canon, True
+    if not head:
+        for k, cand in enumerate(singular_candidates(word)):
+            canon = diminutive_of(cand)
+            if canon:
+                return canon, k > 0
+    return None
+
+
+_DIMINUTIVE_ENDINGS = ("sie", "sey", "ie", "ey", "y", "o")
+
+
+def diminutive_of(word: str) -> str | None:
+    """Animal category of a pet-talk diminutive ("froggy" -> frog, "piggie" -> pig, "duckie" -> duck), else None.
+
+    Only animals: pet talk names animals, and a wider rule would read "penny" as a pen or "carry" as a car.
+    """
+    animals = SUPER_MEMBERS["animal"]
+    for end in _DIMINUTIVE_ENDINGS:
+        stem = word[: -len(end)]
+        if not word.endswith(end) or len(stem) < 3:
+            continue
+        cands = [stem, stem + "e"] + ([stem[:-1]] if stem[-1] == stem[-2] else [])
+        for c in cands:
+            canon = CATEGORY_OF.get(c)
+            if canon and (canon in animals or canon == "animal"):
+                return canon
     return None
 
 

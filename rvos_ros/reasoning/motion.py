@@ -6,6 +6,14 @@ Only visible rows are used for motion. Positions are resampled onto the window
 frame grid between a track's first and last visible frame (short gaps are
 interpolated), median- then box-filtered against jitter, and differentiated.
 
+Motion is judged against each track's own positional noise (adaptive, no fixed
+speed for "moving"): the noise ``noise_px`` is a robust (MAD) estimate from the
+second differences of the raw centres, and a displacement is significant when it
+exceeds ``significance_px`` = max(z × noise, an absolute floor in px, a share of
+the box diagonal). A sample is moving when the displacement over a ~1 s window
+around it is significant (hysteresis), so a horse walking 0.1 diagonals/s is
+moving while 2–3 px of detector jitter on a parked car is not.
+
 Units: positions and lengths in pixels of frame 0 (``_px``), speeds in pixels
 per second (``_px_s``) or box diagonals per second (``_diag_s``), durations in
 seconds (``_s``), frame indices relative to the window start.
@@ -16,6 +24,7 @@ observed for less than ``min_observed_s`` (too little evidence to judge).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -23,6 +32,7 @@ import numpy as np
 from scipy.ndimage import median_filter, uniform_filter1d
 
 from rvos_ros.perception.camera_motion import compensate_boxes, cumulative_homographies
+from rvos_ros.reasoning.view import Position, ViewChange, frame_position, view_change
 from rvos_ros.types import TrackTrajectory, TrajectoryWindow
 
 __all__ = [
@@ -35,6 +45,8 @@ __all__ = [
     "Approach",
     "approach_stats",
     "frame_position",
+    "noise_sigma",
+    "significance_px",
     "seconds_since_motion",
     "size_change",
     "start_after_still_s",
@@ -55,19 +67,23 @@ class MotionParams:
 
     smooth_s: float = 0.27
     """Width of the median and box filters on positions (s)."""
-    move_on_diag_s: float = 0.12
-    """Smoothed speed above which an object starts moving (diagonals/s)."""
-    move_off_diag_s: float = 0.06
-    """Smoothed speed below which a moving object stops (diagonals/s)."""
-    min_speed_px_s: float = 6.0
-    """Absolute speed floor so that jitter of tiny objects does not count as motion (px/s)."""
+    window_s: float = 1.0
+    """Span over which a sample's displacement is measured for the moving/stopped label (s)."""
+    noise_z: float = 4.0
+    """A displacement is significant above this many noise sigmas ..."""
+    min_disp_px: float = 4.0
+    """... and above this absolute floor (px) ..."""
+    min_disp_diag: float = 0.06
+    """... and above this share of the box diagonal (against slow drift of boxes)."""
+    off_ratio: float = 0.5
+    """A moving sample stays moving while its window displacement is above this share of the threshold."""
     min_segment_s: float = 0.3
     """Moving or stopped runs shorter than this merge into their neighbours (s)."""
-    min_run_diag: float = 0.5
-    """A moving run must carry the object this many diagonals from where it started."""
+    min_run_diag: float = 0.2
+    """A moving run must carry the object this many diagonals from where it started ..."""
     min_run_px: float = 8.0
-    """... and at least this many pixels."""
-    significant_leg_diag: float = 0.5
+    """... and at least this many pixels (and the significance threshold)."""
+    significant_leg_diag: float = 0.2
     """A leg of a turn-back (before and after the reversal) must be at least this many diagonals."""
 
 
@@ -101,6 +117,10 @@ class TrackMotion:
     """Time between the first and the last visible observation (s)."""
     enough: bool
     """True when ``observed_s >= min_observed_s``: motion words can be judged."""
+    noise_px: float = 0.0
+    """Robust per-axis sigma of the raw centre positions (px)."""
+    run_px: float = 8.0
+    """Reach a moving run needs to count (px): max(z × noise, ``min_run_px``, ``min_run_diag`` × diagonal)."""
 
     @cached_property
     def size_px(self) -> float:
@@ -126,6 +146,17 @@ class TrackMotion:
         if not self.enough:
             return None
         return bool(self.moving.any())
+
+    @property
+    def strength(self) -> float:
+        """Reach of the longest moving run over ``run_px``: >= 1 for a mover, < 1 (half the drift) when static."""
+        reach = [sg.travel_px for sg in self.segments if sg.moving]
+        if reach:
+            return max(reach) / max(self.run_px, 1e-6)
+        if self.centers.shape[0] < 2:
+            return 0.0
+        drift = float(np.linalg.norm(self.centers - self.centers[0], axis=1).max())
+        return min(0.5 * drift / max(self.run_px, 1e-6), 0.9)
 
     @property
     def moving_s(self) -> float:
@@ -194,16 +225,56 @@ def _merge_short(labels: np.ndarray, value: bool, min_len: int) -> np.ndarray:
     return out
 
 
-def _segment(centers: np.ndarray, diag: np.ndarray, speed: np.ndarray, fps: float, p: MotionParams) -> np.ndarray:
-    """Moving/stopped label per sample: hysteresis on speed, short runs merged, tiny runs dropped."""
+def noise_sigma(x: np.ndarray, y: np.ndarray) -> float:
+    """Robust per-axis sigma of position noise (px) from the MAD of second differences of raw positions.
+
+    A second difference of white noise has variance 6 sigma^2; smooth motion (constant speed) adds
+    nothing to it, so the estimate ignores the motion itself.
+    """
+    if x.size < 4:
+        return 0.0
+    d2 = np.concatenate([np.diff(x, 2), np.diff(y, 2)])
+    mad = float(np.median(np.abs(d2 - np.median(d2))))
+    return 1.4826 * mad / math.sqrt(6.0)
+
+
+def significance_px(noise: float, diag: float, p: MotionParams) -> float:
+    """Smallest displacement (px) that is not noise for a track of this noise and box diagonal."""
+    return max(p.noise_z * noise, p.min_disp_px, p.min_disp_diag * diag)
+
+
+def _window_disp(centers: np.ndarray, half: int) -> np.ndarray:
+    """Per sample, the displacement (px) between the positions ``half`` samples before and after it."""
+    n = centers.shape[0]
+    idx = np.arange(n)
+    a, b = np.clip(idx - half, 0, n - 1), np.clip(idx + half, 0, n - 1)
+    return np.linalg.norm(centers[b] - centers[a], axis=1)
+
+
+def _segment(centers: np.ndarray, diag: np.ndarray, speed: np.ndarray, fps: float, p: MotionParams,
+             noise: float, run_px: float) -> np.ndarray:
+    """Moving/stopped label per sample: hysteresis on the window displacement against the track's own noise,
+    run edges trimmed where the object is already still, short runs merged, runs that go nowhere dropped."""
     n = speed.size
-    on = np.maximum(p.move_on_diag_s * diag, p.min_speed_px_s)
-    off = np.maximum(p.move_off_diag_s * diag, 0.5 * p.min_speed_px_s)
+    half = max(1, int(round(p.window_s * fps / 2)))
+    disp = _window_disp(centers, half)
+    on = np.array([significance_px(noise, d, p) for d in diag])
     moving = np.zeros(n, dtype=bool)
     state = False
     for i in range(n):
-        state = speed[i] >= on[i] if not state else speed[i] >= off[i]
+        state = disp[i] >= on[i] if not state else disp[i] >= p.off_ratio * on[i]
         moving[i] = state
+    # the window blurs onsets and stops by up to half a window: trim edge samples that are not moving now
+    still_speed = p.off_ratio * on * fps / max(2 * half, 1)
+    for v, s, e in _runs(moving):
+        if not v:
+            continue
+        while s <= e and speed[s] < still_speed[s]:
+            moving[s] = False
+            s += 1
+        while e >= s and speed[e] < still_speed[e]:
+            moving[e] = False
+            e -= 1
     min_len = max(2, int(round(p.min_segment_s * fps)))
     moving = _merge_short(moving, False, min_len)  # brief pauses inside a motion
     moving = _merge_short(moving, True, min_len)  # brief twitches inside a stop
@@ -211,7 +282,7 @@ def _segment(centers: np.ndarray, diag: np.ndarray, speed: np.ndarray, fps: floa
         if not v:
             continue
         reach = float(np.linalg.norm(centers[s:e + 1] - centers[s], axis=1).max())
-        if reach < max(p.min_run_diag * float(np.median(diag[s:e + 1])), p.min_run_px):
+        if reach < max(run_px, p.min_run_diag * float(np.median(diag[s:e + 1]))):
             moving[s:e + 1] = False
     return moving
 
@@ -238,6 +309,8 @@ def track_motion(
     dg = np.hypot(comp[:, 3] - comp[:, 1], comp[:, 4] - comp[:, 2])
     frames = np.arange(int(f[0]), int(f[-1]) + 1)
     gx, gy, gd = np.interp(frames, f, cx), np.interp(frames, f, cy), np.interp(frames, f, dg)
+    noise = noise_sigma(cx, cy)
+    run_px = max(p.noise_z * noise, p.min_run_px, p.min_run_diag * float(np.median(dg)))
     k = max(1, int(round(p.smooth_s * fps)))
     if frames.size >= 3 and k > 1:
         k = min(k, frames.size)
@@ -248,14 +321,16 @@ def track_motion(
         speed = np.linalg.norm(np.gradient(centers, axis=0), axis=1) * fps
     else:
         speed = np.zeros(frames.size)
-    moving = _segment(centers, gd, speed, fps, p) if frames.size >= 2 else np.zeros(frames.size, dtype=bool)
+    moving = (_segment(centers, gd, speed, fps, p, noise, run_px) if frames.size >= 2
+              else np.zeros(frames.size, dtype=bool))
     segs = []
     for v, s, e in _runs(moving) if frames.size else []:
         reach = float(np.linalg.norm(centers[s:e + 1] - centers[s], axis=1).max())
         segs.append(Segment(v, int(frames[s]), int(frames[e]), (e - s + 1) / fps, reach))
     observed_s = float(f[-1] - f[0]) / fps
     enough = observed_s >= min_observed_s and rows.shape[0] >= 2
-    return TrackMotion(traj.id, fps, frames, centers, gd, speed, moving, tuple(segs), observed_s, enough)
+    return TrackMotion(traj.id, fps, frames, centers, gd, speed, moving, tuple(segs), observed_s, enough, noise,
+                       run_px)
 
 
 def window_motion(
@@ -314,7 +389,7 @@ def turn_back_px(m: TrackMotion, params: MotionParams | None = None) -> tuple[fl
     p = params or MotionParams()
     if not m.enough:
         return None
-    thr = max(p.significant_leg_diag * m.size_px, p.min_run_px)
+    thr = max(p.significant_leg_diag * m.size_px, m.run_px)
     best, axis = 0.0, ""
     for a, name in ((0, "x"), (1, "y")):
         legs = _zigzag_legs(m.centers[:, a], thr)
@@ -372,64 +447,3 @@ def seconds_since_motion(m: TrackMotion, num_frames: int) -> float | None:
         return float("inf")
     last = int(m.frames[np.nonzero(m.moving)[0][-1]])
     return max(0.0, (num_frames - 1 - last) / m.fps)
-
-
-@dataclass(frozen=True)
-class Position:
-    """Where a track is now in the image (current frame coordinates, not compensated)."""
-
-    x: float
-    """Normalized centre x in [0, 1] (0 = left edge)."""
-    y: float
-    """Normalized centre y in [0, 1] (0 = top edge)."""
-    bottom: float
-    """Normalized bottom edge y (a ground-plane proxy for nearness)."""
-    area: float
-    """Box area as a share of the image."""
-    box: tuple[float, float, float, float]
-
-
-def frame_position(traj: TrackTrajectory, width: int, height: int, recent_frames: int = 5) -> Position | None:
-    """Median of the last ``recent_frames`` visible boxes, normalized by the image size; None if never seen."""
-    rows = np.asarray(traj.boxes, dtype=np.float64).reshape(-1, 6)
-    vis = rows[rows[:, 5] > 0.5]
-    if vis.shape[0] == 0:
-        vis = rows
-    if vis.shape[0] == 0:
-        return None
-    box = np.median(vis[-recent_frames:, 1:5], axis=0)
-    w, h = float(max(width, 1)), float(max(height, 1))
-    area = max(box[2] - box[0], 0.0) * max(box[3] - box[1], 0.0) / (w * h)
-    return Position((box[0] + box[2]) / 2 / w, (box[1] + box[3]) / 2 / h, box[3] / h, float(area),
-                    (float(box[0]), float(box[1]), float(box[2]), float(box[3])))
-
-
-@dataclass(frozen=True)
-class ViewChange:
-    """How a track came into and left the view within the window."""
-
-    appeared: bool
-    """First seen at least ~0.3 s after the window start."""
-    appeared_at_border: bool
-    """... with its first box at the image border (it came into the frame, not out from behind something)."""
-    exited: bool
-    """Last seen at least ~0.3 s before the window end with its box at the image border."""
-
-
-def view_change(traj: TrackTrajectory, width: int, height: int, num_frames: int, fps: float,
-                border_frac: float = 0.04) -> ViewChange:
-    """Entering/leaving the view; a box is at the border within max(4 % of the image, a quarter box) of an edge."""
-    rows = np.asarray(traj.boxes, dtype=np.float64).reshape(-1, 6)
-    vis = rows[rows[:, 5] > 0.5]
-    if vis.shape[0] == 0:
-        return ViewChange(False, False, False)
-    margin = max(1, int(round(0.3 * fps)))
-
-    def at_border(r: np.ndarray) -> bool:
-        bx = max(border_frac * width, 0.25 * (r[3] - r[1]))
-        by = max(border_frac * height, 0.25 * (r[4] - r[2]))
-        return bool(r[1] <= bx or r[2] <= by or r[3] >= width - bx or r[4] >= height - by)
-
-    appeared = bool(vis[0, 0] >= margin)
-    exited = bool(vis[-1, 0] <= num_frames - 1 - margin and at_border(vis[-1]))
-    return ViewChange(appeared, appeared and at_border(vis[0]), exited)

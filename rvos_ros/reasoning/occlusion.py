@@ -1,16 +1,25 @@
 """Occlusion relations between tracks: who is hidden by whom, and when.
 
-Full occlusion (from boxes and visibility): a track that becomes invisible
-(a ``visible=0`` row or a gap of at least ``min_hidden_frames`` between
-visible rows) while its last box before, or its first box after, the hidden
-run overlaps the box of another track visible at that time is occluded by
-that track. Boxes of one frame share one image, so no camera compensation is
-needed here.
+Hidden or shrunk (from boxes and visibility): a track is *degraded* on frames
+where it is invisible (a ``visible=0`` row, whose box is usually the last
+sliver seen at the occluder's edge, or a missing row inside its life) or where
+its visible box has shrunk below ``shrink`` × its robust full size while not
+touching the image border (partly behind something). Over each degraded run,
+the track's full-size box is interpolated between the last full-size box
+before the run and the first after it (or extrapolated with the velocity
+before / after it when the run starts or ends the track); another track whose
+visible box covers that path is the occluder. Runs with an invisible frame are
+full occlusions, the others partial.
+
+In front (from boxes): a track whose full-size box lies on another track's box
+for a while without ever shrinking or vanishing there passes in front of it
+(the other one is partly occluded), unless it is seen going behind that track.
 
 Partial occlusion (from keyframe masks): where two tracks' mask boxes
 overlap, the one whose mask covers the shared region is in front and the one
 whose mask is missing there is partly hidden.
 
+Boxes of one frame share one image, so no camera compensation is needed.
 Frame indices of events and of keyframes are window frames.
 """
 
@@ -91,30 +100,113 @@ def hidden_runs(vis: np.ndarray, seen: np.ndarray, min_hidden_frames: int = 2) -
     return out
 
 
-def _full_events(window: TrajectoryWindow, min_overlap: float, min_hidden_frames: int) -> list[OcclusionEvent]:
-    n = window.num_frames
-    grids = {t.id: _grid(np.asarray(t.boxes, dtype=np.float64).reshape(-1, 6), n) for t in window.tracks}
+@dataclass
+class _Track:
+    """One track on the window frame grid, with its robust full size and its degraded frames."""
+
+    boxes: np.ndarray
+    seen: np.ndarray
+    vis: np.ndarray
+    full: np.ndarray
+    """Visible at (nearly) full size."""
+    degraded: np.ndarray
+    """Inside the track's life and hidden, missing, or shrunk away from the image border."""
+
+
+def _track_grid(rows: np.ndarray, n: int, width: float, height: float, shrink: float) -> _Track:
+    boxes, seen, vis = _grid(rows, n)
+    area = np.where(vis, (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]), 0.0)
+    m = 2.0  # px: a box this close to the image edge is cut by the frame, not by an object
+    border = vis & ((boxes[:, 0] <= m) | (boxes[:, 1] <= m) | (boxes[:, 2] >= width - m) | (boxes[:, 3] >= height - m))
+    inner = vis & ~border
+    ref = float(np.percentile(area[inner], 80)) if inner.any() else float(np.percentile(area[vis], 80)) \
+        if vis.any() else 0.0
+    full = vis & (area >= shrink * ref)
+    life = np.zeros(n, dtype=bool)
+    if seen.any():
+        idx = np.nonzero(seen)[0]
+        life[idx[0]:idx[-1] + 1] = True
+    degraded = life & (~vis | (vis & ~full & ~border))
+    return _Track(boxes, seen, vis, full, degraded)
+
+
+def _path(tr: _Track, s: int, e: int) -> np.ndarray | None:
+    """Full-size boxes of frames s..e: interpolated between the full boxes around the run, else extrapolated."""
+    fidx = np.nonzero(tr.full)[0]
+    before, after = fidx[fidx < s], fidx[fidx > e]
+    frames = np.arange(s, e + 1, dtype=float)
+    if before.size and after.size:
+        a, b = int(before[-1]), int(after[0])
+        w = ((frames - a) / (b - a))[:, None]
+        return (1 - w) * tr.boxes[a] + w * tr.boxes[b]
+    ref = before if before.size else after
+    if ref.size == 0:
+        return None
+    k = int(ref[-1] if before.size else ref[0])
+    near = ref[np.abs(ref - k) <= 8]  # velocity from up to ~0.5 s of full boxes next to the run
+    j = int(near[0] if before.size else near[-1])
+    v = (tr.boxes[k] - tr.boxes[j]) / (k - j) if j != k else np.zeros(4)
+    return tr.boxes[k] + (frames - k)[:, None] * v
+
+
+def _runs_of(mask: np.ndarray) -> list[tuple[int, int]]:
+    idx = np.nonzero(mask)[0]
+    if idx.size == 0:
+        return []
+    cuts = np.nonzero(np.diff(idx) > 1)[0]
+    return [(int(a), int(b)) for a, b in zip(np.r_[idx[0], idx[cuts + 1]], np.r_[idx[cuts], idx[-1]], strict=True)]
+
+
+def _hidden_events(grids: dict[int, _Track], min_overlap: float, min_hidden_frames: int) -> list[OcclusionEvent]:
     events = []
-    for tid, (boxes, seen, vis) in grids.items():
-        vis_idx = np.nonzero(vis)[0]
-        for s, e in hidden_runs(vis, seen, min_hidden_frames):
-            before = vis_idx[vis_idx < s]
-            after = vis_idx[vis_idx > e]
-            refs = []  # (frame of the occluded box, box, frames where an occluder is looked for)
-            if before.size:
-                refs.append((boxes[before[-1]], range(int(before[-1]), min(e, s + 2) + 1)))
-            if after.size:
-                refs.append((boxes[after[0]], range(max(s, e - 2), int(after[0]) + 1)))
+    for tid, tr in grids.items():
+        hidden = set(hidden_runs(tr.vis, tr.seen, min_hidden_frames))
+        for s, e in _runs_of(tr.degraded):
+            invisible = any(a <= e and b >= s for a, b in hidden)
+            if not invisible and e - s + 1 < min_hidden_frames:
+                continue  # a one-frame dip in box size is detector noise
+            path = _path(tr, s, e)
+            if path is None:
+                continue
             best: tuple[float, int] = (0.0, -1)
-            for oid, (oboxes, _oseen, ovis) in grids.items():
-                if oid == tid or not ovis[s:e + 1].any():
+            for oid, other in grids.items():
+                if oid == tid:
                     continue
-                for box, frames in refs:
-                    for g in frames:
-                        if ovis[g]:
-                            best = max(best, (box_ioa(box, oboxes[g]), oid))
-            if best[1] >= 0 and best[0] >= min_overlap:
+                for k, g in enumerate(range(s, e + 1)):
+                    if other.vis[g]:
+                        best = max(best, (box_ioa(path[k], other.boxes[g]), oid))
+            if best[1] < 0 or best[0] < min_overlap:
+                continue
+            if invisible:
                 events.append(OcclusionEvent(tid, best[1], s, e, True, 1.0, best[0]))
+            else:
+                seen_area = [max(tr.boxes[g, 2] - tr.boxes[g, 0], 0) * max(tr.boxes[g, 3] - tr.boxes[g, 1], 0)
+                             for g in range(s, e + 1)]
+                full_area = max((path[:, 2] - path[:, 0]).mean() * (path[:, 3] - path[:, 1]).mean(), 1e-6)
+                hidden_share = float(np.clip(1.0 - min(seen_area) / full_area, 0.0, 1.0))
+                events.append(OcclusionEvent(tid, best[1], s, e, False, hidden_share, best[0]))
+    return events
+
+
+def _front_events(grids: dict[int, _Track], behind: set[tuple[int, int]], min_overlap: float,
+                  min_frames: int) -> list[OcclusionEvent]:
+    """A full-size track lying on another's box for ``min_frames`` without shrinking there is in front of it."""
+    events = []
+    for a, ta in grids.items():
+        for b, tb in grids.items():
+            if a == b or (a, b) in behind:
+                continue
+            both = np.nonzero(ta.vis & tb.vis)[0]
+            on = np.zeros(ta.vis.size, dtype=bool)
+            for g in both:
+                on[g] = box_ioa(ta.boxes[g], tb.boxes[g]) >= min_overlap
+            for s, e in _runs_of(on):
+                edge = ta.degraded[max(s - 1, 0)] or ta.degraded[min(e + 1, on.size - 1)]
+                if e - s + 1 < min_frames or not ta.full[s:e + 1].all() or edge:
+                    continue
+                ioa = max(box_ioa(ta.boxes[g], tb.boxes[g]) for g in range(s, e + 1))
+                share = max(box_ioa(tb.boxes[g], ta.boxes[g]) for g in range(s, e + 1))
+                events.append(OcclusionEvent(b, a, s, e, False, float(share), float(ioa)))
     return events
 
 
@@ -160,8 +252,21 @@ def occlusion_events(
     min_overlap: float = 0.3,
     min_hidden_frames: int = 2,
     min_partial_region: float = 0.1,
+    shrink: float = 0.5,
+    min_front_s: float = 0.3,
 ) -> tuple[OcclusionEvent, ...]:
-    """All occlusion events of the window, full ones first, each ordered by start frame."""
-    full = sorted(_full_events(window, min_overlap, min_hidden_frames), key=lambda e: (e.start, e.occluded))
-    part = sorted(_partial_events(window, min_partial_region), key=lambda e: (e.start, e.occluded))
+    """All occlusion events of the window, full ones first, each ordered by start frame.
+
+    ``min_overlap``: share of the hidden track's (interpolated) box an occluder must cover; ``shrink``: a
+    visible box under this share of the track's robust full area counts as partly hidden; ``min_front_s``:
+    how long (s) a track must lie on another without shrinking to be in front of it.
+    """
+    grids = {t.id: _track_grid(np.asarray(t.boxes, dtype=np.float64).reshape(-1, 6), window.num_frames,
+                               window.width, window.height, shrink) for t in window.tracks}
+    hidden = _hidden_events(grids, min_overlap, min_hidden_frames)
+    behind = {(e.occluded, e.occluder) for e in hidden}
+    front = _front_events(grids, behind, min_overlap, max(2, int(round(min_front_s * window.fps))))
+    full = sorted((e for e in hidden if e.full), key=lambda e: (e.start, e.occluded))
+    part = sorted([e for e in hidden if not e.full] + front + _partial_events(window, min_partial_region),
+                  key=lambda e: (e.start, e.occluded))
     return tuple(full + part)

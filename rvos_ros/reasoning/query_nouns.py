@@ -15,8 +15,10 @@ from rvos_ros.reasoning import query_words as W
 from rvos_ros.reasoning.lexicon import ANY_WORDS, COLOR_OF, MOTION_VERBS, VERB_LEMMA, noun_lookup
 from rvos_ros.types import Descriptor
 
-__all__ = ["ENT_SKIP", "NP_MODS", "NounPhrases", "ParseState", "Tok"]
+__all__ = ["ENT_SKIP", "NP_MODS", "NounPhrases", "ParseState", "Tok", "is_unknown_word"]
 
+COLOUR_SUFFIX = frozenset("coloured colored colour color toned tinted hued shaded".split())  # "orange-coloured"
+PLURAL_VERBS = frozenset("are were have".split())
 PERSON_ALL = frozenset("everyone everybody anyone anybody crowd audience".split())
 PLURAL_FILLERS = frozenset("ones things objects items everything stuff".split())
 # words that may stand between a count and its head noun ("two of the big red dogs")
@@ -25,6 +27,14 @@ NP_MODS = (W.DETERMINERS | set(W.NUMBERS) | W.QUANT_TWO | W.QUANT_ALL | set(COLO
            | {"still", "moving", "of", "among", "out", "left", "right", "only"})
 # words that may precede a context entity's noun ("the other two red cars")
 ENT_SKIP = W.DETERMINERS | set(W.NUMBERS) | W.QUANT_TWO | W.QUANT_ALL | set(COLOR_OF) | set(W.SIZE) | W.COLOR_MODS
+
+
+def is_unknown_word(word: str) -> bool:
+    """A plain word the parser has no class for (not a verb, noun, function word, colour, size, ...)."""
+    return (word.isalpha() and len(word) > 2 and word not in VERB_LEMMA and noun_lookup(word) is None
+            and word not in W.STOP and word not in NP_MODS and word not in W.ADVERBS and word not in W.PLACES
+            and word not in W.KNOWLEDGE_WORDS and word not in W.NEGATIONS and word not in W.BODY
+            and word not in W.CLOTHES and word not in W.CAMERA and word not in W.SCENE)
 
 
 @dataclass
@@ -46,6 +56,7 @@ class ParseState:
     attributes: list[tuple[int, Descriptor]] = field(default_factory=list)
     relations: list[tuple[int, Descriptor]] = field(default_factory=list)
     context: list[tuple[int, str]] = field(default_factory=list)
+    modifiers: set[int] = field(default_factory=set)  # unknown noun modifiers ("city" bus): kept unknown
     knowledge: bool = False
     saw_motion: list[str] = field(default_factory=list)  # plain motion verbs, in order (deterministic output)
     phase: tuple[str, int] | None = None  # "early"/"late"/"throughout" and where the command says it
@@ -53,6 +64,14 @@ class ParseState:
 
 class NounPhrases:
     """Noun-phrase methods of the query parser (a mixin: the parser supplies nothing else they need)."""
+
+    def _modifier(self, st: ParseState, k: int) -> bool:
+        """Token k is an unknown word directly before a category noun ("city" bus, "delivery" truck): a noun
+        modifier that must not hide its head noun (it stays in ``unknown_words``)."""
+        toks = st.toks
+        if k + 1 >= len(toks) or toks[k].used or self._noun(st, k + 1) is None:
+            return False
+        return is_unknown_word(toks[k].word) and self._noun(st, k) is None
 
     def _noun(self, st: ParseState, i: int) -> tuple[str, bool] | None:
         """``(category, plural)`` when token i is a category noun here (not a verb, colour or modal)."""
@@ -66,7 +85,8 @@ class NounPhrases:
         licensed = prev in ENT_SKIP or prev in W.ORDINALS or (prev.isdigit() and prev.isascii())
         if w in VERB_LEMMA and not licensed:
             return None
-        if w in COLOR_OF and nxt is not None and (nxt.word in ANY_WORDS or noun_lookup(nxt.word.replace("_", " "))):
+        if w in COLOR_OF and nxt is not None and (nxt.word in ANY_WORDS or nxt.word in COLOUR_SUFFIX
+                                                  or noun_lookup(nxt.word.replace("_", " "))):
             return None
         if w == "can" and (not licensed or (nxt is not None and (nxt.word in VERB_LEMMA or nxt.word in
                                                                   ("be", "not")))):
@@ -95,7 +115,9 @@ class NounPhrases:
                     continue
                 return "", k
             if t.word not in ENT_SKIP:
-                return None
+                if not self._modifier(st, k):
+                    return None
+                st.modifiers.add(k)
             k += 1
         return None
 
@@ -137,7 +159,7 @@ class NounPhrases:
                 break
             target.append(rest.pop(0))
         st.context.extend((h, c) for h, c, _ in rest if c)
-        counts = [self._count(st, h, plural) for h, _, plural in target]
+        counts = [self._count(st, h, plural or self._plural_verb(st, h)) for h, _, plural in target]
         if any(c == 0 for c in counts):
             count = 0
         elif any(toks[k].word == "or" for k in range(target[0][0], target[-1][0])):
@@ -147,12 +169,25 @@ class NounPhrases:
         return tuple(dict.fromkeys(c for _, c, _ in target if c)), count
 
     @staticmethod
+    def _plural_verb(st: ParseState, head: int) -> bool:
+        """The verb agreeing with the head is plural ("the sheep that are moving", "the deer were running"):
+        nouns such as sheep or deer look the same in both numbers; a number or "a"/"this" before it wins."""
+        toks = st.toks
+        if head > 0 and toks[head - 1].word in ("a", "an", "this", "that", "one", "each", "every"):
+            return False
+        j = head + 1
+        while j < len(toks) and j - head <= 2 and toks[j].word in ("that", "which", "who"):
+            j += 1
+        return j < len(toks) and toks[j].word in PLURAL_VERBS
+
+    @staticmethod
     def _count(st: ParseState, head: int, plural: bool) -> int:
         toks = st.toks
         j = head - 1
         seg: list[str] = []
         while j >= 0 and head - j <= 8 and (toks[j].word in NP_MODS or toks[j].lemma in MOTION_VERBS
-                                            or toks[j].word in ANY_WORDS or toks[j].word.isdigit()):
+                                            or toks[j].word in ANY_WORDS or toks[j].word.isdigit()
+                                            or (j == head - 1 and is_unknown_word(toks[j].word))):
             seg.append(toks[j].word)
             j -= 1
         if "of" in seg or "among" in seg:  # "two of the dogs", "the leftmost of the three cars"

@@ -268,7 +268,7 @@ class QueryParser(NounPhrases):
                         st.context.append((head, ref))
             self._emit(st, group, kind, value, ref, at=i0)
         for k in span:
-            toks[k].used = True
+            toks[k].used = k not in st.modifiers  # "towards the city bus": "city" stays an unknown word
         return True
 
     def _onset(self, st: _State, m: re.Match[str], i0: int, i1: int) -> list[int]:
@@ -309,6 +309,10 @@ class QueryParser(NounPhrases):
             elif t.lemma in POSTURE_VERBS and self._noun(st, i) is None:
                 if prev in W.MODALS or prev in W.PRONOUN_SUBJECTS or prev == "to":
                     st.knowledge = t.used = True  # "something to sit on", "the one I could drink from"
+                elif t.word != t.lemma and i + 1 < len(toks) and self._noun(st, i + 1) is not None:
+                    # a participle before its noun ("the perched bird", "the sitting dog"): the noun stays a noun
+                    self._emit(st, "a", "posture", t.word, at=i, negated=False)
+                    t.used = True
                 else:
                     self._tail_phrase(st, i)
             elif t.word == "with" or (t.word == "in" and any(
@@ -399,6 +403,10 @@ class QueryParser(NounPhrases):
         implied = [W.DIR_VERBS[v] for v in st.saw_motion if v in W.DIR_VERBS]
         if implied and not any(d.kind == "direction" for _, d in st.motions):
             self._emit(st, "m", "direction", implied[0], negated=False)
+        poses = [(i, d) for i, d in st.attributes if d.kind == "posture" and not d.negated
+                 and VERB_LEMMA.get(d.value.split()[0], d.value.split()[0]) in W.STATIC_POSES]
+        if poses and not st.motions and not st.saw_motion:
+            self._emit(st, "m", "static", at=poses[0][0], negated=False)  # "perched", "lying down": not moving
         if any(d.kind in ("starts", "stops") for _, d in st.motions):
             # a sequence names both states ("sat idle and then pulled out"): neither holds the whole time
             st.motions[:] = [(i, d) for i, d in st.motions if not (d.kind == "moving" and d.value == "")]

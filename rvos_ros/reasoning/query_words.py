@@ -61,7 +61,7 @@ NEG_SKIP = frozenset("the a an is are was were be been being am do does did has 
 CAMERA = frozenset("camera viewer us me you lens observer photographer cameraman foreground".split())
 SCENE = frozenset("frame frames image picture scene screen view video clip shot footage sight field camera".split())
 PLACES = frozenset("road street floor ground grass field water sky wall air sidewalk pavement snow sand beach river "
-                   "lake pool sea ocean room lawn yard park court path trail hill slope stairs steps ramp runway "
+                   "lake pond pool sea ocean room lawn yard park court path trail hill slope stairs steps ramp runway "
                    "track lane corridor hallway kitchen garden forest woods mud ice shore dirt road crosswalk "
                    "intersection parking lot".split())
 BODY = frozenset("wing wings tail head heads ear ears leg legs arm arms hand hands paw paws foot feet mouth nose eye "
@@ -97,6 +97,8 @@ OPPOSITE = {"left": "right", "right": "left", "up": "down", "down": "up"}
 RELATIVE = {"left": "left_of", "right": "right_of"}
 STATIC_WORDS = frozenset("stationary motionless static immobile unmoving idle parked stay remain wait linger park "
                          "stagnant".split())
+# Posture verbs that also say the object is not moving ("the perched bird", "the dog lying down").
+STATIC_POSES = frozenset("sit lie stand perch rest sleep crouch kneel squat nap lay lounge sunbathe".split())
 # Verbs that move something else: "the box pushed to the left" is a direction, not a position.
 CAUSE_VERBS = frozenset("push pull drag throw toss kick carry roll pick".split())
 FAST_VERBS = frozenset("sprint race dash rush hurry zoom speed bolt charge dart accelerate scurry".split())

@@ -92,7 +92,7 @@ class TemporalScorers:
     query: object
     _motions: Callable[..., dict]
     context: Callable[[str, int], list[int]]
-    _moving_strength: Callable[[mo.TrackMotion], float]
+    _moving_score: Callable[[mo.TrackMotion], float]
 
     def _moving_phase(self, d: Descriptor) -> dict:
         """``moving`` at a phase: a share of moving samples at the beginning, at the end or overall."""
@@ -139,7 +139,7 @@ class TemporalScorers:
         for t in ok:
             m = self.ev.motion[t]
             if d.value == "most":
-                s = most[t] * soft(self._moving_strength(m) - 0.25, 0.1)
+                s = most[t] * self._moving_score(m)
             elif d.value == "least":
                 s = least[t]
             else:
@@ -175,7 +175,7 @@ class TemporalScorers:
                 out[tid] = (None, f"no moving {d.ref or 'other object'} to compare with", "no_context")
                 continue
             own = _unit(heading_vector(m))
-            moving = soft(self._moving_strength(m) - 0.25, 0.1)
+            moving = self._moving_score(m)
             best: tuple[float, str] | None = None
             for name, u in refs:
                 cos = float(own @ u) if own is not None else 0.0

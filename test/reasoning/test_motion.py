@@ -238,3 +238,70 @@ def test_enter_and_exit_the_view():
     assert mo.view_change(late_mid_image, 640, 480, N, FPS) == mo.ViewChange(True, False, False)
     assert mo.view_change(exits, 640, 480, N, FPS) == mo.ViewChange(False, False, True)
     assert mo.view_change(stays, 640, 480, N, FPS) == mo.ViewChange(False, False, False)
+
+
+# ---- adaptive motion: each track against its own noise -------------------------------------------------------------
+
+
+def test_noise_sigma_recovers_white_jitter_and_ignores_steady_motion():
+    rng = np.random.default_rng(7)
+    moving = line(400, (10, 10), (3, 0.5))
+    noisy = moving + rng.normal(0, 2.5, moving.shape)
+    assert mo.noise_sigma(moving[:, 0], moving[:, 1]) == pytest.approx(0.0, abs=1e-9)
+    assert mo.noise_sigma(noisy[:, 0], noisy[:, 1]) == pytest.approx(2.5, rel=0.2)
+
+
+def test_significance_grows_with_noise_and_has_absolute_and_relative_floors():
+    p = mo.MotionParams()
+    assert mo.significance_px(0.0, 10.0, p) == p.min_disp_px  # tiny, clean box: the px floor
+    assert mo.significance_px(0.0, 400.0, p) == pytest.approx(p.min_disp_diag * 400.0)  # big box: its share
+    assert mo.significance_px(5.0, 50.0, p) == pytest.approx(p.noise_z * 5.0)  # noisy track: z sigmas
+
+
+@pytest.mark.parametrize("diag_per_s", [0.08, 0.1, 0.15])
+def test_slow_walker_of_a_tenth_of_its_diagonal_per_second_moves(diag_per_s):
+    size = 130.0  # a horse: 184 px diagonal, crossing ~75 px in 4 s at 0.1 diagonals/s
+    step = diag_per_s * size * math.sqrt(2) / FPS
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        m = motion_of(track(1, line(N, (200, 200), (step, 0)) + rng.normal(0, 0.7, (N, 2)), size=size))
+        assert m.moved is True, seed
+        assert m.dominant_direction()[0] == "right"
+        assert m.strength > 1.0
+
+
+@pytest.mark.parametrize("jitter_px", [2.0, 3.0])
+def test_parked_car_with_detector_jitter_stays_static(jitter_px):
+    for seed in range(10):
+        rng = np.random.default_rng(50 + seed)
+        m = motion_of(track(1, line(N, (300, 200), (0, 0)) + rng.normal(0, jitter_px, (N, 2)), size=110.0))
+        assert m.moved is False, seed
+        assert m.strength < 1.0
+
+
+def test_late_slow_starter_is_still_then_moves():
+    # a person still for 2.6 s, then walking 43 px in the last 1.4 s (~0.36 diagonals/s)
+    c = np.vstack([line(39, (300, 150), (0, 0)), line(21, (300, 150), (0, 43 / 20))])
+    rng = np.random.default_rng(3)
+    m = motion_of(track(1, c + rng.normal(0, 0.4, c.shape), size=60.0))
+    assert m.moved is True
+    late = mo.start_after_still_s(m)
+    assert late is not None and 2.0 < late < 3.0
+
+
+def test_stop_time_is_not_blurred_by_the_displacement_window():
+    c = np.vstack([line(30, (100, 200), (8, 0)), line(30, (100 + 8 * 29, 200), (0, 0))])
+    m = motion_of(track(1, c))
+    dur, at_end = mo.stop_after_motion_s(m)
+    assert at_end and dur == pytest.approx(2.0, abs=0.3)
+
+
+def test_turn_back_with_a_short_slow_return_leg():
+    # out 95 px left in 2.6 s, back 52 px right in 1.4 s (a 140 px diagonal: the return is 0.37 diagonals)
+    out = line(39, (233, 300), (-95 / 38, 0))
+    back = line(21, out[-1], (52 / 20, 0))
+    m = motion_of(track(1, np.vstack([out, back]), size=99.0))
+    leg, axis = mo.turn_back_px(m)
+    assert axis == "x" and leg == pytest.approx(52, abs=8)
+    straight = motion_of(track(2, line(N, (233, 300), (-2.5, 0)), size=99.0))
+    assert mo.turn_back_px(straight) == (0.0, "")

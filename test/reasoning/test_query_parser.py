@@ -535,3 +535,75 @@ def test_to_the_side_after_a_motion_verb_is_a_direction(parser: QueryParser) -> 
 def test_filter_and_superlative_are_both_kept(parser: QueryParser, text: str, filters, superlative) -> None:
     pq = parser.parse(text)
     assert any((d.kind, d.value) == filters for d in _all(pq)) and has(pq, *superlative)
+
+
+# ---- informal nouns, noun modifiers, colour suffixes, static poses, plural verbs ------------------------------------
+
+
+@pytest.mark.parametrize("text,category", [
+    ("the birdie flying away", "bird"), ("that doggo", "dog"), ("the little horsie", "horse"),
+    ("the kitty on the sofa", "cat"), ("the pup", "dog"), ("the bunny", "rabbit"), ("the froggy", "frog"),
+    ("two piggies", "pig"), ("the duckie in the pond", "duck"),
+])
+def test_diminutives_and_pet_talk_name_the_animal(parser: QueryParser, text: str, category: str) -> None:
+    pq = parser.parse(text)
+    assert pq.categories == (category,) and pq.unknown_words == ()
+
+
+@pytest.mark.parametrize("word", ["penny", "carry", "cookie", "party"])
+def test_diminutive_rule_does_not_invent_objects(word: str) -> None:
+    assert canonical_category(word) is None
+
+
+@pytest.mark.parametrize("text,target,ref", [
+    ("the cat running towards the city bus", "cat", "bus"),
+    ("the bike that goes to the city bus", "bicycle", "bus"),
+    ("the dog racing toward the delivery truck", "dog", "truck"),
+])
+def test_unknown_modifier_before_a_context_noun_keeps_the_relation(parser, text, target, ref) -> None:
+    pq = parser.parse(text)
+    assert pq.categories == (target,) and has(pq, "approaches", ref=ref) and ref in pq.context
+    assert len(pq.unknown_words) == 1  # the modifier is reported, not silently dropped
+
+
+@pytest.mark.parametrize("text,category,count", [
+    ("the delivery truck driving right", "truck", 1), ("the two police dogs", "dog", 2),
+    ("the city bus", "bus", 1), ("all the farm animals", "animal", 0),
+])
+def test_unknown_modifier_before_the_target_noun_keeps_noun_and_count(parser, text, category, count) -> None:
+    pq = parser.parse(text)
+    assert pq.categories == (category,) and pq.count == count
+
+
+@pytest.mark.parametrize("text,colour,category", [
+    ("the orange-coloured car", "orange", "car"), ("the red-colored ball", "red", "ball"),
+    ("the orange colored cat", "orange", "cat"), ("the bluish cup", "blue", "cup"),
+    ("the reddish dog", "red", "dog"), ("the greenish bottle", "green", "bottle"),
+])
+def test_colour_words_with_suffixes(parser: QueryParser, text: str, colour: str, category: str) -> None:
+    pq = parser.parse(text)
+    assert pq.categories == (category,) and has(pq, "color", colour)
+
+
+@pytest.mark.parametrize("text", [
+    "the perched bird", "the bird perched on the fence", "the sitting dog", "the cat lying on the mat",
+    "the resting horse", "the man standing by the door", "the parked car", "the taxi waiting at the corner",
+])
+def test_static_pose_words_imply_not_moving(parser: QueryParser, text: str) -> None:
+    pq = parser.parse(text)
+    assert pq.categories and has(pq, "moving", negated=True), pq
+
+
+def test_pose_keeps_its_phrase_and_a_later_motion_wins(parser: QueryParser) -> None:
+    assert has(parser.parse("the perched bird"), "posture", "perched")
+    seq = parser.parse("the dog sitting and then running away")
+    assert not has(seq, "moving", negated=True) and has(seq, "starts")
+    assert not has(parser.parse("the dog not sitting"), "moving", negated=True)
+
+
+@pytest.mark.parametrize("text,count", [
+    ("the sheep that are moving", 0), ("the deer were running", 0), ("the fish that are swimming left", 0),
+    ("the sheep that is moving", 1), ("a deer that is running", 1), ("the two sheep that are moving", 2),
+])
+def test_plural_verb_makes_an_invariant_noun_plural(parser: QueryParser, text: str, count: int) -> None:
+    assert parser.parse(text).count == count

@@ -394,3 +394,89 @@ def test_filter_pool_tops_up_to_the_count_and_keeps_everyone_when_nothing_passes
     assert filter_pool({1: 0.1, 2: 0.2}, 1) == [2, 1]
     assert is_comparative(D("size", "biggest")) and is_comparative(D("onset", "first"))
     assert not is_comparative(D("moving")) and not is_comparative(D("heading", "same", "bus"))
+
+
+# ---- gaps found on videos: slow movers, slivers behind occluders, robust size, plain rationale ---------------------
+
+
+def test_slow_walker_is_moving_and_a_jittery_static_one_is_not():
+    rng = np.random.default_rng(11)
+    slow = track(1, line((200, 200), (76 / 59, 0)) + rng.normal(0, 0.5, (N, 2)), label="horse", size=130.0)
+    parked = track(2, still(400, 300) + rng.normal(0, 2.5, (N, 2)), label="horse", size=130.0)
+    w = window(slow, parked)
+    assert run(w, q(D("moving"), categories=("horse",))).targets == (1,)
+    assert run(w, q(D("moving", negated=True), categories=("horse",))).targets == (2,)
+    assert run(w, q(D("direction", "right"), categories=("horse",))).targets == (1,)
+
+
+def test_slowest_ranks_the_movers_and_a_static_one_never_wins():
+    fast = track(1, line((100, 100), (5, 0)), label="car", size=110.0)
+    slow = track(2, line((100, 250), (81 / 59, 0)), label="car", size=110.0)
+    parked = track(3, still(400, 400), label="car", size=110.0)
+    w = window(fast, slow, parked)
+    assert run(w, q(attributes=[D("speed", "slowest")], categories=("car",))).targets == (2,)
+    assert run(w, q(attributes=[D("speed", "fastest")], categories=("car",))).targets == (1,)
+
+
+def test_turning_back_with_a_short_slow_return():
+    out = line((233, 300), (-95 / 38, 0), n=39)
+    back = line(out[-1], (52 / 20, 0), n=21)
+    turner = track(1, np.vstack([out, back]), label="horse", size=99.0)
+    straight = track(2, line((400, 100), (-2.5, 0)), label="horse", size=99.0)
+    r = run(window(turner, straight), q(D("turns_back"), categories=("horse",)))
+    assert r.targets == (1,) and "reverses along x" in r.rationale
+
+
+def test_ball_hidden_behind_the_bus_with_sliver_rows_is_the_one_hidden_by_it():
+    xs = 60 + 6 * np.arange(N, dtype=float)
+    boxes, vis = [], []
+    for x in xs:  # moves right and disappears behind the bus (columns 180-350), then comes out
+        lo, hi = x, x + 33
+        if hi <= 180 or lo >= 350:
+            boxes.append([lo, 99, hi, 131])
+            vis.append(1.0)
+        elif lo < 180 and 180 - lo >= 3:
+            boxes.append([lo, 99, 180, 131])
+            vis.append(1.0)
+        elif hi > 350 and hi - 350 >= 3:
+            boxes.append([350, 99, hi, 131])
+            vis.append(1.0)
+        else:
+            boxes.append([177, 106, 180, 123] if lo < 265 else [350, 106, 353, 123])
+            vis.append(0.0)
+    b = np.asarray(boxes)
+    rows = np.column_stack([np.arange(N), b, vis])
+    hidden = TrackTrajectory(8, "ball", 0.9, rows)
+    other = track(1, line((100, 300), (3, 0)), label="ball", size=30.0)
+    bus = TrackTrajectory(2, "bus", 0.9, np.column_stack([np.arange(N), np.tile([180, 74, 351, 145], (N, 1)),
+                                                          np.ones(N)]))
+    r = run(window(hidden, other, bus), q(D("occluded", ref="bus"), categories=("ball",), context=("bus",)))
+    assert r.targets == (8,) and "hidden by 2" in r.rationale
+
+
+def test_passing_in_front_of_the_sofa():
+    xs = 20 + 5 * np.arange(N, dtype=float)
+    front = track(3, np.stack([xs + 32, np.full(N, 258)], axis=1), label="cat", size=48.0)
+    away = track(4, line((60, 60), (4, 0)), label="cat", size=48.0)
+    sofa = TrackTrajectory(1, "couch", 0.9, np.column_stack([np.arange(N), np.tile([127, 151, 354, 259], (N, 1)),
+                                                             np.ones(N)]))
+    r = run(window(front, away, sofa), q(D("occludes", ref="couch"), categories=("cat",), context=("couch",)))
+    assert r.targets == (3,)
+
+
+def test_smaller_means_smaller_in_full_view_not_cut_by_the_frame():
+    xs = np.linspace(560, 636, N)  # a big cat leaving the frame at the right edge: only a sliver is left
+    big = np.stack([xs, np.full(N, 117), np.minimum(xs + 70, 640), np.full(N, 177)], axis=1)
+    leaving = TrackTrajectory(1, "cat", 0.9, np.column_stack([np.arange(N), big, np.ones(N)]))
+    small = track(3, still(300, 300), label="cat", size=38.0)
+    r = run(window(leaving, small), q(attributes=[D("size", "smallest")], categories=("cat",)))
+    assert r.targets == (3,) and "at full view" in r.rationale
+
+
+def test_negated_rationale_says_what_was_checked_in_plain_words():
+    w = window(track(1, still(100, 100)), track(2, line((100, 300), (4, 0))))
+    r = run(w, q(D("moving", negated=True)))
+    assert r.targets == (1,)
+    assert re.search(r"1 \(dog\) not moving: static over 3\.9 s", r.rationale), r.rationale
+    left = run(w, q(D("direction", "right", negated=True)))
+    assert "not moving right:" in left.rationale
