@@ -37,7 +37,7 @@ setup(
         "onnx": ["onnx>=1.16", "onnxruntime>=1.18"],
         "dds": ["cyclonedds>=11.0.1,<12"],
         "llm": ["openai>=1.40"],
-        "test": ["pytest>=8", "hypothesis>=6.100", "ruff>=0.5", "mypy>=1.10"],
+        "test": ["pytest>=8", "hypothesis>=6.100", "ruff>=0.5", "mypy>=1.10", "pytest-timeout>=2.2"],
     },
     zip_safe=True,
     maintainer="rvos_ros developers",
