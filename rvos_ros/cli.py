@@ -8,9 +8,14 @@ Heavy modules are imported inside the commands so ``--help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
+import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -50,6 +55,22 @@ def _config(path: Path | None, perception: PerceptionChoice | None = None):
                               "use --perception simulated")
         cfg = cfg.replace(**{"perception.backend": perception.value})
     return cfg
+
+
+@contextlib.contextmanager
+def _dds_session(loopback: bool) -> Iterator[threading.Event]:
+    """For serve/play: confine DDS to loopback if asked, and turn SIGINT/SIGTERM into a stop event."""
+    if loopback:
+        from rvos_ros.ros.dds import loopback_uri
+
+        os.environ["CYCLONEDDS_URI"] = loopback_uri()
+    stop = threading.Event()
+    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 @app.command()
@@ -207,26 +228,14 @@ def serve(
     duration: Annotated[float | None, typer.Option(min=0.0, help="Stop after this many seconds.")] = None,
 ) -> None:
     """Run live over DDS (ROS 2 wire format, domain ROS_DOMAIN_ID): camera + command in, masks and status out."""
-    import os
-    import signal
-    import threading
-
     from rvos_ros.bag.reader import BagTopics
-    from rvos_ros.ros.dds import loopback_uri
     from rvos_ros.ros.dds import serve as run_serve
     from rvos_ros.terminal import summary_table
 
     cfg = _config(config, perception)
-    if loopback:
-        os.environ["CYCLONEDDS_URI"] = loopback_uri()
-    stop = threading.Event()
-    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    with _dds_session(loopback) as stop:
         summary = run_serve(cfg, topics=BagTopics(image_topic, command_topic, labels_topic, objects_topic),
                             loopback=loopback, max_frames=max_frames, duration=duration, stop=stop)
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
     summary_table("serve", summary.rows())
 
 
@@ -243,25 +252,13 @@ def play(
     wait: Annotated[float, typer.Option(min=0.0, help="Seconds to wait for subscribers before starting.")] = 5.0,
 ) -> None:
     """Publish a bag's camera, command and ground-truth topics over DDS at the recorded rate, headers preserved."""
-    import os
-    import signal
-    import threading
-
     from rvos_ros.bag.reader import BagTopics
-    from rvos_ros.ros.dds import loopback_uri
     from rvos_ros.ros.dds import play as run_play
     from rvos_ros.terminal import summary_table
 
-    if loopback:
-        os.environ["CYCLONEDDS_URI"] = loopback_uri()
-    stop = threading.Event()
-    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    with _dds_session(loopback) as stop:
         summary = run_play(bag, topics=BagTopics(image_topic, command_topic, labels_topic, objects_topic),
                            rate=rate, loopback=loopback, wait_s=wait, stop=stop)
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
     summary_table(f"play {bag}", summary.rows(), headers=("topic", "messages"))
 
 
