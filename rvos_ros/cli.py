@@ -216,6 +216,8 @@ def replay(
 def serve(
     perception: Annotated[PerceptionChoice, typer.Option(help="Perception backend.")] = PerceptionChoice.simulated,
     image_topic: Annotated[str, typer.Option(help="Camera topic (sensor_msgs/Image).")] = "image",
+    compressed: Annotated[bool, typer.Option("--compressed", help="Subscribe to <image-topic>/compressed "
+                                             "(sensor_msgs/CompressedImage, jpeg or png) instead.")] = False,
     command_topic: Annotated[str, typer.Option(help="Command topic (std_msgs/String; empty clears).")] = "command",
     labels_topic: Annotated[str, typer.Option(help="Ground-truth object ids (simulated perception).")]
     = "sim/labels",
@@ -235,7 +237,8 @@ def serve(
     cfg = _config(config, perception)
     with _dds_session(loopback) as stop:
         summary = run_serve(cfg, topics=BagTopics(image_topic, command_topic, labels_topic, objects_topic),
-                            loopback=loopback, max_frames=max_frames, duration=duration, stop=stop)
+                            loopback=loopback, max_frames=max_frames, duration=duration, stop=stop,
+                            compressed=compressed)
     summary_table("serve", summary.rows())
 
 
@@ -243,7 +246,7 @@ def serve(
 def play(
     bag: Annotated[Path, typer.Argument(help="Input rosbag2 (folder, .mcap or .db3).")],
     rate: Annotated[float, typer.Option(min=0.01, help="Playback speed, times the recorded rate.")] = 1.0,
-    image_topic: Annotated[str, typer.Option(help="Camera topic (sensor_msgs/Image).")] = "/image",
+    image_topic: Annotated[str, typer.Option(help="Camera topic (Image or CompressedImage).")] = "/image",
     command_topic: Annotated[str, typer.Option(help="Command topic (std_msgs/String).")] = "/command",
     labels_topic: Annotated[str, typer.Option(help="Ground-truth object ids.")] = "/sim/labels",
     objects_topic: Annotated[str, typer.Option(help="Ground-truth categories JSON.")] = "/sim/objects",

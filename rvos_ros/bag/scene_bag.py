@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 from rosbags.rosbag2 import StoragePlugin, Writer
 
-from rvos_ros.bag.messages import IMAGE, STRING, header, image_msg, string_msg, typestore
+from rvos_ros.bag.messages import COMPRESSED, IMAGE, STRING, header, image_msg, string_msg, typestore
 from rvos_ros.bag.reader import BagTopics
 from rvos_ros.errors import BagError
 
@@ -19,6 +19,10 @@ __all__ = ["write_scene_bag"]
 
 
 def _camera_msg(hdr, rgb: np.ndarray, encoding: str, pad: int):
+    if encoding in ("png", "jpeg"):  # sensor_msgs/CompressedImage, as image_transport's compressed plugin writes
+        ok, data = cv2.imencode("." + encoding, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+        return typestore().types[COMPRESSED](header=hdr, format=f"bgr8; {encoding} compressed bgr8",
+                                             data=data.reshape(-1))
     if encoding == "rgb8":
         arr = rgb
     elif encoding == "bgr8":
@@ -28,7 +32,7 @@ def _camera_msg(hdr, rgb: np.ndarray, encoding: str, pad: int):
     elif encoding == "bgra8":
         arr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGRA)
     else:
-        raise BagError(f"cannot write camera encoding {encoding!r}; use rgb8, bgr8, rgba8 or bgra8")
+        raise BagError(f"cannot write camera encoding {encoding!r}; use rgb8, bgr8, rgba8, bgra8, png or jpeg")
     msg = image_msg(hdr, arr, encoding)
     if pad:
         h = arr.shape[0]
@@ -48,8 +52,8 @@ def write_scene_bag(path: str | Path, frames: Iterable[tuple[np.ndarray, np.ndar
     ``commands`` are ``(seconds from the first frame, text)`` published on the
     command topic (log time just before the frame at that time). Labels go on
     the labels topic with the camera frame's stamp; ``categories`` once on the
-    objects topic. ``encoding`` and ``row_padding`` (bytes added to every row)
-    let tests write bags unlike our own.
+    objects topic. ``encoding`` (``png``/``jpeg``: a CompressedImage topic) and
+    ``row_padding`` (bytes added to every row) let tests write bags unlike our own.
     """
     t = topics or BagTopics()
     path = Path(path)
@@ -60,7 +64,8 @@ def write_scene_bag(path: str | Path, frames: Iterable[tuple[np.ndarray, np.ndar
     pending = sorted(commands)
     count = 0
     with writer:
-        cam = writer.add_connection(t.image, IMAGE, typestore=store)
+        cam_type = COMPRESSED if encoding in ("png", "jpeg") else IMAGE
+        cam = writer.add_connection(t.image, cam_type, typestore=store)
         cmd = writer.add_connection(t.command, STRING, typestore=store)
         lab = obj = None
         if categories is not None:
@@ -74,7 +79,7 @@ def write_scene_bag(path: str | Path, frames: Iterable[tuple[np.ndarray, np.ndar
                 _, text = pending.pop(0)
                 writer.write(cmd, stamp - 1, store.serialize_cdr(string_msg(text), STRING))
             hdr = header(stamp, frame_id)
-            writer.write(cam, stamp, store.serialize_cdr(_camera_msg(hdr, rgb, encoding, row_padding), IMAGE))
+            writer.write(cam, stamp, store.serialize_cdr(_camera_msg(hdr, rgb, encoding, row_padding), cam_type))
             if lab is not None and labels is not None:
                 writer.write(lab, stamp, store.serialize_cdr(image_msg(hdr, labels, "mono8"), IMAGE))
             count += 1

@@ -269,18 +269,21 @@ class _Outputs:
 
 def serve(config: Any, *, topics: Any = None, loopback: bool = False, domain: int | None = None,
           max_frames: int | None = None, duration: float | None = None,
-          stop: threading.Event | None = None) -> Any:
+          stop: threading.Event | None = None, compressed: bool = False,
+          diagnostics_period_s: float = 1.0) -> Any:
     """Run the runtime live on DDS until ``stop``, ``max_frames`` processed frames or ``duration`` seconds.
 
-    Subscribes to the camera (sensor QoS), command, ``sim/labels`` and
-    ``sim/objects`` (transient-local) topics named in ``topics`` (a
-    :class:`~rvos_ros.bag.reader.BagTopics`); publishes :data:`OUTPUT_TOPICS`.
+    Subscribes to the camera (sensor QoS; with ``compressed``,
+    ``<image>/compressed`` carrying ``sensor_msgs/CompressedImage`` jpeg/png),
+    command, ``sim/labels`` and ``sim/objects`` (transient-local) topics named
+    in ``topics`` (a :class:`~rvos_ros.bag.reader.BagTopics`); publishes
+    :data:`OUTPUT_TOPICS` and, every ``diagnostics_period_s``, ``/diagnostics``.
     Returns the :class:`~rvos_ros.ros.live.LiveSummary`.
     """
     from rvos_ros.bag.reader import BagTopics
     from rvos_ros.perception.simulated import SimulatedPerception
-    from rvos_ros.ros.dds_types import Image, String
-    from rvos_ros.ros.live import LiveLoop
+    from rvos_ros.ros.dds_types import CompressedImage, Image, String
+    from rvos_ros.ros.live import Health, LiveLoop
     from rvos_ros.runtime import Runtime
 
     if config.perception.backend != "simulated":
@@ -289,17 +292,51 @@ def serve(config: Any, *, topics: Any = None, loopback: bool = False, domain: in
     t = topics or BagTopics("image", "command", "sim/labels", "sim/objects")
     perception = SimulatedPerception(config.perception, {})
     runtime = Runtime(config, perception)
+    health = Health(config.perception.backend)
     with DdsNode(domain, loopback=loopback) as node:
         outputs = _Outputs(node, config.output.overlay)
-        loop = LiveLoop(runtime, outputs.publish, ground_truth=perception, overlay=config.output.overlay)
-        node.subscribe(t.image, Image, loop.put_image, "sensor")
+
+        def publish(out: Any) -> None:
+            outputs.publish(out)
+            health.observe(out)
+
+        loop = LiveLoop(runtime, publish, ground_truth=perception, overlay=config.output.overlay)
+        if compressed:
+            node.subscribe(compressed_topic(t.image), CompressedImage, loop.put_image, "sensor")
+        else:
+            node.subscribe(t.image, Image, loop.put_image, "sensor")
         node.subscribe(t.command, String, lambda m: loop.put_command(m.data))
         node.subscribe(t.labels, Image, loop.put_labels)
         node.subscribe(t.objects, String, lambda m: loop.put_objects(m.data), "latched")
+        done = threading.Event()
+        diag = threading.Thread(target=_diagnostics, args=(node, health, loop, done, diagnostics_period_s),
+                                name="rvos_diagnostics", daemon=True)
+        diag.start()
         try:
             return loop.run(max_frames=max_frames, duration=duration, stop=stop)
         finally:
             loop.close()
+            done.set()
+            diag.join(timeout=2.0)
+
+
+DIAGNOSTICS_NAME = "rvos_serve: segmentation"
+
+
+def _diagnostics(node: DdsNode, health: Any, loop: Any, done: threading.Event, period_s: float) -> None:
+    """Publish ``/diagnostics`` every ``period_s`` until ``done`` (its own thread; the frame loop never waits)."""
+    from rvos_ros.ros.dds_types import DiagnosticArray, diagnostics_out
+
+    pub = node.publisher("/diagnostics", DiagnosticArray)
+    while not done.wait(period_s):
+        h = health.tick(loop)
+        pub.write(diagnostics_out(time.time_ns(), DIAGNOSTICS_NAME, h.level, h.message, h.values))
+
+
+def compressed_topic(image_topic: str) -> str:
+    """``<image>/compressed``, image_transport's name for the compressed camera topic."""
+    name = image_topic.rstrip("/")
+    return name if name.endswith("/compressed") else name + "/compressed"
 
 
 # -- play: a bag's topics, live, at the recorded rate ----------------------------------------
@@ -336,10 +373,10 @@ def play(bag: str | Path, *, topics: Any = None, rate: float = 1.0, loopback: bo
     """
     from rosbags.highlevel import AnyReader
 
-    from rvos_ros.bag.messages import IMAGE, STRING, typestore
+    from rvos_ros.bag.messages import COMPRESSED, IMAGE, STRING, typestore
     from rvos_ros.bag.reader import BagTopics
     from rvos_ros.errors import BagError
-    from rvos_ros.ros.dds_types import Image, String
+    from rvos_ros.ros.dds_types import CompressedImage, Image, String
 
     if not rate > 0:
         raise InputError(f"play --rate must be > 0, got {rate}")
@@ -362,16 +399,18 @@ def play(bag: str | Path, *, topics: Any = None, rate: float = 1.0, loopback: bo
             have = ", ".join(sorted({c.topic for c in reader.connections})) or "none"
             raise BagError(f"bag {str(path)!r} has no camera topic {_norm(t.image)!r} (topics: {have}); "
                            "pass --image-topic")
+        idl_of = {IMAGE: Image, COMPRESSED: CompressedImage, STRING: String}
         for c in conns:
             kind, msgtype, _ = wanted[_norm(c.topic)]
-            if c.msgtype != msgtype:
-                raise BagError(f"topic {c.topic!r} carries {c.msgtype}, expected {msgtype} for {kind}")
+            allowed = (IMAGE, COMPRESSED) if kind == "image" else (msgtype,)
+            if c.msgtype not in allowed:
+                raise BagError(f"topic {c.topic!r} carries {c.msgtype}, expected {' or '.join(allowed)} for {kind}")
         with DdsNode(domain, loopback=loopback) as node:
             pubs: dict[str, tuple[str, type, DdsPublisher]] = {}
             for c in conns:
-                kind, msgtype, qos = wanted[_norm(c.topic)]
+                kind, _, qos = wanted[_norm(c.topic)]
                 if c.topic not in pubs:
-                    idl = Image if msgtype == IMAGE else String
+                    idl = idl_of[c.msgtype]
                     pubs[c.topic] = (kind, idl, node.publisher(c.topic, idl, qos))
             for topic, (_, _, pub) in pubs.items():
                 if not pub.wait_matched(1, wait_s / len(pubs)):

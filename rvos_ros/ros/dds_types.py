@@ -5,8 +5,9 @@ serializes it as XCDR1 (plain CDR, little endian, 4-byte encapsulation header):
 the same bytes that ``rosbags``' ``serialize_cdr`` writes into a bag. The
 structs below declare exactly the fields of the ROS messages, in order, so
 their serialization is byte-identical (checked in test/ros/test_dds.py).
-Only the types the transport needs are here: Time, Header, Image, String,
-and Detection2DArray with its nested types (vision_msgs 4.x).
+Only the types the transport needs are here: Time, Header, Image,
+CompressedImage, String, Detection2DArray with its nested types (vision_msgs
+4.x) and DiagnosticArray.
 
 ``uint8[]`` fields are declared ``sequence[uint8]`` (so the type information
 Cyclone announces is ROS's) but carried as ``bytes``: cyclonedds would pack and
@@ -23,18 +24,21 @@ from dataclasses import dataclass, field
 import numpy as np
 from cyclonedds.idl import IdlStruct
 from cyclonedds.idl._machinery import BytesMachine
-from cyclonedds.idl.types import array, float64, int32, sequence, uint8, uint32
+from cyclonedds.idl.types import array, byte, float64, int32, sequence, uint8, uint32
 
 from rvos_ros.ros.conversions import image_fields
 from rvos_ros.types import FrameResult, Track
 
 __all__ = [
+    "CompressedImage",
     "Detection2DArray",
+    "DiagnosticArray",
     "Header",
     "Image",
     "String",
     "Time",
     "detections_out",
+    "diagnostics_out",
     "header_out",
     "image_out",
     "result_header",
@@ -62,6 +66,13 @@ class Image(IdlStruct, typename="sensor_msgs::msg::dds_::Image_"):
     encoding: str = ""
     is_bigendian: uint8 = 0
     step: uint32 = 0
+    data: sequence[uint8] = b""  # type: ignore[assignment]  # bytes on the wire, see _as_octets
+
+
+@dataclass
+class CompressedImage(IdlStruct, typename="sensor_msgs::msg::dds_::CompressedImage_"):
+    header: Header = field(default_factory=Header)
+    format: str = ""
     data: sequence[uint8] = b""  # type: ignore[assignment]  # bytes on the wire, see _as_octets
 
 
@@ -142,6 +153,27 @@ class Detection2DArray(IdlStruct, typename="vision_msgs::msg::dds_::Detection2DA
     detections: sequence[Detection2D] = field(default_factory=list)
 
 
+@dataclass
+class KeyValue(IdlStruct, typename="diagnostic_msgs::msg::dds_::KeyValue_"):
+    key: str = ""
+    value: str = ""
+
+
+@dataclass
+class DiagnosticStatus(IdlStruct, typename="diagnostic_msgs::msg::dds_::DiagnosticStatus_"):
+    level: byte = 0
+    name: str = ""
+    message: str = ""
+    hardware_id: str = ""
+    values: sequence[KeyValue] = field(default_factory=list)
+
+
+@dataclass
+class DiagnosticArray(IdlStruct, typename="diagnostic_msgs::msg::dds_::DiagnosticArray_"):
+    header: Header = field(default_factory=Header)
+    status: sequence[DiagnosticStatus] = field(default_factory=list)
+
+
 def _as_octets(cls: type, member: str) -> None:
     """Serialize ``cls.member`` (a ``sequence[uint8]``) from/to ``bytes`` with one copy instead of per element.
 
@@ -157,6 +189,7 @@ def _as_octets(cls: type, member: str) -> None:
 
 
 _as_octets(Image, "data")
+_as_octets(CompressedImage, "data")
 
 
 def header_out(stamp_ns: int, frame_id: str) -> Header:
@@ -190,3 +223,9 @@ def _detection(hdr: Header, t: Track) -> Detection2D:
 def detections_out(hdr: Header, tracks: tuple[Track, ...]) -> Detection2DArray:
     """Detection2DArray: one Detection2D per track, ``id`` = track id, class = label (as in bags)."""
     return Detection2DArray(hdr, [_detection(hdr, t) for t in tracks])
+
+
+def diagnostics_out(stamp_ns: int, name: str, level: int, message: str, values: dict[str, str]) -> DiagnosticArray:
+    """A DiagnosticArray with one status (levels as diagnostic_msgs: 0 OK, 1 WARN, 2 ERROR)."""
+    kv = [KeyValue(k, v) for k, v in values.items()]
+    return DiagnosticArray(header_out(stamp_ns, ""), [DiagnosticStatus(level, name, message, "", kv)])

@@ -40,7 +40,7 @@ from rvos_ros.ros.conversions import compressed_to_rgb, image_to_array, image_to
 from rvos_ros.runtime import Runtime
 from rvos_ros.types import Decision, Frame, FrameResult
 
-__all__ = ["LiveLoop", "LiveOutput", "LiveSummary", "header_stamp_ns"]
+__all__ = ["ERROR", "OK", "WARN", "Health", "HealthReport", "LiveLoop", "LiveOutput", "LiveSummary", "header_stamp_ns"]
 
 _MAX_ERRORS_PER_STATUS = 3
 
@@ -267,3 +267,63 @@ class LiveLoop:
         self.summary.dropped = self.dropped
         self.summary.seconds = time.monotonic() - t0
         return self.summary
+
+
+# -- health: what /diagnostics says, for every transport ------------------------------------------
+
+OK, WARN, ERROR = 0, 1, 2
+"""``diagnostic_msgs/DiagnosticStatus`` levels."""
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    """One diagnostics tick: a level (:data:`OK`/:data:`WARN`/:data:`ERROR`), a message and key/values."""
+
+    level: int
+    message: str
+    values: dict[str, str]
+
+
+class Health:
+    """Tracks a live loop's state and bad messages between diagnostics ticks (thread-safe).
+
+    ``observe`` is the transport's publish hook (processing thread); ``tick``
+    is called about once a second by the transport's timer and returns what
+    ``/diagnostics`` publishes: ERROR when the node cannot work (``fatal``) or
+    its processing thread died, WARN when bad messages were dropped since the
+    last tick, OK otherwise; values carry state, processing rate, processed and
+    dropped frames, the last error and the perception backend.
+    """
+
+    def __init__(self, backend: str) -> None:
+        self.backend = backend
+        self._lock = threading.Lock()
+        self._state, self._last_error, self._new_errors = "no_command", "", 0
+        self._frames_at_tick, self._tick_time = 0, time.monotonic()
+
+    def observe(self, out: LiveOutput) -> None:
+        status = json.loads(out.status)
+        with self._lock:
+            self._state = str(status.get("state", self._state))
+            if status.get("error"):
+                self._last_error, self._new_errors = str(status["error"]), self._new_errors + 1
+
+    def tick(self, loop: LiveLoop | None, *, fatal: str = "", thread_alive: bool = True) -> HealthReport:
+        now = time.monotonic()
+        frames = loop.summary.frames if loop is not None else 0
+        fps = (frames - self._frames_at_tick) / max(now - self._tick_time, 1e-6)
+        self._frames_at_tick, self._tick_time = frames, now
+        with self._lock:
+            state, last_error, new_errors, self._new_errors = self._state, self._last_error, self._new_errors, 0
+        if fatal:
+            level, message = ERROR, fatal
+        elif not thread_alive:
+            level, message = ERROR, "processing thread stopped"
+        elif new_errors:
+            level, message = WARN, f"{new_errors} bad message(s) dropped: {last_error}"
+        else:
+            level, message = OK, state
+        values = {"state": state, "fps": f"{fps:.2f}", "processed": str(frames),
+                  "dropped": str(loop.dropped if loop is not None else 0),
+                  "last error": last_error or fatal, "backend": self.backend}
+        return HealthReport(level, message, values)

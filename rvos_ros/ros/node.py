@@ -28,7 +28,6 @@ import inspect
 import json
 import sys
 import threading
-import time
 import typing
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -61,7 +60,7 @@ from rvos_ros.perception.camera_motion import CameraMotionEstimator
 from rvos_ros.perception.simulated import SimulatedPerception
 from rvos_ros.reasoning.query_parser import QueryParser
 from rvos_ros.ros.conversions import image_fields
-from rvos_ros.ros.live import LiveLoop, LiveOutput
+from rvos_ros.ros.live import Health, LiveLoop, LiveOutput
 from rvos_ros.runtime import Runtime
 from rvos_ros.types import Decision, Track
 
@@ -214,9 +213,7 @@ class RvosNode(Node):
         self.fatal = ""
         """Why the node cannot process frames at all ("" when it can)."""
 
-        self._lock = threading.Lock()
-        self._state, self._last_error, self._new_errors = "no_command", "", 0
-        self._frames_at_tick, self._tick_time = 0, time.monotonic()
+        self.health = Health(self.config.perception.backend)
         self._stop = threading.Event()
         self.runtime: Runtime | None = None
         self.loop: _NodeLoop | None = None
@@ -318,13 +315,10 @@ class RvosNode(Node):
             self._targets_pub.publish(_detections(hdr, tuple(t for t in r.tracks if t.id in targets)))
             self._candidates_pub.publish(_detections(hdr, r.tracks))
         self._status_pub.publish(String(data=out.status))
-        status = json.loads(out.status)
-        with self._lock:
-            self._state = str(status.get("state", self._state))
-            if status.get("error"):
-                self._last_error, self._new_errors = str(status["error"]), self._new_errors + 1
-        if status.get("error"):
-            self.get_logger().warning(f"dropped a bad message: {status['error']}", throttle_duration_sec=5.0)
+        self.health.observe(out)
+        error = json.loads(out.status).get("error")
+        if error:
+            self.get_logger().warning(f"dropped a bad message: {error}", throttle_duration_sec=5.0)
 
     def _publish_fatal_status(self) -> None:
         d = Decision().to_dict()
@@ -333,26 +327,14 @@ class RvosNode(Node):
 
     def publish_diagnostics(self) -> None:
         """Publish one DiagnosticArray: state, processing rate (frames/s), dropped frames, last error."""
-        now = time.monotonic()
-        frames = self.loop.summary.frames if self.loop is not None else 0
-        fps = (frames - self._frames_at_tick) / max(now - self._tick_time, 1e-6)
-        self._frames_at_tick, self._tick_time = frames, now
-        with self._lock:
-            state, last_error, new_errors, self._new_errors = self._state, self._last_error, self._new_errors, 0
         if self.fatal:
-            level, message = DiagnosticStatus.ERROR, self.fatal
             self._publish_fatal_status()  # the status topic is not latched: repeat it for late subscribers
-        elif self.processing_thread is not None and not self.processing_thread.is_alive() and not self._stop.is_set():
-            level, message = DiagnosticStatus.ERROR, "processing thread stopped"
-        elif new_errors:
-            level, message = DiagnosticStatus.WARN, f"{new_errors} bad message(s) dropped: {last_error}"
-        else:
-            level, message = DiagnosticStatus.OK, state
-        values = {"state": state, "fps": f"{fps:.2f}", "processed": str(frames),
-                  "dropped": str(self.loop.dropped if self.loop is not None else 0),
-                  "last error": last_error or self.fatal, "backend": self.config.perception.backend}
-        status = DiagnosticStatus(level=level, name=f"{self.get_name()}: segmentation", message=message,
-                                  hardware_id="", values=[KeyValue(key=k, value=v) for k, v in values.items()])
+        thread = self.processing_thread
+        alive = thread is None or thread.is_alive() or self._stop.is_set()
+        h = self.health.tick(self.loop, fatal=self.fatal, thread_alive=alive)
+        status = DiagnosticStatus(level=bytes([h.level]), name=f"{self.get_name()}: segmentation",
+                                  message=h.message, hardware_id="",
+                                  values=[KeyValue(key=k, value=v) for k, v in h.values.items()])
         self._diag_pub.publish(DiagnosticArray(header=Header(stamp=self.get_clock().now().to_msg()),
                                                status=[status]))
 

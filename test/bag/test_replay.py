@@ -65,6 +65,16 @@ def test_a_bag_we_did_not_make(tmp_path):
     assert not any(m[2].any() for m in masks[31:])
 
 
+def test_a_compressed_camera_topic(tmp_path):
+    topics = BagTopics(image="/cam/image_raw/compressed")
+    bag = tmp_path / "png"
+    write_scene_bag(bag, _scene(), fps=FPS, categories={1: "dog", 2: "ball"}, topics=topics, encoding="png",
+                    commands=[(0.0, "the ball")])
+    summary = replay(bag, tmp_path / "out", Config(), topics=topics)
+    masks, _ = _outputs(tmp_path / "out")
+    assert summary.frames == N == len(masks) and (masks[10][2] > 0).sum() == 400
+
+
 def test_command_option_overrides_the_bag(tmp_path):
     bag = tmp_path / "in"
     write_scene_bag(bag, _scene(), fps=FPS, categories={1: "dog", 2: "ball"}, commands=[(0.0, "the dog")])

@@ -17,7 +17,17 @@ import numpy as np
 import pytest
 from dog_ball_scene import FPS, START, H, N, W, scene, stamp
 
-from rvos_ros.bag.messages import DETECTIONS, IMAGE, STRING, detections_msg, header, image_msg, string_msg, typestore
+from rvos_ros.bag.messages import (
+    COMPRESSED,
+    DETECTIONS,
+    IMAGE,
+    STRING,
+    detections_msg,
+    header,
+    image_msg,
+    string_msg,
+    typestore,
+)
 from rvos_ros.cli import main
 from rvos_ros.errors import ConfigError, InputError
 from rvos_ros.ros.dds import domain_id, loopback_uri, ros_topic
@@ -115,7 +125,18 @@ def test_topic_names_domain_and_loopback_config():
 
 @needs_dds
 def test_serialization_is_byte_identical_to_rosbags_cdr():
-    from rvos_ros.ros.dds_types import Detection2DArray, Header, Image, String, detections_out, header_out, image_out
+    from rvos_ros.ros.dds_types import (
+        CompressedImage,
+        Detection2DArray,
+        DiagnosticArray,
+        Header,
+        Image,
+        String,
+        detections_out,
+        diagnostics_out,
+        header_out,
+        image_out,
+    )
 
     store = typestore()
     rgb = np.random.default_rng(0).integers(0, 255, (7, 5, 3), dtype=np.uint8)
@@ -139,6 +160,17 @@ def test_serialization_is_byte_identical_to_rosbags_cdr():
         assert ours == theirs
         back = Detection2DArray.deserialize(theirs)
         assert [d.id for d in back.detections] == [str(t.id) for t in ts]
+    ci = store.types[COMPRESSED](header=header(7, "cam"), format="png", data=np.arange(13, dtype=np.uint8))
+    raw = store.serialize_cdr(ci, COMPRESSED).tobytes()
+    assert CompressedImage(header_out(7, "cam"), "png", bytes(range(13))).serialize() == raw
+    assert CompressedImage.deserialize(raw).data == bytes(range(13))
+    diag = diagnostics_out(START, "rvos: segmentation", 1, "1 bad message(s) dropped", {"state": "locked"})
+    t = store.types
+    theirs = store.serialize_cdr(t[DIAGNOSTICS](header=header(START, ""), status=[t[DIAG_STATUS](
+        level=1, name="rvos: segmentation", message="1 bad message(s) dropped", hardware_id="",
+        values=[t[KEY_VALUE](key="state", value="locked")])]), DIAGNOSTICS).tobytes()
+    assert diag.serialize() == theirs
+    assert DiagnosticArray.__idl_typename__ == "diagnostic_msgs::msg::dds_::DiagnosticArray_"
     assert Header.__idl_typename__ == "std_msgs::msg::dds_::Header_"
     assert Image.__idl_typename__ == "sensor_msgs::msg::dds_::Image_"
     assert Detection2DArray.__idl_typename__ == "vision_msgs::msg::dds_::Detection2DArray_"
@@ -210,6 +242,54 @@ def test_serve_segments_the_commanded_object_live(domain):
             assert (got & ball).sum() / (got | ball).sum() >= 0.8
             on_ball += 1
     assert on_ball >= 10
+
+
+DIAGNOSTICS, DIAG_STATUS, KEY_VALUE = ("diagnostic_msgs/msg/DiagnosticArray", "diagnostic_msgs/msg/DiagnosticStatus",
+                                      "diagnostic_msgs/msg/KeyValue")
+
+
+@needs_dds
+def test_serve_takes_compressed_frames_and_reports_health_on_diagnostics(domain):
+    import cv2
+
+    from rvos_ros.ros.dds import DdsNode
+    from rvos_ros.ros.dds_types import CompressedImage, DiagnosticArray, header_out, stamp_of
+
+    frames = 20
+    diags: list = []
+    proc = cli(domain, "serve", "--compressed", "--image-topic", "cam", "--max-frames", str(frames),
+               "--duration", "60")
+    try:
+        with DdsNode(domain, loopback=True) as node:
+            outputs = Outputs(node)
+            node.subscribe("/diagnostics", DiagnosticArray, diags.append)
+            image = node.publisher("cam/compressed", CompressedImage, "sensor")
+            assert image.wait_matched(1, 30.0), finish(proc, signal.SIGINT)
+            assert outputs.wait_matched()
+            time.sleep(0.3)
+            image.write(CompressedImage(header_out(START - 1, "camera"), "png", b"not a png"))
+            time.sleep(1.5)  # at least one diagnostics tick sees the bad frame
+            for i in range(frames):
+                ok, png = cv2.imencode(".png", cv2.cvtColor(scene(i)[0], cv2.COLOR_RGB2BGR))
+                image.write(CompressedImage(header_out(stamp(i), "camera"), "png", png.tobytes()))
+                time.sleep(1.0 / FPS)
+            outputs.wait_quiet()
+            rc, log = finish(proc, signal.SIGINT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert rc == 0, log
+    stamps = {stamp(i) for i in range(frames)}
+    assert int(0.6 * frames) <= len(outputs.masks) <= frames
+    assert all(s in stamps and m.shape == (H, W) for s, _, m, _ in outputs.masks)
+    assert diags, "no /diagnostics published"
+    statuses = [d.status[0] for d in diags]
+    assert all(s.name == "rvos_serve: segmentation" and s.level in (0, 1) for s in statuses)
+    warn = [s for s in statuses if s.level == 1]
+    assert warn and "bad message" in warn[0].message
+    values = {kv.key: kv.value for kv in statuses[-1].values}
+    assert {"state", "fps", "processed", "dropped", "last error", "backend"} <= set(values)
+    assert values["backend"] == "simulated" and stamp_of(diags[-1].header) > 0
 
 
 @needs_dds
@@ -284,6 +364,36 @@ def test_play_publishes_a_bag_live_with_its_headers(tmp_path, domain):
     assert json.loads(got["objects"][0][0].data)["objects"]["2"]["category"] == "ball"
     span = images[-1][1] - images[0][1]
     assert 1.0 <= span <= 4.0, f"{N} frames at 15 Hz played at rate 2 took {span:.2f} s"
+
+
+@needs_dds
+def test_play_publishes_a_compressed_camera_topic_as_recorded(tmp_path, domain):
+    import cv2
+
+    from rvos_ros.bag.reader import BagTopics
+    from rvos_ros.bag.scene_bag import write_scene_bag
+    from rvos_ros.ros.dds import DdsNode
+    from rvos_ros.ros.dds_types import CompressedImage, stamp_of
+
+    bag = tmp_path / "scene"
+    write_scene_bag(bag, (scene(i) for i in range(5)), fps=FPS, topics=BagTopics(image="/cam/compressed"),
+                    encoding="png", start_ns=START)
+    got: list = []
+    proc = cli(domain, "play", str(bag), "--image-topic", "/cam/compressed", "--rate", "4", "--wait", "20")
+    try:
+        with DdsNode(domain, loopback=True) as node:
+            node.subscribe("cam/compressed", CompressedImage, got.append, "sensor")
+            rc, log = finish(proc, timeout=40.0)
+            time.sleep(0.2)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert rc == 0, log
+    assert 3 <= len(got) <= 5 and all(m.format.endswith("png compressed bgr8") for m in got)
+    for m in got:
+        i = round((stamp_of(m.header) - START) * FPS / 1e9)
+        bgr = cv2.imdecode(np.frombuffer(m.data, np.uint8), cv2.IMREAD_COLOR)
+        assert np.array_equal(bgr[:, :, ::-1], scene(int(i))[0])
 
 
 def test_serve_and_play_give_clear_errors(tmp_path, capsys):
