@@ -21,11 +21,15 @@ from rvos_ros.errors import ConfigError
 __all__ = [
     "CameraMotionConfig",
     "Config",
+    "DetectorConfig",
+    "GroundingConfig",
     "NoiseConfig",
     "OutputConfig",
     "PerceptionConfig",
     "ReasoningConfig",
     "RuntimeConfig",
+    "TrackerConfig",
+    "VerifierConfig",
     "DEFAULT_CONFIG_PATH",
     "load_config",
 ]
@@ -82,11 +86,106 @@ class NoiseConfig:
 
 
 @dataclass(frozen=True)
+class DetectorConfig:
+    """Open-vocabulary detector run on keyframes (``perception.backend: models``)."""
+
+    backend: Literal["grounding_dino", "owlv2"] = "grounding_dino"
+    grounding_dino_model: str = "IDEA-Research/grounding-dino-tiny"
+    """Hub id or local folder (a name under ``perception.models_dir`` works too)."""
+    owlv2_model: str = "google/owlv2-base-patch16-ensemble"
+    """Hub id or local folder."""
+    box_threshold: float = 0.3
+    """Detections scoring below this are dropped."""
+    text_threshold: float = 0.25
+    """GroundingDINO: token score needed for a phrase to label a box."""
+    nms_iou: float = 0.5
+    """Boxes overlapping a better one by more than this IoU are suppressed."""
+    max_detections: int = 20
+    every_n_frames: int = 15
+    """Keyframe period: the detector also runs on a new command and when a track is lost."""
+
+    def __post_init__(self) -> None:
+        for key in ("box_threshold", "text_threshold", "nms_iou"):
+            v = getattr(self, key)
+            _check(0.0 <= v <= 1.0, f"perception.detector.{key}", f"must be in [0, 1], got {v}")
+        _check(self.max_detections >= 1, "perception.detector.max_detections",
+               f"must be >= 1, got {self.max_detections}")
+        _check(self.every_n_frames >= 1, "perception.detector.every_n_frames",
+               f"must be >= 1, got {self.every_n_frames}")
+
+
+@dataclass(frozen=True)
+class TrackerConfig:
+    """SAM2 streaming tracker (Meta's ``sam2`` package)."""
+
+    model_config: str = "configs/sam2.1/sam2.1_hiera_t.yaml"
+    """A config name inside the sam2 package, or a path to a YAML file."""
+    checkpoint: str = "sam2.1_hiera_tiny.pt"
+    """Checkpoint file; a relative path resolves under ``perception.models_dir``."""
+    image_size: int = 1024
+    """SAM2 input side in pixels (multiple of 32); 512 is recommended on Jetson Orin."""
+    max_prompt_frames: int = 2
+    """Prompted (conditioning) frames kept per track; older prompts are dropped (bounded memory)."""
+    occluded_score: float = 0.0
+    """Object-score logit at or below which a track is reported occluded (not visible)."""
+
+    def __post_init__(self) -> None:
+        _check(self.image_size >= 64 and self.image_size % 32 == 0, "perception.tracker.image_size",
+               f"must be a multiple of 32 and >= 64, got {self.image_size}")
+        _check(self.max_prompt_frames >= 1, "perception.tracker.max_prompt_frames",
+               f"must be >= 1, got {self.max_prompt_frames}")
+
+
+@dataclass(frozen=True)
+class GroundingConfig:
+    """Matching keyframe detections to live tracks."""
+
+    match_iou: float = 0.3
+    """Minimum box IoU for a detection to be matched to a track."""
+    reprompt_iou: float = 0.6
+    """A matched track whose box IoU with its detection is below this has drifted and is re-prompted."""
+    retire_after_s: float = 3.0
+    """Tracks unseen for longer than this are removed."""
+    max_tracks: int = 16
+
+    def __post_init__(self) -> None:
+        _check(0.0 < self.match_iou <= 1.0, "perception.grounding.match_iou",
+               f"must be in (0, 1], got {self.match_iou}")
+        _check(0.0 < self.reprompt_iou <= 1.0, "perception.grounding.reprompt_iou",
+               f"must be in (0, 1], got {self.reprompt_iou}")
+        _check(self.retire_after_s > 0, "perception.grounding.retire_after_s",
+               f"must be > 0, got {self.retire_after_s}")
+        _check(self.max_tracks >= 1, "perception.grounding.max_tracks", f"must be >= 1, got {self.max_tracks}")
+
+
+@dataclass(frozen=True)
 class PerceptionConfig:
     """Which perception backend grounds the candidates."""
 
     backend: Literal["simulated", "models"] = "simulated"
+    device: str = "auto"
+    """Torch device for the models: auto (cuda when available, else cpu), cpu, cuda, cuda:1, ..."""
+    models_dir: str = "models"
+    """Where ``rvos-ros models pull`` stores weights; relative model paths resolve here."""
     noise: NoiseConfig = field(default_factory=NoiseConfig)
+    detector: DetectorConfig = field(default_factory=DetectorConfig)
+    tracker: TrackerConfig = field(default_factory=TrackerConfig)
+    grounding: GroundingConfig = field(default_factory=GroundingConfig)
+
+
+@dataclass(frozen=True)
+class VerifierConfig:
+    """Fine appearance verification of the remaining candidates on a few keyframes."""
+
+    backend: Literal["clip", "pixels"] = "pixels"
+    """clip: CLIP scores attribute and posture phrases (models backend); pixels: colour from pixels only."""
+    clip_model: str = "openai/clip-vit-base-patch32"
+    """Hub id or local folder."""
+    keyframes: int = 2
+    """Keyframes examined (those where the remaining candidates differ most)."""
+
+    def __post_init__(self) -> None:
+        _check(self.keyframes >= 1, "verifier.keyframes", f"must be >= 1, got {self.keyframes}")
 
 
 @dataclass(frozen=True)
@@ -156,6 +255,7 @@ class Config:
     perception: PerceptionConfig = field(default_factory=PerceptionConfig)
     camera_motion: CameraMotionConfig = field(default_factory=CameraMotionConfig)
     reasoning: ReasoningConfig = field(default_factory=ReasoningConfig)
+    verifier: VerifierConfig = field(default_factory=VerifierConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
     def replace(self, **dotted: Any) -> Config:
