@@ -1,0 +1,59 @@
+"""Where model weights come from: hub ids, local folders, checkpoint files, and the torch device.
+
+Nothing downloads at run time: a hub id is loaded from the local Hugging Face
+cache (``rvos-ros models pull`` fills it on a machine with internet) or from a
+folder of the same name under ``perception.models_dir``. A missing model is a
+:class:`~rvos_ros.errors.ConfigError` that says how to get it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rvos_ros.errors import ConfigError
+
+__all__ = ["hub_folder_name", "resolve_checkpoint", "resolve_model", "torch_device"]
+
+
+def hub_folder_name(hub_id: str) -> str:
+    """The folder ``models pull`` saves a hub model in: ``org/name`` → ``org--name``."""
+    return hub_id.strip("/").replace("/", "--")
+
+
+def resolve_model(name: str, models_dir: str | Path) -> str:
+    """A local folder for ``name`` if there is one, else ``name`` itself (a hub id for the local cache).
+
+    Order: ``name`` as an existing path; ``models_dir/name``; ``models_dir/org--name``.
+    """
+    if not name or not name.strip():
+        raise ConfigError("model name is empty; set a hub id (org/name) or a local folder in the config")
+    for candidate in (Path(name).expanduser(), Path(models_dir) / name, Path(models_dir) / hub_folder_name(name)):
+        if candidate.is_dir():
+            return str(candidate)
+    return name
+
+
+def resolve_checkpoint(path: str, models_dir: str | Path) -> Path:
+    """An existing checkpoint file: ``path`` as given, or under ``models_dir`` when relative."""
+    p = Path(path).expanduser()
+    for candidate in ((p,) if p.is_absolute() else (p, Path(models_dir) / p)):
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(f"checkpoint {path!r} not found (also looked in {str(models_dir)!r}); "
+                      "run `rvos-ros models pull` on a machine with internet, or set perception.tracker.checkpoint")
+
+
+def torch_device(spec: str) -> Any:
+    """``auto`` → cuda when available, else cpu; anything else is checked and passed to torch."""
+    import torch
+
+    if spec == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(spec)
+    except RuntimeError as err:
+        raise ConfigError(f"perception.device {spec!r} is not a torch device ({err}); use auto, cpu or cuda") from err
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(f"perception.device is {spec!r} but CUDA is not available here; use auto or cpu")
+    return dev
