@@ -23,6 +23,7 @@ __all__ = [
     "Config",
     "DetectorConfig",
     "GroundingConfig",
+    "LLMConfig",
     "NoiseConfig",
     "OutputConfig",
     "PerceptionConfig",
@@ -235,6 +236,31 @@ class ReasoningConfig:
 
 
 @dataclass(frozen=True)
+class LLMConfig:
+    """The LLM stage: asked only when the rules cannot answer (unknown words, not confident, world knowledge)."""
+
+    backend: Literal["none", "openai", "local"] = "none"
+    """none: rules only; openai: any OpenAI-compatible server; local: a small transformers model in-process."""
+    base_url: str = "http://localhost:8000/v1"
+    model: str = "meta-llama/Meta-Llama-3-8B-Instruct"
+    """Model name sent to the server (openai backend)."""
+    api_key_env: str = "OPENAI_API_KEY"
+    """Name of the environment variable holding the API key (the key itself is never in config or logs)."""
+    timeout_s: float = 10.0
+    max_retries: int = 1
+    max_tokens: int = 256
+    local_model: str = ""
+    """Hub id or local folder of the in-process model (local backend)."""
+
+    def __post_init__(self) -> None:
+        _check(0 < self.timeout_s <= 600, "llm.timeout_s", f"must be in (0, 600], got {self.timeout_s}")
+        _check(0 <= self.max_retries <= 10, "llm.max_retries", f"must be in [0, 10], got {self.max_retries}")
+        _check(16 <= self.max_tokens <= 4096, "llm.max_tokens", f"must be in [16, 4096], got {self.max_tokens}")
+        _check(self.backend != "local" or bool(self.local_model.strip()), "llm.local_model",
+               "must name a hub id or folder when llm.backend is local")
+
+
+@dataclass(frozen=True)
 class OutputConfig:
     """What is published besides the target mask."""
 
@@ -256,6 +282,7 @@ class Config:
     camera_motion: CameraMotionConfig = field(default_factory=CameraMotionConfig)
     reasoning: ReasoningConfig = field(default_factory=ReasoningConfig)
     verifier: VerifierConfig = field(default_factory=VerifierConfig)
+    llm: LLMConfig = field(default_factory=LLMConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
     def replace(self, **dotted: Any) -> Config:
