@@ -1,1 +1,1 @@
-"""llm stage (see DESIGN.md)."""
+"""The LLM stage's clients and prompts (PARSE-VOS: query decomposition and motion reasoning)."""
