@@ -39,6 +39,9 @@ _SMALL_INTS = tuple(str(v) for v in range(17))
 class LocalJsonModel:
     """A causal LM + tokenizer loaded once; ``complete`` answers any of our pydantic schemas."""
 
+    constrains_ids = True
+    """``complete`` accepts ``choices`` limiting integer fields (target ids) while decoding."""
+
     def __init__(self, model: Any, tokenizer: Any, *, max_tokens: int = 256) -> None:
         import torch
 

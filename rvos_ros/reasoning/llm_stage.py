@@ -1,0 +1,97 @@
+"""The LLM stage of identification (PARSE-VOS motion reasoning with an LLM), as an ``LLMHook``.
+
+The gate lives in :func:`rvos_ros.reasoning.identify.needs_llm`: the LLM is
+asked only when the parser did not understand the command, when the rules
+are not confident (ambiguous, descriptors they cannot judge) or when the
+command needs world knowledge. This module serializes the window compactly
+(camera-compensated motion runs, sampled positions, occlusions, colours),
+asks the client for a :class:`~rvos_ros.llm.schemas.TargetAnswer` and checks
+it: every target must be one of the rules' candidates, or the whole answer
+is refused with an :class:`~rvos_ros.errors.LLMError` (the identifier then
+answers with the rules, stage ``fallback``, saying why).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rvos_ros.errors import LLMError
+from rvos_ros.llm.client import ChatClient
+from rvos_ros.llm.prompts import MotionRun, TrackSummary, motion_messages
+from rvos_ros.llm.schemas import TargetAnswer
+from rvos_ros.reasoning.motion import TrackMotion, window_motion
+from rvos_ros.reasoning.occlusion import occlusion_events
+from rvos_ros.reasoning.rules import RuleResult
+from rvos_ros.types import Decision, ParsedQuery, TrajectoryWindow
+
+__all__ = ["LLMStage", "summarize_window"]
+
+_POSITIONS = 5
+_MAX_RUNS = 4
+_MAX_EVENTS = 3
+
+
+def _runs(m: TrackMotion) -> tuple[MotionRun, ...]:
+    out = []
+    for sg in m.segments[-_MAX_RUNS:]:
+        direction = ""
+        if sg.moving:
+            sel = (m.frames >= sg.start) & (m.frames <= sg.end)
+            d = m.centers[sel][-1] - m.centers[sel][0]
+            direction = ("right" if d[0] > 0 else "left") if abs(d[0]) >= abs(d[1]) else ("down" if d[1] > 0 else "up")
+        out.append(MotionRun(sg.moving, sg.start / m.fps, (sg.end + 1) / m.fps, direction, sg.travel_px))
+    return tuple(out)
+
+
+def summarize_window(window: TrajectoryWindow, candidates: tuple[int, ...], min_observed_s: float = 0.5
+                     ) -> list[TrackSummary]:
+    """One :class:`TrackSummary` per candidate (positions in frame-0 pixels, camera motion removed)."""
+    motion = window_motion(window, min_observed_s)
+    events: dict[int, list[str]] = {}
+    for e in occlusion_events(window):
+        span = f"{e.start / window.fps:.1f}-{(e.end + 1) / window.fps:.1f}s"
+        what = "hidden" if e.full else "partly hidden"
+        events.setdefault(e.occluded, []).append(f"{what} by {e.occluder} at {span}")
+        events.setdefault(e.occluder, []).append(f"in front of {e.occluded} at {span}")
+    out = []
+    for tid in candidates:
+        traj, m = window.track(tid), motion[tid]
+        rows = np.asarray(traj.boxes, dtype=np.float64).reshape(-1, 6)
+        visible_at_end = bool(rows.shape[0]) and rows[-1, 5] > 0.5 and rows[-1, 0] >= window.num_frames - 2
+        positions: tuple[tuple[float, float, float], ...] = ()
+        if m.frames.size:
+            pick = np.unique(np.linspace(0, m.frames.size - 1, min(_POSITIONS, m.frames.size)).round().astype(int))
+            positions = tuple((float(m.frames[i]) / window.fps, float(m.centers[i, 0]), float(m.centers[i, 1]))
+                              for i in pick)
+        out.append(TrackSummary(id=tid, label=traj.label, positions=positions, runs=_runs(m),
+                                speed_px_s=m.speed_robust_px_s, visible_at_end=bool(visible_at_end),
+                                size_px=m.size_px, attributes=dict(traj.attributes),
+                                events=tuple(events.get(tid, ())[:_MAX_EVENTS])))
+    return out
+
+
+class LLMStage:
+    """``LLMHook``: ask the client which candidates the command means; refuse answers naming other ids."""
+
+    def __init__(self, client: ChatClient, *, min_observed_s: float = 0.5) -> None:
+        self.client = client
+        self.min_observed_s = min_observed_s
+
+    def __call__(self, window: TrajectoryWindow, query: ParsedQuery, rules: RuleResult, reason: str
+                 ) -> Decision | None:
+        tracks = summarize_window(window, rules.candidates, self.min_observed_s)
+        msgs = motion_messages(query.text, tracks, duration_s=window.num_frames / window.fps,
+                               width=window.width, height=window.height, hint=reason)
+        if getattr(self.client, "constrains_ids", False):  # the local model restricts ids while decoding
+            answer = self.client.complete(msgs, TargetAnswer,
+                                          choices={"targets": list(rules.candidates)})  # type: ignore[call-arg]
+        else:
+            answer = self.client.complete(msgs, TargetAnswer)
+        unknown = sorted(set(answer.targets) - set(rules.candidates))
+        if unknown:
+            raise LLMError(f"the LLM named ids that are not candidates: {unknown}")
+        targets = tuple(dict.fromkeys(answer.targets))
+        state = "locked" if targets else "searching"
+        rationale = f"LLM ({reason}): {answer.rationale}".strip()
+        return Decision(targets=targets, confidence=float(answer.confidence), state=state, stage="llm",
+                        rationale=rationale[:400])
