@@ -202,7 +202,10 @@ class QueryParser(NounPhrases):
                     i0 = bisect_right(starts, m.start()) - 1
                     i1 = bisect_left(starts, m.end())
                     if self._apply(st, pat, m, i0, i1):
-                        s, starts = self._render(st)  # consumed words become "#" and match nothing else
+                        rendered = self._render(st)  # consumed words become "#" and match nothing else
+                        if rendered[0] == s:
+                            continue  # applied without consuming a word: rescanning would loop forever
+                        s, starts = rendered
                         progress = True
                         break
 

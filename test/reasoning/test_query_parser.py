@@ -394,6 +394,12 @@ _VOCAB = ["the", "a", "dog", "dogs", "not", "left", "right", "of", "from", "to",
           "behind", "box", "and", "then", "red", "one", "still", "can", "orange", "closer", "camera", "towards", "up"]
 
 
+def test_a_pattern_that_consumes_nothing_does_not_loop_forever() -> None:
+    """Found by the word-salad fuzzer: "behind behind" matched again and again without consuming a word."""
+    pq = QueryParser().parse("behind behind dogs")
+    assert pq.context == ("dog",) and not pq.understood
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(_VOCAB), min_size=1, max_size=14))
 def test_any_word_salad_parses(words: list[str]) -> None:
