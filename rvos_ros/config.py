@@ -129,12 +129,19 @@ class TrackerConfig:
     """Prompted (conditioning) frames kept per track; older prompts are dropped (bounded memory)."""
     occluded_score: float = 0.0
     """Object-score logit at or below which a track is reported occluded (not visible)."""
+    fill_hole_area: int = 8
+    """Background holes of at most this many pixels of SAM2's low-resolution mask grid (image_size/4) are
+    filled in output masks (OpenCV; the memory never sees it); 0 disables."""
+    batch_tracks: bool = True
+    """Run tracks with the same memory layout as one batch (faster; equal to one-by-one up to float rounding)."""
 
     def __post_init__(self) -> None:
         _check(self.image_size >= 64 and self.image_size % 32 == 0, "perception.tracker.image_size",
                f"must be a multiple of 32 and >= 64, got {self.image_size}")
         _check(self.max_prompt_frames >= 1, "perception.tracker.max_prompt_frames",
                f"must be >= 1, got {self.max_prompt_frames}")
+        _check(self.fill_hole_area >= 0, "perception.tracker.fill_hole_area",
+               f"must be >= 0, got {self.fill_hole_area}")
 
 
 @dataclass(frozen=True)
@@ -142,9 +149,9 @@ class GroundingConfig:
     """Matching keyframe detections to live tracks."""
 
     match_iou: float = 0.3
-    """Minimum box IoU for a detection to be matched to a track."""
+    """Minimum IoU (mask IoU when the detection has a mask, else box IoU) for a detection to match a track."""
     reprompt_iou: float = 0.6
-    """A matched track whose box IoU with its detection is below this has drifted and is re-prompted."""
+    """A matched track whose IoU with its detection is below this has drifted and is re-prompted."""
     retire_after_s: float = 3.0
     """Tracks unseen for longer than this are removed."""
     max_tracks: int = 16

@@ -1,0 +1,112 @@
+"""OWLv2 backend of the open-vocabulary detector (transformers ``Owlv2ForObjectDetection``).
+
+OWLv2 keeps text and image apart until its class head (a dot product between
+each image patch's class embedding and each query embedding), so, as nanoowl
+does, :meth:`Owlv2Detector.set_phrases` runs the text tower ONCE per command and
+caches the query embeddings; each image then runs only the vision tower, the
+class head against the cached queries and the box head. A patch is labelled
+with its best-scoring phrase.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rvos_ros.config import DetectorConfig
+from rvos_ros.perception.base import Detection
+from rvos_ros.perception.detector import (
+    check_image,
+    load_pretrained,
+    model_failure,
+    normalize_phrases,
+    select_detections,
+    writable,
+)
+
+__all__ = ["Owlv2Detector"]
+
+
+class Owlv2Detector:
+    """:class:`~rvos_ros.perception.base.Detector` on a loaded OWLv2 model and its processor.
+
+    A box's score is the sigmoid of its best phrase logit; ``cfg.box_threshold``
+    applies (``cfg.text_threshold`` is GroundingDINO's and is not used here),
+    then :func:`~rvos_ros.perception.detector.select_detections`.
+    """
+
+    def __init__(self, model: Any, processor: Any, cfg: DetectorConfig, device: Any) -> None:
+        self._model = model.to(device).eval()
+        self._processor = processor
+        self._cfg = cfg
+        self._device = device
+        self._phrases: tuple[str, ...] = ()
+        self._queries: Any = None
+
+    @classmethod
+    def load(cls, cfg: DetectorConfig, *, models_dir: str | Path, device: Any) -> Owlv2Detector:
+        """Load ``cfg.owlv2_model`` (local folder, name under ``models_dir``, or cached hub id)."""
+        from transformers import Owlv2ForObjectDetection, Owlv2Processor
+
+        model = load_pretrained(Owlv2ForObjectDetection, cfg.owlv2_model, models_dir=models_dir,
+                                what="OWLv2 detector")
+        processor = load_pretrained(Owlv2Processor, cfg.owlv2_model, models_dir=models_dir, what="OWLv2 processor")
+        return cls(model, processor, cfg, device)
+
+    @property
+    def model(self) -> Any:
+        """The loaded transformers OWLv2 model (for engine export and inspection; do not modify it)."""
+        return self._model
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """The phrases being looked for, as labels carry them."""
+        return self._phrases
+
+    def set_phrases(self, phrases: Sequence[str]) -> None:
+        """Encode each phrase once with the text tower; an empty list clears them (``detect`` then returns ``[]``)."""
+        import torch
+
+        self._phrases, self._queries = normalize_phrases(phrases), None
+        if not self._phrases:
+            return
+        # the text tower has a fixed number of positions; longer phrases are cut (their first words stay)
+        max_len = int(self._model.config.text_config.max_position_embeddings)
+        tokens = self._processor.tokenizer([p.lower() for p in self._phrases], padding="max_length", truncation=True,
+                                           max_length=max_len, return_tensors="pt")
+        with torch.inference_mode():
+            text = self._model.owlv2.get_text_features(input_ids=tokens["input_ids"].to(self._device),
+                                                       attention_mask=tokens["attention_mask"].to(self._device))
+        self._queries = text.pooler_output[None]  # (1, phrases, dim); the class head normalizes it
+
+    def detect(self, image: np.ndarray) -> list[Detection]:
+        """Labelled pixel boxes in an RGB uint8 (H, W, 3) image, best first; ``[]`` before ``set_phrases``."""
+        import torch
+
+        height, width = check_image(image)
+        if self._queries is None:
+            return []
+        # device: the resize and normalization run where the model runs (on the GPU when there is one)
+        pix = self._processor.image_processor(images=writable(image), input_data_format="channels_last",
+                                              return_tensors="pt", device=self._device)
+        with torch.inference_mode():
+            try:
+                feature_map, _ = self._model.image_embedder(pixel_values=pix["pixel_values"].to(self._device))
+                batch, rows, cols, dim = feature_map.shape
+                patches = feature_map.reshape(batch, rows * cols, dim)
+                logits, _ = self._model.class_predictor(patches, self._queries, None)
+                raw_boxes = self._model.box_predictor(patches, feature_map)
+            except RuntimeError as err:  # torch's error for shape mismatches and out-of-memory alike
+                raise model_failure("OWLv2 detector", image.shape, err) from err
+            # argmax on logits, not on sigmoid scores: near 1 the sigmoid saturates in float32 and ties phrases
+            best, labels = logits[0].float().max(dim=-1)
+            scores = best.sigmoid()
+            # OWLv2 pads the image to a square (bottom/right) before resizing, so boxes are
+            # (cx, cy, w, h) normalized to that square's side
+            cx, cy, bw, bh = raw_boxes[0].float().unbind(-1)
+            side = float(max(width, height))
+            boxes = torch.stack([cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2], dim=-1) * side
+        return select_detections(boxes, scores, labels, self._phrases, width=width, height=height, cfg=self._cfg)
