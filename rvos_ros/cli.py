@@ -48,11 +48,6 @@ def _config(path: Path | None, perception: PerceptionChoice | None = None):
 
     cfg = load_config(path)
     if perception is not None:
-        if perception is PerceptionChoice.models:
-            from rvos_ros.errors import ConfigError
-
-            raise ConfigError("--perception models needs the real-model backends, which are not built yet; "
-                              "use --perception simulated")
         cfg = cfg.replace(**{"perception.backend": perception.value})
     return cfg
 
@@ -263,6 +258,36 @@ def play(
         summary = run_play(bag, topics=BagTopics(image_topic, command_topic, labels_topic, objects_topic),
                            rate=rate, loopback=loopback, wait_s=wait, stop=stop)
     summary_table(f"play {bag}", summary.rows(), headers=("topic", "messages"))
+
+
+models_app = typer.Typer(no_args_is_help=True, help="Model weights: fetch them once (pull), see what is configured "
+                                                    "(list).")
+app.add_typer(models_app, name="models")
+EverythingOpt = Annotated[bool, typer.Option("--all", help="Both detector backends and CLIP too, not only what the "
+                                                           "config uses.")]
+
+
+@models_app.command("pull")
+def models_pull(config: ConfigOpt = None, everything: EverythingOpt = False) -> None:
+    """Download the configured detector, SAM2 checkpoint (and CLIP) into perception.models_dir; needs internet."""
+    from rvos_ros.models_pull import check_pulled, pull_models
+    from rvos_ros.terminal import summary_table
+
+    results = pull_models(_config(config), everything=everything)
+    summary_table("models pull", [(r.item.role, r.item.name, r.outcome) for r in results],
+                  headers=("model", "name", "outcome"))
+    check_pulled(results)
+
+
+@models_app.command("list")
+def models_list(config: ConfigOpt = None, everything: EverythingOpt = False) -> None:
+    """Show the configured models and whether each is present (nothing downloads)."""
+    from rvos_ros.models_pull import configured_models
+    from rvos_ros.terminal import summary_table
+
+    rows = [(i.role, i.name, i.ready or i.problem or "missing: run `rvos-ros models pull`")
+            for i in configured_models(_config(config), everything=everything)]
+    summary_table("models", rows, headers=("model", "name", "where"))
 
 
 @app.command()

@@ -30,7 +30,7 @@ def _one_error_line(err: str) -> str:
         (["run", "{tmp}", "--out", "{tmp}/pred"], "meta_expressions.json"),
         (["run", "{tmp}", "--out", "{tmp}/pred", "--mode", "sideways"], "--mode"),
         (["run", "{tmp}", "--out", "{tmp}/pred", "--perception", "magic"], "--perception"),
-        (["run", "{tmp}", "--out", "{tmp}/pred", "--perception", "models"], "--perception simulated"),
+        (["run", "{tmp}", "--out", "{tmp}/pred", "--perception", "models"], "meta_expressions.json"),
         (["run", "{tmp}", "--out", "{tmp}/pred", "--config", "{tmp}/nope.yaml"], "does not exist"),
         (["run", "{tmp}"], "--out"),
         (["eval", "--gt", "{tmp}/missing", "--pred", "{tmp}"], "dataset folder"),

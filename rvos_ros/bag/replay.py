@@ -18,6 +18,7 @@ from rvos_ros.bag.writer import OutputBag
 from rvos_ros.config import Config
 from rvos_ros.errors import BagError, InputError
 from rvos_ros.overlay import draw_overlay
+from rvos_ros.perception.base import Perception
 from rvos_ros.perception.simulated import SimulatedPerception
 from rvos_ros.runtime import Runtime
 from rvos_ros.types import Decision, FrameResult
@@ -60,12 +61,21 @@ def _grouped(events: Iterator[BagEvent]) -> Iterator[list[BagEvent]]:
 
 def replay(bag: str | Path, out: str | Path, config: Config, *, topics: BagTopics | None = None,
            command: str | None = None, storage: str = "mcap",
-           progress: Callable[[int], None] | None = None) -> ReplaySummary:
-    """Replay ``bag`` into the output bag folder ``out``; returns a summary."""
-    if config.perception.backend != "simulated":
-        raise InputError("replay --perception models needs the real-model backends, which are not built yet; "
-                         "use --perception simulated")
-    perception = SimulatedPerception(config.perception, {})
+           progress: Callable[[int], None] | None = None, perception: Perception | None = None) -> ReplaySummary:
+    """Replay ``bag`` into the output bag folder ``out``; returns a summary.
+
+    ``perception`` defaults to ``perception.backend``: the simulated oracle
+    (fed from the bag's ground-truth topics) or the models (detector + SAM2,
+    loaded from the config; the ground-truth topics are then ignored).
+    """
+    if perception is None:
+        if config.perception.backend == "models":
+            from rvos_ros.perception.models import ModelPerception
+
+            perception = ModelPerception.from_config(config)
+        else:
+            perception = SimulatedPerception(config.perception, {})
+    truth = perception if isinstance(perception, SimulatedPerception) else None
     runtime = Runtime(config, perception)
     summary = ReplaySummary()
     if command is not None:
@@ -79,9 +89,11 @@ def replay(bag: str | Path, out: str | Path, config: Config, *, topics: BagTopic
                 frames = []
                 for e in sorted(group, key=lambda e: e.kind != "objects"):
                     if e.kind == "objects" and e.categories is not None:
-                        perception.set_categories(e.categories)
+                        if truth is not None:
+                            truth.set_categories(e.categories)
                     elif e.kind == "labels" and e.labels is not None:
-                        perception.feed_labels(e.stamp_ns, e.labels)
+                        if truth is not None:
+                            truth.feed_labels(e.stamp_ns, e.labels)
                     elif e.kind == "command" and command is None:
                         try:
                             runtime.set_command(e.text)

@@ -5,6 +5,11 @@ writes each frame's causal mask (frame t uses frames ≤ t, as on a robot);
 ``offline`` mode re-applies each expression's final decision to every frame,
 as the RVOS benchmarks score. Frames are read one at a time; nothing keeps a
 whole video in memory.
+
+A query-independent perception (the simulated oracle) runs once per video and
+serves all its expressions in lockstep; a query-dependent one (the models,
+which detect the command's phrases) runs one pass per expression, reset in
+between.
 """
 
 from __future__ import annotations
@@ -22,9 +27,10 @@ from rvos_ros.eval.dataset import DatasetFolder, Expression, PredictionWriter, V
 from rvos_ros.perception.base import Perception
 from rvos_ros.perception.simulated import SimulatedPerception
 from rvos_ros.runtime import Runtime
-from rvos_ros.types import Decision, Frame, FrameResult
+from rvos_ros.types import Decision, Frame, FrameResult, Track
 
-__all__ = ["ExpressionRun", "PerceptionFactory", "run_dataset", "simulated_factory"]
+__all__ = ["ExpressionRun", "PerceptionFactory", "backend_factory", "models_factory", "run_dataset",
+           "simulated_factory"]
 
 PerceptionFactory = Callable[[VideoInfo], Perception]
 Mode = Literal["online", "offline"]
@@ -38,6 +44,26 @@ def simulated_factory(config: Config) -> PerceptionFactory:
         return SimulatedPerception(config.perception, video.objects)
 
     return make
+
+
+def models_factory(config: Config) -> PerceptionFactory:
+    """The models perception (detector + SAM2), loaded once on first use and reset for every video."""
+    loaded: list[Perception] = []
+
+    def make(video: VideoInfo) -> Perception:
+        if not loaded:
+            from rvos_ros.perception.models import ModelPerception
+
+            loaded.append(ModelPerception.from_config(config))
+        loaded[0].reset()
+        return loaded[0]
+
+    return make
+
+
+def backend_factory(config: Config) -> PerceptionFactory:
+    """The factory for ``perception.backend``: the simulated oracle or the real models."""
+    return models_factory(config) if config.perception.backend == "models" else simulated_factory(config)
 
 
 @dataclass
@@ -95,12 +121,13 @@ def run_dataset(dataset: DatasetFolder, out: str | Path, config: Config, *, mode
                 on_result: ResultCallback | None = None) -> list[ExpressionRun]:
     """Run every expression of ``dataset``; write masks and ``decisions.json`` into ``out``.
 
+    ``perception_factory`` defaults to ``perception.backend``'s (:func:`backend_factory`);
     ``progress`` is called with the number of frames just processed (for a progress bar);
     ``on_result`` sees every (run, frame, result) as it is produced (the demo draws overlays with it).
     """
     if mode not in ("online", "offline"):
         raise InputError(f"unknown mode {mode!r}; use --mode online or --mode offline")
-    factory = perception_factory or simulated_factory(config)
+    factory = perception_factory or backend_factory(config)
     writer = PredictionWriter(out)
     runs: list[ExpressionRun] = []
     by_video: dict[str, list[Expression]] = {}
@@ -121,26 +148,28 @@ def run_dataset(dataset: DatasetFolder, out: str | Path, config: Config, *, mode
 def _run_video(dataset: DatasetFolder, video: VideoInfo, runs: list[ExpressionRun], config: Config,
                factory: PerceptionFactory, writer: PredictionWriter, mode: Mode,
                progress: Callable[[int], None] | None, on_result: ResultCallback | None) -> None:
+    perception = factory(video)
+    if perception.query_independent:
+        _run_shared(dataset, video, runs, config, perception, factory, writer, mode, progress, on_result)
+    else:
+        for run in runs:
+            _run_alone(dataset, video, run, config, perception, writer, mode, progress, on_result)
+
+
+def _run_shared(dataset: DatasetFolder, video: VideoInfo, runs: list[ExpressionRun], config: Config,
+                perception: Perception, factory: PerceptionFactory, writer: PredictionWriter, mode: Mode,
+                progress: Callable[[int], None] | None, on_result: ResultCallback | None) -> None:
+    """One perception pass serves every expression of the video (the tracks do not depend on the command)."""
     fps = runs[0].fps
-    observer = Runtime(config, factory(video))
-    shared = observer.perception.query_independent
-    runtimes = [Runtime(config, factory(video)) if not shared else
-                Runtime(config, observer.perception, parser=observer.parser) for _ in runs]
+    observer = Runtime(config, perception)
+    runtimes = [Runtime(config, perception, parser=observer.parser) for _ in runs]
     for rt, run in zip(runtimes, runs, strict=True):
-        try:
-            rt.set_command(run.expression.text)
-        except InputError as err:
-            run.decision = Decision(state="no_command", rationale=f"command refused: {err}")
+        _command(rt, run)
     for name, frame, labels in _frames(dataset, video, fps):
-        if shared:
-            _feed(observer.perception, frame, labels)
-            obs = observer.observe(frame)
+        _feed(perception, frame, labels)
+        obs = observer.observe(frame)
         for rt, run in zip(runtimes, runs, strict=True):
-            if shared:
-                result = rt.advance(frame, obs)
-            else:
-                _feed(rt.perception, frame, labels)
-                result = rt.step(frame)
+            result = rt.advance(frame, obs)
             run.record(result)
             if on_result is not None:
                 on_result(run, frame, result)
@@ -156,6 +185,56 @@ def _run_video(dataset: DatasetFolder, video: VideoInfo, runs: list[ExpressionRu
         _write_offline(dataset, video, runs, factory, writer, fps)
 
 
+def _run_alone(dataset: DatasetFolder, video: VideoInfo, run: ExpressionRun, config: Config,
+               perception: Perception, writer: PredictionWriter, mode: Mode,
+               progress: Callable[[int], None] | None, on_result: ResultCallback | None) -> None:
+    """A query-dependent perception (the models detect the command's phrases): a pass of its own per expression.
+
+    The perception is reset between expressions, so each starts from a clean
+    stream, as it would on a robot given that command at frame 0.
+    """
+    perception.reset()
+    perception.set_query(None)  # a refused command must not inherit the previous expression's phrases
+    rt = Runtime(config, perception)
+    _command(rt, run)
+    for name, frame, labels in _frames(dataset, video, run.fps):
+        _feed(perception, frame, labels)
+        result = rt.step(frame)
+        run.record(result)
+        if on_result is not None:
+            on_result(run, frame, result)
+        if mode == "online":
+            writer.write_mask(video.name, run.expression.exp_id, name, result.mask)
+        if progress is not None:
+            progress(1)
+    if mode == "offline":
+        if rt.query is not None:
+            run.finalize(rt.final_decision())
+        # second pass with the same command from a clean stream: the same frames give the same track ids
+        perception.reset()
+        perception.set_query(rt.query)
+        targets = set(run.decision.targets)
+        for name, frame, labels in _frames(dataset, video, run.fps):
+            _feed(perception, frame, labels)
+            writer.write_mask(video.name, run.expression.exp_id, name,
+                              _target_mask(perception.step(frame), targets, frame.image.shape[:2]))
+
+
+def _command(rt: Runtime, run: ExpressionRun) -> None:
+    try:
+        rt.set_command(run.expression.text)
+    except InputError as err:
+        run.decision = Decision(state="no_command", rationale=f"command refused: {err}")
+
+
+def _target_mask(tracks: tuple[Track, ...], targets: set[int], shape: tuple[int, int]) -> np.ndarray:
+    mask = np.zeros(shape, bool)
+    for t in tracks:
+        if t.id in targets and t.visible and t.mask is not None and t.mask.shape == shape:
+            mask |= t.mask
+    return mask
+
+
 def _write_offline(dataset: DatasetFolder, video: VideoInfo, runs: list[ExpressionRun], factory: PerceptionFactory,
                    writer: PredictionWriter, fps: float) -> None:
     """Second pass: the final decision's targets on every frame (perception re-run, nothing stored)."""
@@ -164,9 +243,5 @@ def _write_offline(dataset: DatasetFolder, video: VideoInfo, runs: list[Expressi
         _feed(perception, frame, labels)
         tracks = perception.step(frame)
         for run in runs:
-            targets = set(run.decision.targets)
-            mask = np.zeros(frame.image.shape[:2], bool)
-            for t in tracks:
-                if t.id in targets and t.visible and t.mask is not None:
-                    mask |= t.mask
-            writer.write_mask(video.name, run.expression.exp_id, name, mask)
+            writer.write_mask(video.name, run.expression.exp_id, name,
+                              _target_mask(tracks, set(run.decision.targets), frame.image.shape[:2]))

@@ -275,8 +275,10 @@ def serve(config: Any, *, topics: Any = None, loopback: bool = False, domain: in
 
     Subscribes to the camera (sensor QoS; with ``compressed``,
     ``<image>/compressed`` carrying ``sensor_msgs/CompressedImage`` jpeg/png),
-    command, ``sim/labels`` and ``sim/objects`` (transient-local) topics named
-    in ``topics`` (a :class:`~rvos_ros.bag.reader.BagTopics`); publishes
+    command, and, with the simulated perception, ``sim/labels`` and
+    ``sim/objects`` (transient-local) topics named in ``topics`` (a
+    :class:`~rvos_ros.bag.reader.BagTopics`); ``perception.backend: models``
+    loads the detector and SAM2 before subscribing. Publishes
     :data:`OUTPUT_TOPICS` and, every ``diagnostics_period_s``, ``/diagnostics``.
     Returns the :class:`~rvos_ros.ros.live.LiveSummary`.
     """
@@ -286,11 +288,14 @@ def serve(config: Any, *, topics: Any = None, loopback: bool = False, domain: in
     from rvos_ros.ros.live import Health, LiveLoop
     from rvos_ros.runtime import Runtime
 
-    if config.perception.backend != "simulated":
-        raise ConfigError("serve --perception models needs the real-model backends, which are not built yet; "
-                          "use --perception simulated")
     t = topics or BagTopics("image", "command", "sim/labels", "sim/objects")
-    perception = SimulatedPerception(config.perception, {})
+    if config.perception.backend == "models":
+        from rvos_ros.perception.models import ModelPerception
+
+        perception: Any = ModelPerception.from_config(config)  # loads before subscribing: no frame waits on it
+        truth = None
+    else:
+        perception = truth = SimulatedPerception(config.perception, {})
     runtime = Runtime(config, perception)
     health = Health(config.perception.backend)
     with DdsNode(domain, loopback=loopback) as node:
@@ -300,14 +305,15 @@ def serve(config: Any, *, topics: Any = None, loopback: bool = False, domain: in
             outputs.publish(out)
             health.observe(out)
 
-        loop = LiveLoop(runtime, publish, ground_truth=perception, overlay=config.output.overlay)
+        loop = LiveLoop(runtime, publish, ground_truth=truth, overlay=config.output.overlay)
         if compressed:
             node.subscribe(compressed_topic(t.image), CompressedImage, loop.put_image, "sensor")
         else:
             node.subscribe(t.image, Image, loop.put_image, "sensor")
         node.subscribe(t.command, String, lambda m: loop.put_command(m.data))
-        node.subscribe(t.labels, Image, loop.put_labels)
-        node.subscribe(t.objects, String, lambda m: loop.put_objects(m.data), "latched")
+        if truth is not None:  # the ground truth only feeds the simulated oracle
+            node.subscribe(t.labels, Image, loop.put_labels)
+            node.subscribe(t.objects, String, lambda m: loop.put_objects(m.data), "latched")
         done = threading.Event()
         diag = threading.Thread(target=_diagnostics, args=(node, health, loop, done, diagnostics_period_s),
                                 name="rvos_diagnostics", daemon=True)

@@ -8,7 +8,8 @@ and remaps apply): ``image`` (or ``image/compressed`` with parameter
 ``status`` (the Decision JSON plus timing) and ``/diagnostics`` (1 Hz) out,
 reliable with depth 10. With ``perception.backend: simulated`` the node also
 reads the ground truth on ``sim/labels`` and ``sim/objects``, as ``rvos-ros
-serve`` does.
+serve`` does; with ``models`` it loads the detector and SAM2 at start, and
+when they cannot load it says why on ``status`` and ``/diagnostics``.
 
 Subscriber callbacks only hand messages to :class:`~rvos_ros.ros.live.LiveLoop`
 and return; one processing thread runs the loop and publishes. Every
@@ -70,9 +71,6 @@ NODE_NAME = "rvos"
 
 LIVE_KEYS = ("runtime.reason_every", "runtime.fps", "camera_motion.", "reasoning.", "output.")
 """Config keys (or key prefixes) whose changes apply between frames; the others need a restart."""
-
-MODELS_NOT_BUILT = ("perception.backend 'models' (detector + SAM2) is not built yet in this version; "
-                    "set the parameter perception.backend to simulated and restart")
 
 _OUTPUT_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=10, reliability=ReliabilityPolicy.RELIABLE,
                          durability=DurabilityPolicy.VOLATILE)
@@ -227,29 +225,37 @@ class RvosNode(Node):
         self._status_pub = self.create_publisher(String, "status", _OUTPUT_QOS)
         self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", _OUTPUT_QOS)
 
-        if self.config.perception.backend == "simulated":
-            self._start_simulated()
-        else:
-            self.fatal = MODELS_NOT_BUILT
+        try:
+            self._start()
+        except RvosError as err:  # the models' weights missing, say: report it on status and diagnostics
+            self.fatal = (f"perception.backend {self.config.perception.backend!r} cannot start: {err}; "
+                          "fix it and restart the node")
             self.get_logger().error(self.fatal)
             self._publish_fatal_status()
         self.add_on_set_parameters_callback(self._on_set_parameters)
         self._diag_timer = self.create_timer(1.0, self.publish_diagnostics)
 
     # -- setup --------------------------------------------------------------------------------------
-    def _start_simulated(self) -> None:
+    def _start(self) -> None:
         cfg = self.config
-        perception = SimulatedPerception(cfg.perception, {})
+        if cfg.perception.backend == "models":
+            from rvos_ros.perception.models import ModelPerception
+
+            perception: Any = ModelPerception.from_config(cfg)  # loaded before subscribing: no frame waits on it
+            truth = None
+        else:
+            perception = truth = SimulatedPerception(cfg.perception, {})
         self.runtime = Runtime(cfg, perception)
-        self.loop = _NodeLoop(self.runtime, self._publish, ground_truth=perception, overlay=cfg.output.overlay)
+        self.loop = _NodeLoop(self.runtime, self._publish, ground_truth=truth, overlay=cfg.output.overlay)
         loop = self.loop
         if self.get_parameter("compressed").value:
             self.create_subscription(CompressedImage, "image/compressed", loop.put_image, qos_profile_sensor_data)
         else:
             self.create_subscription(Image, "image", loop.put_image, qos_profile_sensor_data)
         self.create_subscription(String, "command", lambda m: loop.put_command(m.data), _OUTPUT_QOS)
-        self.create_subscription(Image, "sim/labels", loop.put_labels, _TRUTH_QOS)
-        self.create_subscription(String, "sim/objects", lambda m: loop.put_objects(m.data), _TRUTH_QOS)
+        if truth is not None:  # the ground truth only feeds the simulated oracle
+            self.create_subscription(Image, "sim/labels", loop.put_labels, _TRUTH_QOS)
+            self.create_subscription(String, "sim/objects", lambda m: loop.put_objects(m.data), _TRUTH_QOS)
         self.processing_thread = threading.Thread(target=self._process, name="rvos_processing", daemon=True)
         self.processing_thread.start()
 

@@ -397,7 +397,10 @@ def test_play_publishes_a_compressed_camera_topic_as_recorded(tmp_path, domain):
 
 
 def test_serve_and_play_give_clear_errors(tmp_path, capsys):
-    assert main(["serve", "--perception", "models", "--loopback"]) == 2
-    assert "--perception models needs the real-model backends" in capsys.readouterr().err
+    config = tmp_path / "no_weights.yaml"
+    config.write_text(f"perception: {{models_dir: {str(tmp_path)!r}, device: cpu}}\n")
+    assert main(["serve", "--perception", "models", "--loopback", "--config", str(config)]) == 2
+    err = capsys.readouterr().err  # the weights are missing (or, without the models extra, torch is)
+    assert "rvos-ros models pull" in err or "pip install rvos_ros[models]" in err
     assert main(["play", str(tmp_path / "missing"), "--loopback"]) == 2
     assert "does not exist" in capsys.readouterr().err

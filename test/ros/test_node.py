@@ -308,15 +308,39 @@ def test_compressed_input_reads_image_compressed(make_node, ros):
     assert out(node, "target/mask")[-1].header == header(0)
 
 
-def test_the_models_backend_reports_a_clear_error_instead_of_crashing(make_node):
-    node = make_node(**{"perception.backend": "models"})
+def test_the_models_backend_without_weights_reports_a_clear_error_instead_of_crashing(make_node, tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("sam2")
+    node = make_node(**{"perception.backend": "models", "perception.models_dir": str(tmp_path),
+                        "perception.device": "cpu"})
     assert node.processing_thread is None and "image" not in node.subscriptions
     status = statuses(node)[-1]
-    assert "not built yet" in status["error"] and status["state"] == "no_command"
-    assert any(level == "error" and "not built yet" in msg for level, msg in node.logger.records)
+    assert "rvos-ros models pull" in status["error"] and status["state"] == "no_command"
+    assert any(level == "error" and "models pull" in msg for level, msg in node.logger.records)
     diag, values = diagnostics(node)
-    assert diag.level == fake.DiagnosticStatus.ERROR and "not built yet" in values["last error"]
+    assert diag.level == fake.DiagnosticStatus.ERROR and "models pull" in values["last error"]
     assert len(statuses(node)) == 2  # repeated with each diagnostics tick for late subscribers
+
+
+def test_the_models_backend_tracks_what_the_command_names_without_ground_truth(make_node, monkeypatch):
+    from perception.fake_models import FakeDetector, FakeTracker
+
+    from rvos_ros.perception.models import ModelPerception
+
+    # stand-ins for the detector and SAM2: the ball as it is on frame 0, the tracker keeps that box
+    detector = FakeDetector({"ball": [(60.0, 50.0, 80.0, 70.0)], "dog": [(10.0, 40.0, 40.0, 80.0)]})
+    monkeypatch.setattr(ModelPerception, "from_config",
+                        classmethod(lambda cls, cfg: cls(detector, FakeTracker(), cfg.perception)))
+    node = make_node(**{"perception.backend": "models", "output.overlay": False})
+    assert node.processing_thread is not None and "image" in node.subscriptions
+    assert "sim/labels" not in node.subscriptions and "sim/objects" not in node.subscriptions
+    send(node, "command", fake.String(data="the ball"))
+    play(node, range(12), with_labels=False)
+    assert detector.phrase_calls == [("ball",)]
+    status = statuses(node)[-1]
+    assert not status.get("error") and status["targets"] == [1]
+    pixels = np.frombuffer(out(node, "target/mask")[-1].data, np.uint8).reshape(H, W)
+    assert np.count_nonzero(pixels[50:70, 60:80]) == 400 and np.count_nonzero(pixels) == 400
 
 
 # -- lifecycle ----------------------------------------------------------------------------------------
