@@ -3,9 +3,15 @@
 ``Runtime.step(frame)`` runs perception, camera-motion estimation and the
 track book on every frame, triggers target identification on a new command,
 every ``runtime.reason_every`` frames and when tracks appear or vanish, and
-returns one :class:`~rvos_ros.types.FrameResult` per frame. In deterministic
-mode everything runs inline, so two runs over the same frames give identical
-results. Per-frame work is O(1) in stream length.
+returns one :class:`~rvos_ros.types.FrameResult` per frame. Per-frame work
+is O(1) in stream length.
+
+Identification runs as a job on a frozen window snapshot
+(:mod:`rvos_ros.reasoning.worker`). In deterministic mode the job runs inline,
+so two runs over the same frames give identical results. In live mode it runs
+in one worker thread, at most one job in flight: the frame loop never waits
+(a slow LLM only delays when a new decision arrives), polls for the answer on
+each frame, and drops an answer whose command generation is stale.
 """
 
 from __future__ import annotations
@@ -20,9 +26,12 @@ from rvos_ros.errors import InputError
 from rvos_ros.perception.base import Perception
 from rvos_ros.perception.camera_motion import CameraMotionEstimator
 from rvos_ros.perception.track_book import TrackBook
-from rvos_ros.reasoning.identify import TargetIdentifier, identify
+from rvos_ros.reasoning.clip_verifier import AppearanceVerifier, shared_verifier
+from rvos_ros.reasoning.identify import LLMHook, TargetIdentifier, identify
+from rvos_ros.reasoning.llm_stage import build_llm_hook
 from rvos_ros.reasoning.query_parser import QueryParser
-from rvos_ros.types import Decision, Frame, FrameResult, ParsedQuery, Track
+from rvos_ros.reasoning.worker import InlineReasoner, ReasoningJob, ReasoningResult, ReasoningWorker
+from rvos_ros.types import Decision, Frame, FrameResult, ParsedQuery, Track, TrajectoryWindow
 
 __all__ = ["Observation", "Runtime"]
 
@@ -66,11 +75,24 @@ class Runtime:
     """One stream: frames in, one FrameResult per frame out."""
 
     def __init__(self, config: Config, perception: Perception, *, parser: QueryParser | None = None,
-                 identifier: TargetIdentifier | None = None) -> None:
+                 identifier: TargetIdentifier | None = None, llm: LLMHook | None = None,
+                 verifier: AppearanceVerifier | None = None) -> None:
+        """``llm`` and ``verifier`` default to what ``config.llm`` and ``config.verifier`` name (None for
+        ``llm.backend: none`` and ``verifier.backend: pixels``); models load once per process."""
         self.config = config
         self.perception = perception
         self.parser = parser or QueryParser(max_chars=config.output.max_command_chars)
-        self.identifier = identifier or TargetIdentifier(config.reasoning)
+        if llm is None:
+            llm = build_llm_hook(config.llm, config.reasoning.min_observed_s)
+        if verifier is None and config.verifier.backend != "pixels":
+            verifier = shared_verifier(config.verifier, config.perception.models_dir, config.perception.device)
+        self.identifier = identifier or TargetIdentifier(config.reasoning, llm=llm, verifier=verifier)
+        self.reasoner: InlineReasoner | ReasoningWorker = (
+            ReasoningWorker() if config.runtime.mode == "live" else InlineReasoner())
+        self.stale_dropped = 0
+        """Answers that arrived after their command was replaced (live mode)."""
+        self.reasoning_error = ""
+        """The last failure of the reasoning code itself (reported on status; the stream goes on)."""
         self.camera = CameraMotionEstimator(config.camera_motion)
         rc = config.runtime
         self.book = TrackBook(rc.window_frames, rc.keyframes, rc.keyframe_every)
@@ -88,8 +110,9 @@ class Runtime:
     def set_command(self, text: str) -> ParsedQuery | None:
         """Apply a new command from the next frame on; an empty (or blank) command clears the target.
 
-        Raises InputError for a command that cannot be parsed (too long, say);
-        the current command then stays in force.
+        Raises InputError for a command that cannot be parsed (too long, say)
+        and ModelError when perception cannot take it; the current command then
+        stays in force.
         """
         if not isinstance(text, str):
             raise InputError(f"command must be a string, got {type(text).__name__}")
@@ -102,10 +125,10 @@ class Runtime:
                                       frame_index=self._frame_index, rationale="command cleared")
             return None
         query = self.parser.parse(text)
+        self.perception.set_query(query)  # first: if the detector refuses the phrases, the old command stays whole
         self.generation += 1
         self.command, self.query = text, query
         self.identifier.set_query(query, self.generation)
-        self.perception.set_query(query)
         self._decision = Decision(state="searching", generation=self.generation, frame_index=self._frame_index)
         self._reason_now = True
         return query
@@ -164,13 +187,13 @@ class Runtime:
         t1 = time.perf_counter()
         timings = dict(obs.timings_ms)
         timings["track_book"] = (t1 - t0) * 1e3
+        self._take(self.reasoner.poll())
         if self.query is not None and (
             self._reason_now or events or self._frame_index - self._last_reason >= self.config.runtime.reason_every
         ):
-            window = self.book.window(self.command, self.clock.fps)
-            self._decision = self.identifier.update(window, self._frame_index)
-            self._last_reason = self._frame_index
-            self._reason_now = False
+            # busy (live): keep the trigger and try again next frame; the frame loop never waits
+            self._reason_now = not self._submit()
+            self._take(self.reasoner.poll())  # inline: the answer is already there
         t2 = time.perf_counter()
         timings["reasoning"] = (t2 - t1) * 1e3
         mask = np.zeros(shape, dtype=bool)
@@ -183,13 +206,46 @@ class Runtime:
         return FrameResult(self._frame_index, frame.stamp_ns, frame.frame_id, frame.seq, mask, self._decision,
                            tuple(t for t in obs.tracks if t.visible), timings)
 
+    def _submit(self) -> bool:
+        """Hand a frozen window to the reasoner; False when a job is still in flight."""
+        if self.reasoner.busy or self.query is None:
+            return False
+        query, reasoning, ident = self.query, self.config.reasoning, self.identifier
+
+        def run(window: TrajectoryWindow, frame_index: int, generation: int) -> Decision:
+            return identify(window, query, reasoning, llm=ident.llm, match=ident.match, verifier=ident.verifier,
+                            frame_index=frame_index, generation=generation)
+
+        window = self.book.window(self.command, self.clock.fps)  # a snapshot: the book never touches it again
+        if not self.reasoner.submit(ReasoningJob(window, self._frame_index, self.generation, run)):
+            return False
+        self._last_reason = self._frame_index
+        return True
+
+    def _take(self, result: ReasoningResult | None) -> None:
+        if result is None:
+            return
+        if result.job.generation != self.generation:
+            self.stale_dropped += 1  # the command changed while this was being answered
+            return
+        if result.decision is None:
+            self.reasoning_error = result.error
+            return
+        self.reasoning_error = ""
+        self._decision = self.identifier.accept(result.job.window, result.decision)
+
+    def close(self) -> None:
+        """Stop the reasoning worker (live mode); idempotent."""
+        self.reasoner.close()
+
     def final_decision(self) -> Decision:
         """A fresh decision on the whole current window, without hysteresis (offline use: the video is over)."""
         if self.query is None or self.book.last_frame < 0:
             return self._decision
         window = self.book.window(self.command, self.clock.fps)
-        return identify(window, self.query, self.config.reasoning, frame_index=self._frame_index,
-                        generation=self.generation)
+        ident = self.identifier
+        return identify(window, self.query, self.config.reasoning, llm=ident.llm, match=ident.match,
+                        verifier=ident.verifier, frame_index=self._frame_index, generation=self.generation)
 
     def step(self, frame: Frame) -> FrameResult:
         """Process one frame."""

@@ -8,6 +8,10 @@ with each other (:func:`rank_scores`). The temporal/comparative motion kinds
 gets ``score=None`` with a ``reason``: "insufficient" (too little trajectory),
 "no_context" (the entity it refers to is not tracked), "no_pixels" (no colour
 observation) or "unsupported" (posture, unknown kinds: for CLIP or the LLM).
+Appearance evidence (CLIP scores from :mod:`rvos_ros.reasoning.clip_verifier`,
+keyed by :func:`appearance_key`) fills in a descriptor the rules could not
+judge for a candidate from pixels-free reasons ("no_pixels", "unsupported",
+posture); it never overrides a rule's own judgement.
 Combination, selection and confidence live in :mod:`rvos_ros.reasoning.rules`.
 """
 
@@ -30,8 +34,8 @@ from rvos_ros.reasoning.verify import colour_match
 from rvos_ros.types import Descriptor, ParsedQuery, TrajectoryWindow
 
 __all__ = [
-    "MOTION_KINDS", "SCORED_KINDS", "DescriptorScore", "DescriptorScorer", "Evidence", "descriptor_key",
-    "plain_words",
+    "APPEARANCE_SOURCE", "MOTION_KINDS", "SCORED_KINDS", "TRAJECTORY_REASONS", "DescriptorScore", "DescriptorScorer",
+    "Evidence", "appearance_key", "descriptor_key", "plain_words",
     "rank_scores", "soft",
 ]
 
@@ -39,6 +43,10 @@ CategoryMatcher = Callable[[str, str], bool]
 MOTION_KINDS = frozenset({"moving", "direction", "depth", "speed", "stops", "starts", "turns_back",
                           "approaches", "leaves", "recent", "onset", "extent", "heading"})
 SCORED_KINDS = MOTION_KINDS | {"occluded", "occludes", "enters", "exits", "color", "size", "position", "relative"}
+APPEARANCE_SOURCE = "appearance"
+"""``DescriptorScore.source`` of a score taken from appearance evidence (CLIP) instead of a rule."""
+TRAJECTORY_REASONS = frozenset({"insufficient", "no_context"})
+"""Reasons a look at pixels cannot fix: too little trajectory, or the entity referred to is not tracked."""
 _RELATED_COLOURS = {frozenset(p) for p in (("red", "orange"), ("red", "pink"), ("orange", "yellow"),
                                             ("orange", "brown"), ("pink", "purple"), ("blue", "purple"),
                                             ("gray", "white"), ("gray", "black"), ("brown", "black"))}
@@ -53,6 +61,8 @@ class DescriptorScore:
     note: str = ""
     reason: str = ""
     """Why it was not judged: "insufficient" (too little trajectory), "no_context", "no_pixels", "unsupported"."""
+    source: str = ""
+    """Where the score came from: "" for the rules, :data:`APPEARANCE_SOURCE` for appearance evidence."""
 
 
 class _LazyMotion(dict):
@@ -73,10 +83,13 @@ class Evidence:
     """Per-window features shared by all descriptor scorers; each is computed on first use."""
 
     def __init__(self, window: TrajectoryWindow, config: ReasoningConfig,
-                 colours: Mapping[int, Mapping[str, float]] | None = None) -> None:
+                 colours: Mapping[int, Mapping[str, float]] | None = None,
+                 appearance: Mapping[int, Mapping[str, float]] | None = None) -> None:
         self.window = window
         self.config = config
         self.colours = colours or {}
+        self.appearance = appearance or {}
+        """Track id → {appearance_key: score in [0, 1]} from CLIP (positive sense: negation applies later)."""
         self.labels = {t.id: t.label for t in window.tracks}
 
     @cached_property
@@ -124,11 +137,21 @@ _PLAIN = {
 }
 
 
+def _phrase(d: Descriptor) -> str:
+    return d.value.replace("_", " ") or d.kind
+
+
 def plain_words(d: Descriptor) -> str:
     """What a descriptor checks, in plain words ("moving left", "hidden by car") for rationales."""
     text = _PLAIN.get(f"{d.kind}:{d.value}") or _PLAIN.get(d.kind) or descriptor_key(d)
     ref = d.ref if d.ref and not d.ref.isdigit() else ("the others" if d.kind == "heading" else "something")
     return text.format(value=d.value.replace("_", " "), ref=ref)
+
+
+def appearance_key(d: Descriptor) -> str:
+    """Key of a descriptor's appearance evidence: its :func:`descriptor_key` without negation."""
+    core = f"{d.kind}:{d.value}" if d.value else d.kind
+    return f"{core}({d.ref})" if d.ref else core
 
 
 def descriptor_key(d: Descriptor) -> str:
@@ -150,17 +173,28 @@ class DescriptorScorer(TemporalScorers):
     def score(self, d: Descriptor) -> dict[int, DescriptorScore]:
         fn = getattr(self, f"_{d.kind}", None) if d.kind in SCORED_KINDS else None
         key = descriptor_key(d)
+        raw: dict[int, tuple[float | None, str, str]]
         if fn is None:
             reason = "needs pose/appearance verification" if d.kind == "posture" else "unsupported"
-            return {t: DescriptorScore(key, None, f"{d.kind} {d.value!r} not judged by rules", reason)
-                    for t in self.cands}
-        raw: dict[int, tuple[float | None, str, str]] = fn(d)
+            raw = {t: (None, f"{d.kind} {d.value!r} not judged by rules", reason) for t in self.cands}
+        else:
+            raw = fn(d)
+        looks = self._looks(d)
         out = {}
         for tid, (s, note, reason) in raw.items():
+            source = ""
+            if s is None and reason not in TRAJECTORY_REASONS and tid in looks:
+                s, reason, source = looks[tid], "", APPEARANCE_SOURCE
+                note = f"looks {_phrase(d)} (appearance score {s:.2f})"
             if s is not None and d.negated:
-                s, note = 1.0 - s, f"not {plain_words(d)}: {note}"
-            out[tid] = DescriptorScore(key, s, note, reason)
+                s, note = 1.0 - s, f"not {_phrase(d) if source else plain_words(d)}: {note}"
+            out[tid] = DescriptorScore(key, s, note, reason, source)
         return out
+
+    def _looks(self, d: Descriptor) -> dict[int, float]:
+        """Appearance evidence for ``d`` per candidate (only candidates the verifier looked at)."""
+        k = appearance_key(d)
+        return {t: float(self.ev.appearance[t][k]) for t in self.cands if k in self.ev.appearance.get(t, {})}
 
     def _motions(self, fn: Callable[[mo.TrackMotion], tuple[float, str]]) -> dict:
         out = {}

@@ -1,4 +1,4 @@
-"""Hierarchical target identification: rules → (LLM hook) → colour verification, one shot or online.
+"""Hierarchical target identification: rules → fine verification → (LLM hook), one shot or online.
 
 :func:`identify` answers one trajectory window (``rvos-ros reason``).
 :class:`TargetIdentifier` holds the per-command state of the online loop:
@@ -10,6 +10,14 @@ locked target switches only after a different locked answer wins
 The LLM stage is a hook: :func:`needs_llm` says why the rules need help (or
 None) and an optional ``llm`` callable ``(window, query, rule_result, reason)
 -> Decision | None`` answers; None (the default) keeps the rules' answer.
+
+Fine verification re-scores the candidates still close to the best one on a
+few keyframes: colour words from pixels (:mod:`rvos_ros.reasoning.verify`),
+then, with an optional appearance ``verifier`` (a
+:class:`~rvos_ros.reasoning.clip_verifier.ClipVerifier`, or anything with its
+``score``), the posture and appearance phrases the rules cannot judge
+(:func:`~rvos_ros.reasoning.clip_verifier.verify_appearance`). Without a
+verifier (``verifier.backend: pixels``) only colours are verified.
 """
 
 from __future__ import annotations
@@ -20,6 +28,8 @@ from collections.abc import Callable
 import numpy as np
 
 from rvos_ros.config import ReasoningConfig
+from rvos_ros.errors import ModelError
+from rvos_ros.reasoning.clip_verifier import VERIFY_BAND, AppearanceVerifier, verify_appearance
 from rvos_ros.reasoning.rules import CategoryMatcher, RuleResult, score_candidates
 from rvos_ros.reasoning.verify import candidate_colours
 from rvos_ros.types import Decision, ParsedQuery, TrajectoryWindow
@@ -27,8 +37,6 @@ from rvos_ros.types import Decision, ParsedQuery, TrajectoryWindow
 __all__ = ["LLMHook", "TargetIdentifier", "identify", "needs_llm", "unseen_s"]
 
 LLMHook = Callable[[TrajectoryWindow, ParsedQuery, RuleResult, str], "Decision | None"]
-_VERIFY_BAND = 0.3
-"""Candidates within this score of the best one remain for colour verification."""
 _VERIFY_KEYFRAMES = 3
 
 
@@ -45,21 +53,31 @@ def needs_llm(query: ParsedQuery, rule_result: RuleResult) -> str | None:
     return None
 
 
-def _verify_colours(window: TrajectoryWindow, query: ParsedQuery, config: ReasoningConfig, first: RuleResult,
-                    match: CategoryMatcher | None) -> RuleResult | None:
-    """Re-score with pixel colours of the remaining candidates; None when there is nothing to verify."""
+def _pixel_colours(window: TrajectoryWindow, query: ParsedQuery, first: RuleResult) -> dict[int, dict[str, float]]:
+    """Pixel colour probabilities of the remaining candidates without a colour attribute ({} if none needed)."""
     if not any(d.kind == "color" for d in query.attributes) or not window.keyframes or not first.ranking:
-        return None
+        return {}
     best = first.ranking[0].score
     remaining = [c.track_id for c in first.ranking
-                 if c.score >= best - _VERIFY_BAND and not window.track(c.track_id).attributes.get("color")]
-    if not remaining:
-        return None
-    colours = candidate_colours(window, remaining, _VERIFY_KEYFRAMES)
-    if not colours:
-        return None
-    result = score_candidates(window, query, config, colours=colours, match=match)
-    return result if result.colour_from_pixels else None
+                 if c.score >= best - VERIFY_BAND and not window.track(c.track_id).attributes.get("color")]
+    return candidate_colours(window, remaining, _VERIFY_KEYFRAMES) if remaining else {}
+
+
+def _verify(window: TrajectoryWindow, query: ParsedQuery, config: ReasoningConfig, first: RuleResult,
+            match: CategoryMatcher | None, verifier: AppearanceVerifier | None) -> tuple[RuleResult | None, str]:
+    """Fine verification: (re-scored result or None when nothing was verified, a note on a verifier failure)."""
+    colours = _pixel_colours(window, query, first)
+    verified = None
+    if colours:
+        coloured = score_candidates(window, query, config, colours=colours, match=match)
+        verified = coloured if coloured.colour_from_pixels else None
+    if verifier is None:
+        return verified, ""
+    try:
+        looked = verify_appearance(verifier, window, query, config, verified or first, match=match, colours=colours)
+    except ModelError as err:  # a failing verifier must not stop reasoning: the answer so far stands
+        return verified, f"; appearance verification failed ({err})"
+    return looked or verified, ""
 
 
 def _state(result: RuleResult, config: ReasoningConfig) -> str:
@@ -79,6 +97,7 @@ def identify(
     *,
     llm: LLMHook | None = None,
     match: CategoryMatcher | None = None,
+    verifier: AppearanceVerifier | None = None,
     frame_index: int | None = None,
     generation: int = 0,
 ) -> Decision:
@@ -86,17 +105,17 @@ def identify(
 
     ``frame_index`` defaults to the stream index of the window's last frame.
     In ``reasoning`` and ``ambiguous`` states the targets are the rules' best
-    guess so far.
+    guess so far. ``verifier`` adds appearance verification (see the module docstring).
     """
     if frame_index is None:
         frame_index = int(window.first_frame) + int(window.num_frames) - 1
     result = score_candidates(window, query, config, match=match)
     stage = "rules"
-    verified = _verify_colours(window, query, config, result, match)
+    verified, failure = _verify(window, query, config, result, match, verifier)
     if verified is not None:
         result, stage = verified, "verify"
     decision = Decision(targets=result.targets, confidence=result.confidence, state=_state(result, config),
-                        stage=stage, candidates=result.candidates, rationale=result.rationale,
+                        stage=stage, candidates=result.candidates, rationale=result.rationale + failure,
                         frame_index=frame_index, generation=generation)
     reason = needs_llm(query, result)
     if llm is None or reason is None or not result.candidates:
@@ -105,11 +124,16 @@ def identify(
         answer = llm(window, query, result, reason)
     except Exception as err:  # noqa: BLE001 - any LLM failure falls back to the rules' answer
         return dataclasses.replace(decision, stage="fallback",
-                                   rationale=f"{decision.rationale}; LLM failed ({err}), rules answered")
+                                   rationale=f"LLM failed ({err}); rules answered: {decision.rationale}")
     if answer is None:
         return decision
-    targets = tuple(t for t in answer.targets if t in result.candidates)
-    return dataclasses.replace(answer, targets=targets, stage="llm", candidates=result.candidates,
+    unknown = sorted(set(answer.targets) - set(result.candidates))
+    if unknown:  # a hook that did not check its ids: refuse the whole answer, as LLMStage does
+        return dataclasses.replace(decision, stage="fallback", rationale=(
+            f"LLM failed (it named ids that are not candidates: {unknown}); rules answered: {decision.rationale}"))
+    targets = tuple(dict.fromkeys(answer.targets))
+    state = "locked" if targets and answer.confidence >= config.lock_confidence else "reasoning"
+    return dataclasses.replace(answer, targets=targets, state=state, stage="llm", candidates=result.candidates,
                                frame_index=frame_index, generation=generation)
 
 
@@ -129,10 +153,11 @@ class TargetIdentifier:
     """Online target identification for one command at a time (state owned by the runtime)."""
 
     def __init__(self, config: ReasoningConfig, *, llm: LLMHook | None = None,
-                 match: CategoryMatcher | None = None) -> None:
+                 match: CategoryMatcher | None = None, verifier: AppearanceVerifier | None = None) -> None:
         self.config = config
         self.llm = llm
         self.match = match
+        self.verifier = verifier
         self.reset()
 
     def reset(self) -> None:
@@ -162,8 +187,15 @@ class TargetIdentifier:
         if self._query is None:
             self._decision = Decision(frame_index=frame_index, generation=self._generation)
             return self._decision
-        fresh = identify(window, self._query, self.config, llm=self.llm, match=self.match,
+        fresh = identify(window, self._query, self.config, llm=self.llm, match=self.match, verifier=self.verifier,
                          frame_index=frame_index, generation=self._generation)
+        return self.accept(window, fresh)
+
+    def accept(self, window: TrajectoryWindow, fresh: Decision) -> Decision:
+        """Fold a one-shot decision on ``window`` (from :func:`identify`, perhaps computed in another thread)
+        into the online state: lock, hysteresis, lost. A decision for another generation is ignored."""
+        if self._query is None or fresh.generation != self._generation:
+            return self._decision
         if not self._locked:
             if fresh.state == "locked":
                 self._locked = fresh.targets

@@ -13,10 +13,13 @@ answers with the rules, stage ``fallback``, saying why).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
+from rvos_ros.config import LLMConfig
 from rvos_ros.errors import LLMError
-from rvos_ros.llm.client import ChatClient
+from rvos_ros.llm.client import ChatClient, build_client
 from rvos_ros.llm.prompts import MotionRun, TrackSummary, motion_messages
 from rvos_ros.llm.schemas import TargetAnswer
 from rvos_ros.reasoning.motion import TrackMotion, window_motion
@@ -24,7 +27,7 @@ from rvos_ros.reasoning.occlusion import occlusion_events
 from rvos_ros.reasoning.rules import RuleResult
 from rvos_ros.types import Decision, ParsedQuery, TrajectoryWindow
 
-__all__ = ["LLMStage", "summarize_window"]
+__all__ = ["LLMStage", "build_llm_hook", "summarize_window"]
 
 _POSITIONS = 5
 _MAX_RUNS = 4
@@ -95,3 +98,14 @@ class LLMStage:
         rationale = f"LLM ({reason}): {answer.rationale}".strip()
         return Decision(targets=targets, confidence=float(answer.confidence), state=state, stage="llm",
                         rationale=rationale[:400])
+
+
+@functools.lru_cache(maxsize=4)
+def build_llm_hook(config: LLMConfig, min_observed_s: float = 0.5) -> LLMStage | None:
+    """The configured LLM stage, or None for ``llm.backend: none``.
+
+    Cached per configuration: the eval runner builds a runtime per expression,
+    and a local model must load once.
+    """
+    client = build_client(config)
+    return None if client is None else LLMStage(client, min_observed_s=min_observed_s)

@@ -28,7 +28,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from rvos_ros.config import ReasoningConfig
-from rvos_ros.reasoning.descriptors import MOTION_KINDS, DescriptorScore, DescriptorScorer, Evidence
+from rvos_ros.reasoning.descriptors import (
+    APPEARANCE_SOURCE,
+    MOTION_KINDS,
+    DescriptorScore,
+    DescriptorScorer,
+    Evidence,
+)
 from rvos_ros.types import Descriptor, ParsedQuery, TrajectoryWindow
 
 __all__ = ["ALL_THRESHOLD", "COMPARATIVE_KINDS", "CandidateScore", "RuleResult", "candidate_ids", "combine",
@@ -68,6 +74,8 @@ class RuleResult:
     """Descriptors (and unknown words) the rules could not judge for any candidate, with the reason."""
     rationale: str
     colour_from_pixels: bool = False
+    appearance_used: bool = False
+    """True when appearance evidence (CLIP) judged a descriptor for some candidate."""
 
     @property
     def scores(self) -> dict[int, float]:
@@ -199,19 +207,22 @@ def score_candidates(
     config: ReasoningConfig,
     *,
     colours: Mapping[int, Mapping[str, float]] | None = None,
+    appearance: Mapping[int, Mapping[str, float]] | None = None,
     match: CategoryMatcher | None = None,
 ) -> RuleResult:
     """Score every candidate of ``window`` against ``query`` and choose the targets.
 
     ``colours`` are pixel colour probabilities per track (from
     :func:`rvos_ros.reasoning.verify.candidate_colours`), used for tracks without
-    a ``color`` attribute. ``match`` overrides the parser's ``category_matches``.
+    a ``color`` attribute. ``appearance`` is appearance evidence per track
+    (from :func:`rvos_ros.reasoning.clip_verifier.appearance_evidence`), used for
+    descriptors the rules cannot judge. ``match`` overrides the parser's ``category_matches``.
     """
     cands = candidate_ids(window, query, match)
     if not cands:
         what = " or ".join(query.categories) or "object"
         return RuleResult((), (), (), 0.0, False, False, (), f"no {what} in view yet")
-    ev = Evidence(window, config, colours)
+    ev = Evidence(window, config, colours, appearance)
     scorer = DescriptorScorer(ev, cands, query, match or _default_matcher())
     descriptors = list(query.motions) + list(query.attributes) + list(query.relations)
     results = _judge(scorer, descriptors, query.count)
@@ -257,4 +268,5 @@ def score_candidates(
         unjudged=tuple(unjudged),
         rationale=_rationale(window, query, chosen, ranking, unjudged),
         colour_from_pixels=used_pixels,
+        appearance_used=any(s.source == APPEARANCE_SOURCE for parts in per_cand.values() for s in parts),
     )

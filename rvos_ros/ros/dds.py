@@ -289,6 +289,7 @@ def serve(config: Any, *, topics: Any = None, loopback: bool = False, domain: in
     from rvos_ros.runtime import Runtime
 
     t = topics or BagTopics("image", "command", "sim/labels", "sim/objects")
+    config = config.replace(**{"runtime.mode": "live"})  # live: reasoning in its worker, never on the frame path
     if config.perception.backend == "models":
         from rvos_ros.perception.models import ModelPerception
 

@@ -158,9 +158,10 @@ class LiveLoop:
         return self.slot.dropped
 
     def close(self) -> None:
-        """Wake and end ``run`` (idempotent)."""
+        """Wake and end ``run`` and stop the runtime's reasoning worker (idempotent)."""
         self._closed = True
         self.slot.close()
+        self.runtime.close()
 
     # -- processing thread --------------------------------------------------------------
     def _drain(self) -> None:

@@ -109,16 +109,20 @@ def test_needs_llm_names_the_reason():
 
 def test_llm_hook_is_called_only_when_needed_and_its_failure_falls_back():
     calls = []
+    answer = [(2,)]
 
     def llm(window, query, rule_result, reason):
         calls.append(reason)
-        return Decision(targets=(2, 99), confidence=0.7, state="locked", rationale="llm says 2")
+        return Decision(targets=answer[0], confidence=0.7, state="locked", rationale="llm says 2")
 
     assert identify(scene(45), q(LEFT), CFG, match=MATCH, llm=llm).stage == "rules"
     assert calls == []
     d = identify(scene(45), q(LEFT, needs_knowledge=True), CFG, match=MATCH, llm=llm)
-    assert (d.targets, d.stage, d.rationale) == ((2,), "llm", "llm says 2")  # 99 is no candidate: dropped
+    assert (d.targets, d.stage, d.state, d.rationale) == ((2,), "llm", "locked", "llm says 2")
     assert len(calls) == 1
+    answer[0] = (2, 99)  # 99 is no candidate: the whole answer is refused
+    d = identify(scene(45), q(LEFT, needs_knowledge=True), CFG, match=MATCH, llm=llm)
+    assert (d.targets, d.stage) == ((1,), "fallback") and "not candidates: [99]" in d.rationale
 
     def broken(*_):
         raise TimeoutError("server did not answer")
