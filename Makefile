@@ -11,7 +11,7 @@ READY := $(VENV)/.ready
 $(READY): setup.py constraints-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints-dev.txt -e '.[test,dds,models]'
+	$(PY) -m pip install -q -c constraints-dev.txt -e '.[test,dds,models,onnx,llm]'
 	touch $(READY)
 
 demo: $(READY)

@@ -34,7 +34,7 @@ setup(
     ],
     extras_require={
         "models": ["torch>=2.3", "torchvision>=0.18", "transformers>=4.45", "sam2>=1.0"],
-        "onnx": ["onnx>=1.16", "onnxruntime>=1.18"],
+        "onnx": ["onnx>=1.16", "onnxruntime>=1.18", "onnxscript>=0.1"],
         "dds": ["cyclonedds>=11.0.1,<12"],
         "llm": ["openai>=1.40"],
         "test": ["pytest>=8", "hypothesis>=6.100", "ruff>=0.5", "mypy>=1.10", "pytest-timeout>=2.2"],
