@@ -45,6 +45,8 @@ class Observation:
     tracks: tuple[Track, ...]
     homography: np.ndarray
     timings_ms: dict[str, float] = field(default_factory=dict)
+    error: str = ""
+    """A perception fault on this frame ("" if none); the tracks are then the last good frame's."""
 
 
 class FrameClock:
@@ -105,6 +107,8 @@ class Runtime:
         self._last_reason = -1
         self._reason_now = False
         self._shape: tuple[int, int] | None = None
+        self._seen_shape: tuple[int, int] | None = None
+        self._last_tracks: tuple[Track, ...] = ()
 
     # -- commands -----------------------------------------------------------------
     def set_command(self, text: str) -> ParsedQuery | None:
@@ -150,6 +154,8 @@ class Runtime:
         self._frame_index = -1
         self._last_reason = -1
         self._shape = None
+        self._seen_shape = None
+        self._last_tracks = ()
         if self.query is not None:
             self.identifier.set_query(self.query, self.generation)
             self._decision = Decision(state="searching", generation=self.generation)
@@ -157,9 +163,27 @@ class Runtime:
 
     # -- frames -------------------------------------------------------------------
     def observe(self, frame: Frame) -> Observation:
-        """The command-independent half of a step: perception and camera motion."""
+        """The command-independent half of a step: perception and camera motion.
+
+        A perception fault (a model raising on one frame) does not end the
+        stream: this frame reuses the last good frame's tracks, so the last
+        decision's mask is still published, the error is reported in the
+        FrameResult, and the next frame tries again.
+        """
+        shape = frame.image.shape[:2]
+        if self._seen_shape is not None and shape != self._seen_shape:
+            # a camera that changes resolution starts a new stream for perception too (SAM2 memory is per size)
+            self.perception.reset()
+            self.camera.reset()
+            self._last_tracks = ()
+        self._seen_shape = shape
         t0 = time.perf_counter()
-        tracks = self.perception.step(frame)
+        error = ""
+        try:
+            tracks = self.perception.step(frame)
+        except Exception as err:  # noqa: BLE001 - one bad frame must not stop a robot's stream; reported below
+            tracks, error = self._last_tracks, f"perception failed on this frame ({type(err).__name__}: {err})"
+        self._last_tracks = tracks
         t1 = time.perf_counter()
         exclude = None
         for t in tracks:
@@ -170,7 +194,7 @@ class Runtime:
         else:
             h = np.eye(3)
         t2 = time.perf_counter()
-        return Observation(tracks, h, {"perception": (t1 - t0) * 1e3, "camera": (t2 - t1) * 1e3})
+        return Observation(tracks, h, {"perception": (t1 - t0) * 1e3, "camera": (t2 - t1) * 1e3}, error)
 
     def advance(self, frame: Frame, obs: Observation) -> FrameResult:
         """The command-dependent half: track book, reasoning at trigger points, target mask."""
@@ -203,8 +227,9 @@ class Runtime:
                 mask |= t.mask
         timings["output"] = (time.perf_counter() - t2) * 1e3
         timings["total"] = sum(timings.values())
+        error = "; ".join(e for e in (obs.error, self.reasoning_error) if e)
         return FrameResult(self._frame_index, frame.stamp_ns, frame.frame_id, frame.seq, mask, self._decision,
-                           tuple(t for t in obs.tracks if t.visible), timings)
+                           tuple(t for t in obs.tracks if t.visible), timings, error=error)
 
     def _submit(self) -> bool:
         """Hand a frozen window to the reasoner; False when a job is still in flight."""

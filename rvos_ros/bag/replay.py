@@ -16,7 +16,7 @@ from pathlib import Path
 from rvos_ros.bag.reader import BagEvent, BagInput, BagTopics
 from rvos_ros.bag.writer import OutputBag
 from rvos_ros.config import Config
-from rvos_ros.errors import BagError, InputError
+from rvos_ros.errors import BagError, RvosError
 from rvos_ros.overlay import draw_overlay
 from rvos_ros.perception.base import Perception
 from rvos_ros.perception.simulated import SimulatedPerception
@@ -24,6 +24,10 @@ from rvos_ros.runtime import Runtime
 from rvos_ros.types import Decision, FrameResult
 
 __all__ = ["ReplaySummary", "replay"]
+
+
+_KEEP_FAULTS = 20
+"""Frame faults listed in full in a summary (a bag with a persistent fault would otherwise list every frame)."""
 
 
 @dataclass
@@ -37,10 +41,15 @@ class ReplaySummary:
     """Each change of (state, targets), with the frame it happened on."""
     truncated: str = ""
     final: Decision = field(default_factory=Decision)
+    frame_faults: int = 0
+    """Frames on which perception or reasoning failed (published with the last decision; the first few are
+    in ``errors``)."""
 
     def rows(self) -> list[tuple[str, object]]:
         rows: list[tuple[str, object]] = [("frames", self.frames), ("commands", self.commands),
-                                          ("bad messages", len(self.errors)), ("final state", self.final.state),
+                                          ("bad messages", len(self.errors) - min(self.frame_faults, _KEEP_FAULTS)),
+                                          ("frames with faults", self.frame_faults),
+                                          ("final state", self.final.state),
                                           ("final targets", list(self.final.targets))]
         if self.truncated:
             rows.append(("stopped early", self.truncated))
@@ -98,7 +107,7 @@ def replay(bag: str | Path, out: str | Path, config: Config, *, topics: BagTopic
                         try:
                             runtime.set_command(e.text)
                             summary.commands += 1
-                        except InputError as err:
+                        except RvosError as err:  # a bad command, or perception refusing its phrases
                             summary.errors.append(f"command at {e.log_ns} ns refused: {err}")
                     elif e.kind == "error":
                         summary.errors.append(e.text)
@@ -109,6 +118,10 @@ def replay(bag: str | Path, out: str | Path, config: Config, *, topics: BagTopic
                     result = runtime.step(frame)
                     _write(sink, result, frame.image, runtime.command, config)
                     summary.frames += 1
+                    if result.error:
+                        summary.frame_faults += 1
+                        if summary.frame_faults <= _KEEP_FAULTS:
+                            summary.errors.append(f"frame {result.frame_index}: {result.error}")
                     if last_decision is None or (result.decision.state, result.decision.targets) != (
                             last_decision.state, last_decision.targets):
                         summary.decisions.append((result.frame_index, result.decision))

@@ -244,7 +244,8 @@ class LiveLoop:
         except RvosError as err:
             self.report(f"frame {frame.stamp_ns}: {err}")
             return self._report_only(self._errors_text())
-        result = replace(result, dropped=self.dropped, error=self._errors_text())
+        errors = "; ".join(e for e in (result.error, self._errors_text()) if e)
+        result = replace(result, dropped=self.dropped, error=errors)
         overlay = draw_overlay(frame.image, result, self.runtime.command) if self.overlay else None
         out = LiveOutput(status_json(result), result, frame.image, overlay)
         self.publish(out)
