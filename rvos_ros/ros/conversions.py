@@ -36,11 +36,26 @@ ENCODINGS: dict[str, tuple[int, np.dtype]] = {
 
 
 def _buffer(data: Any) -> np.ndarray:
-    if isinstance(data, np.ndarray):
-        return data.reshape(-1).view(np.uint8)
-    if isinstance(data, (bytes, bytearray, memoryview, array.array)):
-        return np.frombuffer(data, dtype=np.uint8)
-    return np.asarray(data, dtype=np.uint8).reshape(-1)  # a list: slow, but correct
+    try:
+        if isinstance(data, np.ndarray):
+            return data.reshape(-1).view(np.uint8)
+        if isinstance(data, (bytes, bytearray, memoryview, array.array)):
+            return np.frombuffer(data, dtype=np.uint8)
+        if isinstance(data, (list, tuple)):
+            return np.asarray(data, dtype=np.uint8).reshape(-1)  # a list: slow, but correct
+    except (ValueError, TypeError, OverflowError) as err:
+        raise InputError(f"image data cannot be read as bytes ({err})") from None
+    raise InputError(f"image data must be bytes or a uint8 sequence, got {type(data).__name__}")
+
+
+def _size_field(msg: Any, name: str) -> int:
+    """A non-negative integer header field (height, width, step); InputError for anything else."""
+    value = getattr(msg, name, None)
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise InputError(f"image {name} must be an integer, got {value!r}")
+    if not 0 <= int(value) < 2**31:
+        raise InputError(f"image {name} {int(value)} is out of range")
+    return int(value)
 
 
 def image_to_array(msg: Any) -> tuple[np.ndarray, str]:
@@ -52,7 +67,7 @@ def image_to_array(msg: Any) -> tuple[np.ndarray, str]:
     if enc not in ENCODINGS:
         raise InputError(f"unknown image encoding {enc!r}; supported: {', '.join(ENCODINGS)}")
     channels, dtype = ENCODINGS[enc]
-    h, w, step = int(msg.height), int(msg.width), int(msg.step)
+    h, w, step = _size_field(msg, "height"), _size_field(msg, "width"), _size_field(msg, "step")
     if h <= 0 or w <= 0:
         raise InputError(f"image has zero size ({w}x{h}); drop empty images at the source")
     row = w * channels * dtype.itemsize
