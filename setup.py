@@ -31,6 +31,7 @@ setup(
         "typer>=0.12",
         "rich>=13",
         "rosbags>=0.10",
+        "mcap>=1.1",  # reading truncated MCAP bags from the start (rosbags needs the summary at the end)
     ],
     extras_require={
         "models": ["torch>=2.3", "torchvision>=0.18", "transformers>=4.45", "sam2>=1.0"],

@@ -315,6 +315,13 @@ def demo(
     run_demo(out, seed)
 
 
+def one_line(message: str, limit: int = 500) -> str:
+    """A message on one line (YAML and other parsers give several, with caret art), at most ``limit`` chars."""
+    parts = [ln.strip() for ln in message.splitlines() if ln.strip() and set(ln.strip()) != {"^"}]
+    text = " ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the exit code."""
     command = typer.main.get_command(app)
@@ -322,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         rc = command.main(args=argv if argv is not None else sys.argv[1:], prog_name="rvos-ros",
                           standalone_mode=False)
     except RvosError as err:
-        typer.echo(f"error: {err}", err=True)
+        typer.echo(f"error: {one_line(str(err))}", err=True)
         return 2
     except TyperException as err:  # usage errors: unknown option, bad value, missing argument
         hint = " (see rvos-ros --help)"

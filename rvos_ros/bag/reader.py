@@ -18,6 +18,7 @@ import numpy as np
 from rosbags.highlevel import AnyReader
 from rosbags.interfaces import Connection
 
+from rvos_ros.bag.mcap_salvage import SalvageReader, mcap_file
 from rvos_ros.bag.messages import COMPRESSED, IMAGE, STRING, stamp_ns, typestore
 from rvos_ros.errors import BagError, InputError
 from rvos_ros.ros.conversions import compressed_to_rgb, image_to_array, image_to_rgb
@@ -66,15 +67,26 @@ class BagInput:
         self.topics = topics
         self._reader: AnyReader | None = None
         self.connections: list[Connection] = []
+        self.salvaged = ""
+        """Why the bag is read in salvage mode (a truncated MCAP), "" for a healthy bag."""
 
     def __enter__(self) -> BagInput:
         if not self.path.exists():
             raise BagError(f"bag {str(self.path)!r} does not exist; pass a rosbag2 folder or .mcap/.db3 file")
         try:
-            self._reader = AnyReader([self.path], default_typestore=typestore())
-            self._reader.open()
+            reader = AnyReader([self.path], default_typestore=typestore())
+            reader.open()
+            self._reader = reader
         except Exception as err:  # rosbags raises several error types for unreadable bags
-            raise BagError(f"bag {str(self.path)!r} cannot be read: {err}") from err
+            mcap = mcap_file(self.path)
+            if mcap is None:
+                raise BagError(f"bag {str(self.path)!r} cannot be read: {err}") from err
+            # rosbags needs the MCAP summary at the end of the file: read a cut-off bag from the start instead
+            self._reader = SalvageReader(mcap)  # type: ignore[assignment]
+            self.salvaged = f"bag {str(self.path)!r} is incomplete ({err})"
+            if not self._reader.connections:
+                self._reader.close()
+                raise BagError(f"bag {str(self.path)!r} cannot be read: {err}; no topic could be salvaged") from err
         by_topic = {_norm(c.topic): c for c in self._reader.connections}
         image = by_topic.get(_norm(self.topics.image))
         if image is None:
@@ -122,6 +134,9 @@ class BagInput:
             raise
         except Exception as err:  # a truncated or corrupt bag: stop cleanly, the caller reports how far it got
             raise BagError(f"bag {str(self.path)!r} could not be read to the end: {err}") from err
+        stopped = getattr(self._reader, "stopped", "")
+        if self.salvaged:
+            raise BagError(f"{self.salvaged}; read it from the start up to the cut{f' ({stopped})' if stopped else ''}")
 
     @staticmethod
     def _event(topic: str, msgtype: str, msg: Any, log_ns: int, t: BagTopics) -> BagEvent:
