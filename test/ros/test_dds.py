@@ -404,3 +404,33 @@ def test_serve_and_play_give_clear_errors(tmp_path, capsys):
     assert "rvos-ros models pull" in err or "pip install rvos_ros[models]" in err
     assert main(["play", str(tmp_path / "missing"), "--loopback"]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+@needs_dds
+def test_serve_outlives_a_camera_process_that_goes_away_and_comes_back(tmp_path, domain):
+    from rvos_ros.bag.scene_bag import write_scene_bag
+    from rvos_ros.ros.dds import DdsNode
+
+    bags = []
+    for k, start in enumerate((START, START + 100 * 1_000_000_000)):
+        bag = tmp_path / f"cam{k}"
+        write_scene_bag(bag, (scene(i) for i in range(12)), fps=FPS, start_ns=start)
+        bags.append(bag)
+    proc = cli(domain, "serve", "--duration", "90")
+    try:
+        with DdsNode(domain, loopback=True) as node:
+            outputs = Outputs(node)
+            assert outputs.wait_matched(30.0)
+            for bag in bags:  # each `play` is a camera process that appears, publishes and exits
+                rc_play, log_play = finish(cli(domain, "play", str(bag), "--wait", "20"), timeout=60.0)
+                assert rc_play == 0, log_play
+                time.sleep(0.5)
+            outputs.wait_quiet()
+            rc, log = finish(proc, signal.SIGINT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert rc == 0, log
+    got = {s for s, *_ in outputs.masks}
+    assert any(s < START + 50 * 1_000_000_000 for s in got), "no mask from the first camera"
+    assert any(s >= START + 100 * 1_000_000_000 for s in got), "no mask after the camera came back"
