@@ -49,10 +49,10 @@ class OpenAICompatibleClient:
         oa = self._openai
         fmt = {"type": "json_schema",
                "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema()}}
+        create: Any = self._client.chat.completions.create  # plain dicts for messages: servers are not all OpenAI
         try:
-            resp: Any = self._client.chat.completions.create(
-                model=self.config.model, messages=[dict(m) for m in messages],  # type: ignore[misc]
-                temperature=0.0, max_tokens=self.config.max_tokens, response_format=fmt)  # type: ignore[arg-type]
+            resp: Any = create(model=self.config.model, messages=[dict(m) for m in messages], temperature=0.0,
+                               max_tokens=self.config.max_tokens, response_format=fmt)
         except oa.APITimeoutError:
             raise LLMError(f"the LLM server did not answer within {self.config.timeout_s:g} s") from None
         except oa.APIStatusError as err:

@@ -107,8 +107,9 @@ def batched_output_dict(banks: list[TrackMemory], pos_enc: list[Any] | None) -> 
 
     def stack(frames: list[FrameMemory]) -> FrameMemory:
         feats, ptrs = [m.features for m in frames], [m.obj_ptr for m in frames]
-        return FrameMemory(features=None if feats[0] is None else torch.cat(feats),
-                           obj_ptr=None if ptrs[0] is None else torch.cat(ptrs))
+        # a bank has features for all its frames or for none (same for pointers): the check on [0] covers all
+        return FrameMemory(features=None if feats[0] is None else torch.cat([f for f in feats if f is not None]),
+                           obj_ptr=None if ptrs[0] is None else torch.cat([p for p in ptrs if p is not None]))
 
     pos = None if pos_enc is None else [p.expand(len(banks), -1, -1, -1) for p in pos_enc]
     first = banks[0]

@@ -98,7 +98,8 @@ def build_sam2(model_config: str, checkpoint: str | Path, *, image_size: int, mo
                          "use a sam2 checkpoint file")
     try:
         cfg = OmegaConf.load(path)
-        model_cfg = OmegaConf.merge(cfg.model, {"image_size": image_size, **_VIDEO_OVERRIDES})
+        overrides: dict[str, Any] = {"image_size": image_size, **_VIDEO_OVERRIDES}
+        model_cfg = OmegaConf.merge(cfg.model, overrides)
         OmegaConf.resolve(model_cfg)
         model = instantiate(model_cfg, _recursive_=True)
     except Exception as err:
