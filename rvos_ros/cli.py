@@ -130,6 +130,8 @@ def eval_(
     gt: Annotated[Path, typer.Option("--gt", help="Ground-truth dataset folder.")],
     pred: Annotated[Path, typer.Option("--pred", help="Prediction folder written by `rvos-ros run`.")],
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the report JSON here.")] = None,
+    html_out: Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML report here.")]
+    = None,
 ) -> None:
     """Score predictions: J, F, J&F (DAVIS 2017), accuracy, time to lock, wrong locks, switches."""
     from rvos_ros.eval.dataset import DatasetFolder, PredictionFolder
@@ -146,6 +148,10 @@ def eval_(
         report = evaluate(ds, pf, progress=tick)
     if json_out is not None:
         write_report(report, json_out)
+    if html_out is not None:
+        from rvos_ros.eval.html_report import write_html
+
+        write_html(report, ds, pf, html_out)
     console.print(report_table(report))
 
 
