@@ -2,6 +2,7 @@
 
 import base64
 import json
+import shutil
 from html.parser import HTMLParser
 
 import cv2
@@ -48,13 +49,15 @@ class Page(HTMLParser):
 @pytest.fixture(scope="module")
 def report(small_dataset, tmp_path_factory):
     out = tmp_path_factory.mktemp("html")
-    meta = json.loads((small_dataset / "meta_expressions.json").read_text())
+    dataset = out / "data"
+    shutil.copytree(small_dataset, dataset)  # a copy: the fixture is shared with other tests
+    meta = json.loads((dataset / "meta_expressions.json").read_text())
     video = sorted(meta["videos"])[0]
     first = sorted(meta["videos"][video]["expressions"])[0]
     meta["videos"][video]["expressions"][first]["exp"] += " <script>alert(1)</script>"
-    (small_dataset / "meta_expressions.json").write_text(json.dumps(meta))
-    assert main(["run", str(small_dataset), "--out", str(out / "pred"), "--mode", "online"]) == 0
-    assert main(["eval", "--gt", str(small_dataset), "--pred", str(out / "pred"), "--json", str(out / "r.json"),
+    (dataset / "meta_expressions.json").write_text(json.dumps(meta))
+    assert main(["run", str(dataset), "--out", str(out / "pred"), "--mode", "online"]) == 0
+    assert main(["eval", "--gt", str(dataset), "--pred", str(out / "pred"), "--json", str(out / "r.json"),
                  "--html", str(out / "r.html")]) == 0
     return (out / "r.html").read_text(encoding="utf-8"), json.loads((out / "r.json").read_text())
 
