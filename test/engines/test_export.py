@@ -1,0 +1,70 @@
+"""ONNX export of the SAM2 image encoder matches torch in ONNX Runtime (tiny random SAM2)."""
+
+import os
+
+import numpy as np
+import pytest
+
+from rvos_ros.engines.cache import EngineCache, EngineKey, state_dict_hash
+from rvos_ros.errors import EngineError
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+torch = pytest.importorskip("torch")
+pytest.importorskip("onnxruntime")
+pytest.importorskip("sam2")
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    from perception.tiny_sam2 import build_tiny_sam2
+
+    from rvos_ros.perception.tracker import build_sam2
+
+    d = tmp_path_factory.mktemp("sam2")
+    yaml_path, ckpt = build_tiny_sam2(d, image_size=64)
+    return build_sam2(str(yaml_path), ckpt, image_size=64, models_dir=d), d
+
+
+def test_the_exported_image_encoder_matches_torch(tiny, tmp_path):
+    from rvos_ros.engines.export import (
+        SAM2_ENCODER_OUTPUTS,
+        export_sam2_image_encoder,
+        max_abs_diff,
+        ort_session,
+        sam2_image_encoder_module,
+    )
+
+    model, _ = tiny
+    path = export_sam2_image_encoder(model, tmp_path / "enc.onnx", image_size=64)
+    session = ort_session(path, ["CPUExecutionProvider"])
+    assert [o.name for o in session.get_outputs()] == list(SAM2_ENCODER_OUTPUTS)
+    x = np.random.default_rng(0).standard_normal((1, 3, 64, 64)).astype(np.float32)
+    diffs = max_abs_diff(session, sam2_image_encoder_module(model), {"image": x})
+    assert len(diffs) == 6 and max(diffs) < 1e-4, diffs
+    ref = sam2_image_encoder_module(model)(torch.from_numpy(x))[0]
+    assert float(ref.abs().max()) > 1e-3  # the comparison is not between two all-zero outputs
+
+
+def test_an_export_is_stored_with_its_key_and_found_again(tiny, tmp_path):
+    from rvos_ros.engines.export import export_sam2_image_encoder
+
+    model, _ = tiny
+    key = EngineKey("sam2.image_encoder", state_dict_hash(model.state_dict()), (1, 3, 64, 64))
+    cache = EngineCache(tmp_path)
+    path = export_sam2_image_encoder(model, cache.path_for(key, ".onnx"), image_size=64)
+    cache.store(path, key)
+    assert cache.lookup(path, key) == path
+    other = EngineKey("sam2.image_encoder", "0" * 16, (1, 3, 64, 64))
+    with pytest.raises(EngineError, match="model_hash"):
+        cache.lookup(path, other)
+
+
+def test_a_missing_provider_or_a_bad_file_is_a_clear_error(tmp_path):
+    from rvos_ros.engines.export import ort_session
+
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"not onnx")
+    with pytest.raises(EngineError, match="cannot load .*engines build --backend onnx"):
+        ort_session(bad, ["CPUExecutionProvider"])
+    with pytest.raises(EngineError, match="no TensorrtExecutionProvider"):
+        ort_session(bad, ["TensorrtExecutionProvider"])
