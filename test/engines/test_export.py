@@ -68,3 +68,21 @@ def test_a_missing_provider_or_a_bad_file_is_a_clear_error(tmp_path):
         ort_session(bad, ["CPUExecutionProvider"])
     with pytest.raises(EngineError, match="no TensorrtExecutionProvider"):
         ort_session(bad, ["TensorrtExecutionProvider"])
+
+
+def test_engines_build_and_list_on_the_command_line(tiny, tmp_path, capsys):
+    from rvos_ros.cli import main
+
+    _, d = tiny
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(f"perception:\n  models_dir: {d}\n  tracker:\n    model_config: {d / 'tiny_sam2.yaml'}\n"
+                   f"    checkpoint: tiny_sam2.pt\n    image_size: 64\n")
+    assert main(["engines", "build", "--config", str(cfg), "--dir", str(tmp_path / "eng")]) == 0
+    assert "sam2.image_encoder" in capsys.readouterr().out
+    (onnx,) = (tmp_path / "eng").glob("*.onnx")
+    assert onnx.with_suffix(".onnx.json").is_file()
+    assert main(["engines", "list", "--dir", str(tmp_path / "eng")]) == 0
+    listing = capsys.readouterr().out
+    assert "1x3x64x64" in listing and "ok" in listing
+    assert main(["engines", "build", "--backend", "tensorrt", "--config", str(cfg)]) == 2
+    assert "TensorRT" in capsys.readouterr().err
