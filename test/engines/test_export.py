@@ -86,3 +86,25 @@ def test_engines_build_and_list_on_the_command_line(tiny, tmp_path, capsys):
     assert "1x3x64x64" in listing and "ok" in listing
     assert main(["engines", "build", "--backend", "tensorrt", "--config", str(cfg)]) == 2
     assert "TensorRT" in capsys.readouterr().err
+
+
+def test_clip_image_and_text_encoders_export_with_a_dynamic_batch_and_match_torch(tmp_path):
+    pytest.importorskip("transformers")
+    from reasoning.tiny_clip import build_tiny_clip
+    from transformers import CLIPModel
+
+    from rvos_ros.engines.export import clip_modules, export_clip, max_abs_diff, ort_session
+
+    model = CLIPModel.from_pretrained(build_tiny_clip(tmp_path), local_files_only=True).eval()
+    paths = export_clip(model, tmp_path / "onnx", image_size=32, max_tokens=8)
+    image, text = clip_modules(model)
+    rng = np.random.default_rng(0)
+    for n in (1, 5):  # a batch size other than the one traced
+        pixels = rng.standard_normal((n, 3, 32, 32)).astype(np.float32)
+        ids = rng.integers(1, 20, (n, 8)).astype(np.int64)
+        mask = np.ones_like(ids)
+        d_img = max_abs_diff(ort_session(paths["clip.image"], ["CPUExecutionProvider"]), image,
+                             {"pixel_values": pixels})
+        d_txt = max_abs_diff(ort_session(paths["clip.text"], ["CPUExecutionProvider"]), text,
+                             {"input_ids": ids, "attention_mask": mask})
+        assert max(d_img + d_txt) < 1e-4, (d_img, d_txt)
