@@ -1,12 +1,15 @@
 """``rvos-ros engines build``: export the configured models' parts into the engine cache.
 
-Today this exports the SAM2 image encoder to ONNX (verified in ONNX Runtime
-before it is recorded). TensorRT builds and the other parts are issue 8's
+Today this exports the SAM2 image encoder, the OWLv2 detector's text and
+image sides (when ``perception.detector.backend`` is owlv2) and CLIP's two
+towers (when ``verifier.backend`` is clip) to ONNX, each verified in ONNX
+Runtime against torch before it is recorded. TensorRT builds and the other parts are issue 8's
 remaining work; asking for them is a clear error, never a silent no-op.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +17,7 @@ from typing import Any
 from rvos_ros.config import Config
 from rvos_ros.errors import EngineError
 
-__all__ = ["BuiltPart", "build_engines"]
+__all__ = ["BuiltPart", "build_clip_parts", "build_detector_parts", "build_engines"]
 
 _TOLERANCE = 1e-3
 """Largest absolute difference from torch accepted for an fp32 ONNX export."""
@@ -49,9 +52,9 @@ def build_engines(config: Config, out_dir: str | Path, *, backend: str = "onnx",
     from rvos_ros.engines.export import (
         export_sam2_image_encoder,
         max_abs_diff,
-        ort_session,
         sam2_image_encoder_module,
     )
+    from rvos_ros.engines.onnx_runtime import make_session
     from rvos_ros.perception.tracker import build_sam2
 
     tc = config.perception.tracker
@@ -63,11 +66,131 @@ def build_engines(config: Config, out_dir: str | Path, *, backend: str = "onnx",
     key = EngineKey("sam2.image_encoder", state_dict_hash(model.state_dict()), (1, 3, size, size))
     path = export_sam2_image_encoder(model, cache.path_for(key, ".onnx"), image_size=size)
     x = np.random.default_rng(0).standard_normal((1, 3, size, size)).astype(np.float32)
-    diff = max(max_abs_diff(ort_session(path, ["CPUExecutionProvider"]), sam2_image_encoder_module(model),
+    diff = max(max_abs_diff(make_session(path, providers="cpu"), sam2_image_encoder_module(model),
                             {"image": x}))
     if diff > _TOLERANCE:
         path.unlink()
         raise EngineError(f"the exported SAM2 image encoder differs from torch by {diff:.2e} (> {_TOLERANCE}); "
                           "not recorded")
     cache.store(path, key)
-    return [BuiltPart(key.part, path, diff)]
+    return [BuiltPart(key.part, path, diff), *build_detector_parts(config, cache),
+            *build_clip_parts(config, cache)]
+
+
+def _record(cache: Any, files: dict[str, Path], keys: dict[str, Any], checks: dict[str, float]) -> list[BuiltPart]:
+    """Move each exported file to its key's path, refuse one that differs from torch, write the sidecars."""
+    out = []
+    for name, tmp in files.items():
+        key = keys[name]
+        diff = checks[name]
+        if not diff <= _TOLERANCE:
+            tmp.unlink(missing_ok=True)
+            raise EngineError(f"the exported {key.part} differs from torch by {diff:.2e} (> {_TOLERANCE}); "
+                              "not recorded")
+        path = cache.path_for(key, ".onnx")
+        tmp.replace(path)
+        cache.store(path, key)
+        out.append(BuiltPart(key.part, path, diff))
+    return out
+
+
+def build_detector_parts(config: Config, cache: Any) -> list[BuiltPart]:
+    """Export the configured detector's graphs (OWLv2: text + image side), each checked against torch.
+
+    GroundingDINO is not exported yet: its TorchScript export runs in ONNX
+    Runtime but does not match torch (see :mod:`rvos_ros.engines.detector_export`),
+    so it is refused rather than recorded.
+    """
+    import tempfile
+
+    import numpy as np
+    import torch
+
+    from rvos_ros.engines.cache import EngineKey, state_dict_hash
+    from rvos_ros.engines.detector_export import export_owlv2
+    from rvos_ros.engines.onnx_runtime import OrtPart
+    from rvos_ros.perception.detector import load_pretrained
+
+    pc = config.perception
+    if pc.detector.backend != "owlv2":
+        return []
+    from transformers import Owlv2ForObjectDetection
+
+    model = load_pretrained(Owlv2ForObjectDetection, pc.detector.owlv2_model, models_dir=pc.models_dir,
+                            what="OWLv2 detector").eval().float()
+    size = int(model.config.vision_config.image_size)
+    length = int(model.config.text_config.max_position_embeddings)
+    digest = state_dict_hash(model.state_dict())
+    keys = {"owlv2_text": EngineKey("owlv2.text", digest, (-1, length)),
+            "owlv2_image": EngineKey("owlv2.image", digest, (-1, 3, size, size))}
+    with tempfile.TemporaryDirectory(dir=_mkdir(cache.root)) as tmp:
+        files = export_owlv2(model, tmp)
+        rng = np.random.default_rng(0)
+        ids = np.zeros((2, length), np.int64)
+        ids[:, 0], ids[:, 1] = model.config.text_config.bos_token_id, model.config.text_config.eos_token_id
+        mask = np.ones_like(ids)
+        got_q = OrtPart(files["owlv2_text"])(input_ids=ids, attention_mask=mask)["query_embeds"]
+        pixels = rng.standard_normal((1, 3, size, size)).astype(np.float32)
+        got = OrtPart(files["owlv2_image"])(pixel_values=pixels, query_embeds=got_q[None])
+        with torch.no_grad():
+            want_q = model.owlv2.get_text_features(input_ids=torch.from_numpy(ids),
+                                                   attention_mask=torch.from_numpy(mask)).pooler_output
+            fmap, _ = model.image_embedder(pixel_values=torch.from_numpy(pixels))
+            patches = fmap.reshape(fmap.shape[0], -1, fmap.shape[-1])
+            logits, _ = model.class_predictor(patches, want_q[None], None)
+            boxes = model.box_predictor(patches, fmap)
+        checks = {"owlv2_text": _diff(got_q, want_q),
+                  "owlv2_image": max(_diff(got["logits"], logits), _diff(got["pred_boxes"], boxes))}
+        return _record(cache, files, keys, checks)
+
+
+def build_clip_parts(config: Config, cache: Any) -> list[BuiltPart]:
+    """Export CLIP's text and image towers when ``verifier.backend`` is clip, each checked against torch."""
+    import tempfile
+
+    import numpy as np
+    import torch
+
+    from rvos_ros.engines.cache import EngineKey, state_dict_hash
+    from rvos_ros.engines.clip_export import clip_logit_scale, export_clip
+    from rvos_ros.engines.onnx_runtime import OrtPart
+    from rvos_ros.perception.detector import load_pretrained
+
+    if config.verifier.backend != "clip":
+        return []
+    from transformers import CLIPModel
+
+    model = load_pretrained(CLIPModel, config.verifier.clip_model, models_dir=config.perception.models_dir,
+                            what="CLIP verifier").eval().float()
+    size = int(model.config.vision_config.image_size)
+    digest = state_dict_hash(model.state_dict())
+    keys = {"clip_text": EngineKey("clip.text", digest, (-1, -1)),
+            "clip_image": EngineKey("clip.image", digest, (-1, 3, size, size))}
+    with tempfile.TemporaryDirectory(dir=_mkdir(cache.root)) as tmp:
+        files = export_clip(model, tmp)
+        ids = np.full((2, 5), 1, np.int64)
+        ids[:, 0], ids[:, -1] = model.config.text_config.bos_token_id, model.config.text_config.eos_token_id
+        mask = np.ones_like(ids)
+        pixels = np.random.default_rng(0).standard_normal((3, 3, size, size)).astype(np.float32)
+        got_t = OrtPart(files["clip_text"])(input_ids=ids, attention_mask=mask)["text_embeds"]
+        got_i = OrtPart(files["clip_image"])(pixel_values=pixels)["image_embeds"]
+        with torch.no_grad():
+            want_t = model.get_text_features(input_ids=torch.from_numpy(ids),
+                                             attention_mask=torch.from_numpy(mask)).pooler_output
+            want_i = model.get_image_features(pixel_values=torch.from_numpy(pixels)).pooler_output
+        built = _record(cache, files, keys, {"clip_text": _diff(got_t, want_t), "clip_image": _diff(got_i, want_i)})
+    # the logit scale is not in either graph: keep it beside the text tower for OrtClipVerifier
+    scale = cache.root / f"{keys['clip_text'].slug}.logit_scale.json"
+    scale.write_text(json.dumps({"logit_scale": clip_logit_scale(model)}))
+    return built
+
+
+def _diff(got: Any, want: Any) -> float:
+    import numpy as np
+
+    return float(np.abs(np.asarray(got, np.float64) - want.detach().numpy().astype(np.float64)).max())
+
+
+def _mkdir(path: Path) -> str:
+    path.mkdir(parents=True, exist_ok=True)
+    return str(path)

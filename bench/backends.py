@@ -1,0 +1,127 @@
+"""ONNX Runtime versus torch, per exported part, on tiny random models (CPU; TensorRT FP16 where a GPU has it).
+
+    python bench/backends.py --json out/bench_backends.json
+
+For each part (OWLv2 text/image side, CLIP text/image tower, SAM2 image
+encoder): max |ORT - torch| on one random input, and the ORT/torch time ratio
+(median of ``--repeats`` runs, one thread each; < 1 means ORT is faster).
+Key ``parts``: a list of {name, max_abs_diff, mask_iou_min, ort_vs_torch_speed_ratio};
+``mask_iou_min`` is null (none of these parts outputs a mask). TensorRT FP16 is
+not measured yet (``tensorrt`` block: null with the reason).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "test"))
+sys.path.insert(0, str(ROOT / "test" / "reasoning"))  # bench/reasoning.py shadows the test package name
+
+
+def _median_s(fn: Any, repeats: int) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def _row(name: str, ort_fn: Any, torch_fn: Any, repeats: int) -> dict[str, Any]:
+    import torch
+
+    with torch.no_grad():
+        want = torch_fn()
+    got = ort_fn()
+    diff = max(float(np.abs(np.asarray(g, np.float64) - w.detach().numpy()).max()) for g, w in zip(got, want,
+                                                                                                   strict=True))
+    with torch.no_grad():
+        t_torch = _median_s(torch_fn, repeats)
+    t_ort = _median_s(ort_fn, repeats)
+    return {"name": name, "max_abs_diff": diff, "mask_iou_min": None, "ort_vs_torch_speed_ratio": t_ort / t_torch,
+            "torch_ms": 1e3 * t_torch, "ort_ms": 1e3 * t_ort}
+
+
+def main(json_out: Annotated[Path | None, typer.Option("--json", help="Write the results here.")] = None,
+         repeats: Annotated[int, typer.Option(min=1)] = 20) -> None:
+    """Time each exported part in ONNX Runtime against torch on CPU."""
+    import torch
+    from perception.tiny_detectors import build_tiny_owlv2
+    from perception.tiny_sam2 import build_tiny_sam2
+    from tiny_clip import build_tiny_clip
+    from transformers import CLIPModel, Owlv2ForObjectDetection
+
+    from rvos_ros.engines.clip_export import export_clip
+    from rvos_ros.engines.detector_export import export_owlv2
+    from rvos_ros.engines.export import export_sam2_image_encoder, sam2_image_encoder_module
+    from rvos_ros.engines.onnx_runtime import OrtPart
+    from rvos_ros.perception.tracker import build_sam2
+
+    torch.set_num_threads(1)
+    rng = np.random.default_rng(0)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        owl = Owlv2ForObjectDetection.from_pretrained(build_tiny_owlv2(d), local_files_only=True).eval()
+        f = export_owlv2(owl, d / "owl")
+        text, image = OrtPart(f["owlv2_text"], threads=1), OrtPart(f["owlv2_image"], threads=1)
+        ids = np.zeros((3, 8), np.int64)
+        ids[:, 0], ids[:, 1] = owl.config.text_config.bos_token_id, owl.config.text_config.eos_token_id
+        mask = np.ones_like(ids)
+        rows.append(_row("owlv2.text", lambda: [text(input_ids=ids, attention_mask=mask)["query_embeds"]],
+                         lambda: [owl.owlv2.get_text_features(input_ids=torch.from_numpy(ids),
+                                                              attention_mask=torch.from_numpy(mask)).pooler_output],
+                         repeats))
+        px = rng.standard_normal((1, 3, 32, 32)).astype(np.float32)
+        q = rng.standard_normal((1, 3, 16)).astype(np.float32)
+
+        def owl_torch() -> list[Any]:
+            fmap, _ = owl.image_embedder(pixel_values=torch.from_numpy(px))
+            patches = fmap.reshape(1, -1, fmap.shape[-1])
+            return [owl.class_predictor(patches, torch.from_numpy(q), None)[0], owl.box_predictor(patches, fmap)]
+
+        rows.append(_row("owlv2.image", lambda: list(image(pixel_values=px, query_embeds=q).values()), owl_torch,
+                         repeats))
+        clip = CLIPModel.from_pretrained(build_tiny_clip(d), local_files_only=True).eval()
+        f = export_clip(clip, d / "clip")
+        ctext, cimage = OrtPart(f["clip_text"], threads=1), OrtPart(f["clip_image"], threads=1)
+        cpx = rng.standard_normal((4, 3, 32, 32)).astype(np.float32)
+        ids = ids.copy()
+        ids[:, 0], ids[:, 1] = clip.config.text_config.bos_token_id, clip.config.text_config.eos_token_id
+        rows.append(_row("clip.text", lambda: [ctext(input_ids=ids, attention_mask=mask)["text_embeds"]],
+                         lambda: [clip.get_text_features(input_ids=torch.from_numpy(ids),
+                                                         attention_mask=torch.from_numpy(mask)).pooler_output],
+                         repeats))
+        rows.append(_row("clip.image", lambda: [cimage(pixel_values=cpx)["image_embeds"]],
+                         lambda: [clip.get_image_features(pixel_values=torch.from_numpy(cpx)).pooler_output], repeats))
+        yaml_path, ckpt = build_tiny_sam2(d, image_size=64)
+        sam = build_sam2(str(yaml_path), ckpt, image_size=64, models_dir=d)
+        enc = OrtPart(export_sam2_image_encoder(sam, d / "sam2_image_encoder.onnx", image_size=64), threads=1)
+        spx = rng.standard_normal((1, 3, 64, 64)).astype(np.float32)
+        module = sam2_image_encoder_module(sam)
+        rows.append(_row("sam2.image_encoder", lambda: list(enc(image=spx).values()),
+                         lambda: list(module(torch.from_numpy(spx))), repeats))
+    result = {"device": "cpu", "threads": 1, "parts": rows,
+              "tensorrt": None, "tensorrt_reason": "TensorRT FP16 timing is not implemented in this bench yet"}
+    for r in rows:
+        typer.echo(f"{r['name']:<20} max|d|={r['max_abs_diff']:.1e}  ort/torch={r['ort_vs_torch_speed_ratio']:.2f}")
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,137 @@
+"""ONNX export of CLIP's image and text encoders, and a CLIP verifier running them in ONNX Runtime.
+
+- ``clip_image.onnx``: ``pixel_values`` (batch, 3, S, S) float32 → ``image_embeds``
+  (batch, dim), the projected (not yet normalized) image embedding; batch is
+  dynamic (one row per candidate crop).
+- ``clip_text.onnx``: ``input_ids``, ``attention_mask`` (batch, tokens) int64 →
+  ``text_embeds`` (batch, dim); batch and token count are dynamic (the verifier
+  pads prompts to the longest one).
+
+:class:`OrtClipVerifier` is a :class:`rvos_ros.reasoning.clip_verifier.ClipVerifier`
+whose two towers run in ONNX Runtime: same crops, prompts, tokenizer, processor
+and scoring, so it gives the same scores. CLIP's learned logit scale is not in
+either graph; the export returns it and the build records it in the sidecar.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rvos_ros.config import VerifierConfig
+from rvos_ros.engines.detector_export import onnx_export
+from rvos_ros.engines.onnx_runtime import OrtPart
+from rvos_ros.errors import EngineError
+from rvos_ros.reasoning.clip_verifier import ClipVerifier
+
+__all__ = ["CLIP_PARTS", "OrtClipVerifier", "clip_logit_scale", "export_clip"]
+
+CLIP_PARTS = ("clip_text", "clip_image")
+
+
+def clip_logit_scale(model: Any) -> float:
+    """CLIP's softmax temperature (``exp(logit_scale)``) as the verifier uses it."""
+    return float(model.logit_scale.detach().exp())
+
+
+def export_clip(model: Any, out_dir: str | Path, *, opset: int = 17) -> dict[str, Path]:
+    """Write ``clip_text.onnx`` and ``clip_image.onnx`` for a transformers ``CLIPModel``; part name → file."""
+    import torch
+
+    model = model.eval().float().cpu()
+
+    class Text(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            return self.model.get_text_features(input_ids=input_ids, attention_mask=attention_mask).pooler_output
+
+    class Image(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, pixel_values: torch.Tensor) -> torch.Tensor:
+            return self.model.get_image_features(pixel_values=pixel_values).pooler_output
+
+    size = int(model.config.vision_config.image_size)
+    length = min(8, int(model.config.text_config.max_position_embeddings))
+    ids = torch.zeros((2, length), dtype=torch.long)
+    ids[:, 0] = int(model.config.text_config.bos_token_id)
+    ids[:, -1] = int(model.config.text_config.eos_token_id)
+    out = Path(out_dir)
+    files = {
+        "clip_text": onnx_export(Text().eval(), (ids, torch.ones_like(ids)), out / "clip_text.onnx",
+                                 input_names=["input_ids", "attention_mask"], output_names=["text_embeds"],
+                                 dynamic_axes={"input_ids": {0: "prompts", 1: "tokens"},
+                                               "attention_mask": {0: "prompts", 1: "tokens"},
+                                               "text_embeds": {0: "prompts"}}, opset=opset),
+        "clip_image": onnx_export(Image().eval(), (torch.zeros((2, 3, size, size)),), out / "clip_image.onnx",
+                                  input_names=["pixel_values"], output_names=["image_embeds"],
+                                  dynamic_axes={"pixel_values": {0: "crops"}, "image_embeds": {0: "crops"}},
+                                  opset=opset),
+    }
+    return files
+
+
+class OrtClipVerifier(ClipVerifier):
+    """:class:`~rvos_ros.reasoning.clip_verifier.ClipVerifier` with both towers in ONNX Runtime.
+
+    ``model_dir``: the CLIP folder (for the tokenizer, image processor and
+    config); ``onnx_files``: part name → file (``clip_text``, ``clip_image``);
+    ``logit_scale``: recorded at export (:func:`clip_logit_scale`). The torch
+    model is not loaded. torch is still used for the small scoring arithmetic.
+    """
+
+    def __init__(self, config: VerifierConfig, *, model_dir: str | Path, onnx_files: dict[str, Path],
+                 logit_scale: float, providers: str | Sequence[Any] = "cpu") -> None:
+        from transformers import AutoConfig, CLIPProcessor
+
+        missing = [p for p in CLIP_PARTS if p not in onnx_files]
+        if missing:
+            raise EngineError(f"CLIP engine parts {missing} are missing; run `rvos-ros engines build --backend onnx`")
+        self.config = config
+        self._device = "cpu"
+        self._processor = CLIPProcessor.from_pretrained(str(model_dir), local_files_only=True)
+        text_cfg = AutoConfig.from_pretrained(str(model_dir), local_files_only=True).text_config
+        self._max_tokens = int(text_cfg.max_position_embeddings)
+        self._logit_scale = float(logit_scale)
+        self._lock = threading.Lock()
+        self._command: str | None = None
+        self._text: dict[str, Any] = {}
+        self._text_part = OrtPart(onnx_files["clip_text"], providers=providers)
+        self._image_part = OrtPart(onnx_files["clip_image"], providers=providers)
+
+    @property
+    def model(self) -> Any:
+        """None: this verifier holds no torch model (its towers are ONNX Runtime sessions)."""
+        return None
+
+    def _text_features(self, command: str, prompts: list[str]) -> Any:
+        """L2-normalized text embeddings (len(prompts), dim), encoding only prompts new to this command."""
+        import torch
+
+        if command != self._command:
+            self._command, self._text = command, {}
+        missing = [p for p in dict.fromkeys(prompts) if p not in self._text]
+        if missing:
+            tokens = self._processor.tokenizer(missing, padding=True, truncation=True, max_length=self._max_tokens,
+                                               return_tensors="np")
+            out = self._text_part(input_ids=tokens["input_ids"], attention_mask=tokens["attention_mask"])
+            feats = torch.nn.functional.normalize(torch.from_numpy(out["text_embeds"]).float(), dim=-1)
+            self._text.update(zip(missing, feats, strict=True))
+        return torch.stack([self._text[p] for p in prompts])
+
+    def _image_features(self, crops: list[np.ndarray]) -> Any:
+        """L2-normalized image embeddings (len(crops), dim) of square RGB uint8 crops."""
+        import torch
+
+        pix = self._processor.image_processor(images=crops, input_data_format="channels_last", return_tensors="pt")
+        out = self._image_part(pixel_values=pix["pixel_values"].numpy())
+        return torch.nn.functional.normalize(torch.from_numpy(out["image_embeds"]).float(), dim=-1)

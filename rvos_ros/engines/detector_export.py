@@ -1,0 +1,366 @@
+"""ONNX export of the open-vocabulary detector, and ONNX Runtime detectors with the torch detectors' outputs.
+
+OWLv2 (nanoowl's split): two graphs.
+
+- ``owlv2_text.onnx``: ``input_ids``, ``attention_mask`` (batch, L) int64 →
+  ``query_embeds`` (batch, dim), run once per command;
+- ``owlv2_image.onnx``: ``pixel_values`` (batch, 3, S, S) float32 and the
+  cached ``query_embeds`` (batch, queries, dim) → ``logits`` (batch, patches,
+  queries) and ``pred_boxes`` (batch, patches, 4; cx, cy, w, h normalized to
+  the padded square), run per keyframe. Batch and query count are dynamic.
+
+GroundingDINO: its text and image fuse early, so it is one graph
+``grounding_dino.onnx`` with the caption padded to the model's fixed
+``max_text_len`` tokens and a fixed ``height`` x ``width`` input (what the
+processor makes of the robot camera's frames; other sizes are padded into it
+with ``pixel_mask`` 0, as the processor does for batches). Outputs ``logits``
+(1, queries, max_text_len) and ``pred_boxes`` (1, queries, 4).
+
+:class:`OrtOwlv2Detector` and :class:`OrtGroundingDinoDetector` implement
+:class:`rvos_ros.perception.base.Detector` on those graphs with the same
+preprocessing (the model folder's processor) and post-processing
+(:func:`~rvos_ros.perception.detector.select_detections`) as the torch
+detectors, so they return the same detections. torch is still used for the
+processor and NMS (small); the networks run in ONNX Runtime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import numpy as np
+
+from rvos_ros.config import DetectorConfig
+from rvos_ros.engines.onnx_runtime import OrtPart
+from rvos_ros.errors import EngineError
+from rvos_ros.perception.base import Detection
+from rvos_ros.perception.detector import check_image, normalize_phrases, select_detections, writable
+
+__all__ = ["GDINO_PARTS", "OWLV2_PARTS", "OrtGroundingDinoDetector", "OrtOwlv2Detector", "export_grounding_dino",
+           "export_owlv2", "onnx_export"]
+
+OWLV2_PARTS = ("owlv2_text", "owlv2_image")
+GDINO_PARTS = ("grounding_dino",)
+
+
+def onnx_export(module: Any, args: tuple[Any, ...], path: Path, *, input_names: list[str], output_names: list[str],
+                dynamic_axes: dict[str, dict[int, str]], opset: int) -> Path:
+    """``torch.onnx.export`` with the TorchScript exporter (robust on transformers models) into ``path``.
+
+    Raises :class:`EngineError` naming the file when the exporter fails.
+    """
+    import torch
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with torch.inference_mode(False), torch.no_grad():
+            torch.onnx.export(module, args, str(path), input_names=input_names, output_names=output_names,
+                              dynamic_axes=dynamic_axes, opset_version=opset, dynamo=False, do_constant_folding=True)
+    except Exception as err:  # the exporter raises many unrelated types (RuntimeError, TypeError, SymbolicValueError)
+        raise EngineError(f"ONNX export of {path.name!r} failed ({type(err).__name__}: "
+                          f"{' '.join(str(err).split())[:300]}); check the torch and transformers versions") from err
+    return path
+
+
+def _owlv2_modules(model: Any) -> tuple[Any, Any]:
+    import torch
+
+    class Text(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            return self.model.owlv2.get_text_features(input_ids=input_ids, attention_mask=attention_mask).pooler_output
+
+    class Image(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, pixel_values: torch.Tensor, query_embeds: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            feature_map, _ = self.model.image_embedder(pixel_values=pixel_values)
+            batch, rows, cols, dim = feature_map.shape
+            patches = feature_map.reshape(batch, rows * cols, dim)
+            logits, _ = self.model.class_predictor(patches, query_embeds, None)
+            return logits, self.model.box_predictor(patches, feature_map)
+
+    return Text().eval(), Image().eval()
+
+
+def export_owlv2(model: Any, out_dir: str | Path, *, opset: int = 17) -> dict[str, Path]:
+    """Write ``owlv2_text.onnx`` and ``owlv2_image.onnx`` for a transformers ``Owlv2ForObjectDetection``.
+
+    The image side is the model's own square input (``vision_config.image_size``
+    pixels); the text side takes ``text_config.max_position_embeddings`` tokens.
+    Returns part name → file.
+    """
+    import torch
+
+    model = model.eval().float().cpu()
+    text, image = _owlv2_modules(model)
+    size = int(model.config.vision_config.image_size)
+    length = int(model.config.text_config.max_position_embeddings)
+    dim = int(model.config.text_config.projection_dim if hasattr(model.config.text_config, "projection_dim")
+              else model.config.projection_dim)
+    out = Path(out_dir)
+    ids = torch.zeros((2, length), dtype=torch.long)
+    ids[:, 0] = int(model.config.text_config.bos_token_id)
+    ids[:, 1] = int(model.config.text_config.eos_token_id)
+    mask = torch.ones((2, length), dtype=torch.long)
+    files = {"owlv2_text": onnx_export(text, (ids, mask), out / "owlv2_text.onnx",
+                                       input_names=["input_ids", "attention_mask"], output_names=["query_embeds"],
+                                       dynamic_axes={"input_ids": {0: "phrases"}, "attention_mask": {0: "phrases"},
+                                                     "query_embeds": {0: "phrases"}}, opset=opset)}
+    with torch.no_grad():
+        dim = int(text(ids, mask).shape[-1])
+    pixels = torch.zeros((1, 3, size, size))
+    queries = torch.zeros((1, 2, dim))
+    files["owlv2_image"] = onnx_export(image, (pixels, queries), out / "owlv2_image.onnx",
+                                       input_names=["pixel_values", "query_embeds"],
+                                       output_names=["logits", "pred_boxes"],
+                                       dynamic_axes={"pixel_values": {0: "batch"},
+                                                     "query_embeds": {0: "batch", 1: "queries"},
+                                                     "logits": {0: "batch", 2: "queries"}, "pred_boxes": {0: "batch"}},
+                                       opset=opset)
+    return files
+
+
+def _grounding_dino_module(model: Any) -> Any:
+    import torch
+
+    class Whole(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, pixel_values: torch.Tensor, pixel_mask: torch.Tensor, input_ids: torch.Tensor,
+                    token_type_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            out = self.model(pixel_values=pixel_values, pixel_mask=pixel_mask, input_ids=input_ids,
+                             token_type_ids=token_type_ids, attention_mask=attention_mask, return_dict=True)
+            return out.logits, out.pred_boxes
+
+    return Whole().eval()
+
+
+def _phrase_masks(input_ids: Any, special_tokens: Any) -> tuple[Any, Any]:
+    """GroundingDINO's phrase attention mask and position ids without isin/cummax/cummin (no ONNX symbolic).
+
+    Same values as transformers' ``generate_masks_with_special_tokens_and_transfer_map``:
+    the running max/min over positions become a masked max/min over an
+    (L, L) triangle, which exports to plain ONNX ops (L <= 256 tokens).
+    """
+    import torch
+
+    batch, length = input_ids.shape
+    special = (input_ids[..., None] == special_tokens.reshape(-1).to(input_ids.device)).any(-1)  # (B, L)
+    idx = torch.arange(length, device=input_ids.device)
+    j_le_i = idx[None, :] <= idx[:, None]  # (L, L): [i, j] = j <= i
+    marked = special[:, None, :]  # (B, 1, L) over j
+    low = torch.full((), -1, dtype=torch.long, device=input_ids.device)
+    high = torch.full((), length, dtype=torch.long, device=input_ids.device)
+    prev = torch.where(j_le_i[None] & marked, idx[None, None, :], low).amax(-1)  # last special at or before i
+    prev = torch.cat([prev.new_full((batch, 1), -1), prev[:, :-1]], dim=1)  # ... strictly before i
+    nxt = torch.where((~j_le_i[None] | (idx[None, :] == idx[:, None])[None]) & marked, idx[None, None, :],
+                      high).amin(-1)  # first special at or after i
+    valid = (nxt != 0) & (nxt != length - 1) & (nxt != length)
+    mask = (nxt[:, :, None] == nxt[:, None, :]) & valid[:, None, :]
+    mask = (idx[:, None] == idx[None, :])[None] | mask  # self-attention always (no bool EyeLike in onnxruntime)
+    pos = torch.where(valid, idx[None, :] - prev - 1, torch.zeros_like(prev)).clamp(min=0).long()
+    return mask, pos
+
+
+def export_grounding_dino(model: Any, out_dir: str | Path, *, height: int, width: int,
+                          opset: int = 17) -> dict[str, Path]:
+    """Write ``grounding_dino.onnx``: a ``height`` x ``width`` pixel input and ``max_text_len`` caption tokens.
+
+    Returns part name → file. Whether an exported GroundingDINO matches torch
+    depends on the transformers version (the deformable attention is traced
+    for one feature-map layout): check with the tests before relying on it.
+    """
+    import torch
+
+    model = model.eval().float().cpu()
+    length = int(model.config.max_text_len)
+    ids = torch.zeros((1, length), dtype=torch.long)
+    ids[0, :3] = torch.tensor([101, 1012, 102])
+    zeros = torch.zeros((1, length), dtype=torch.long)
+    mask = torch.zeros((1, length), dtype=torch.long)
+    mask[0, :3] = 1
+    pixels, pmask = torch.zeros((1, 3, height, width)), torch.ones((1, height, width), dtype=torch.long)
+    from transformers.models.grounding_dino import modeling_grounding_dino as gd
+
+    # the TorchScript exporter has no symbolic for isin/cummax/cummin (used to find the phrase delimiters):
+    # during the export, trace an equivalent made of plain comparisons
+    with mock.patch.object(gd, "generate_masks_with_special_tokens_and_transfer_map", _phrase_masks):
+        path = onnx_export(_grounding_dino_module(model), (pixels, pmask, ids, zeros, mask),
+                           Path(out_dir) / "grounding_dino.onnx",
+                           input_names=["pixel_values", "pixel_mask", "input_ids", "token_type_ids", "attention_mask"],
+                           output_names=["logits", "pred_boxes"], dynamic_axes={}, opset=opset)
+    _float_grids(path)
+    return {"grounding_dino": path}
+
+
+def _float_grids(path: Path) -> None:
+    """Cast float64 ``GridSample`` grids to float32 in an exported graph, in place.
+
+    transformers computes the deformable-attention sampling grid in float64 on
+    CPU; onnxruntime has no float32-image/float64-grid GridSample kernel.
+    """
+    import onnx
+    from onnx import TensorProto, helper, shape_inference
+
+    model = onnx.load(str(path))
+    inferred = shape_inference.infer_shapes(model)
+    types = {v.name: v.type.tensor_type.elem_type for v in inferred.graph.value_info}
+    nodes = list(model.graph.node)
+    changed = False
+    for node in nodes:
+        if node.op_type == "GridSample" and types.get(node.input[1]) == TensorProto.DOUBLE:
+            cast_out = node.input[1] + "_as_float"
+            model.graph.node.insert(list(model.graph.node).index(node),
+                                    helper.make_node("Cast", [node.input[1]], [cast_out], to=TensorProto.FLOAT,
+                                                     name=node.name + "_grid_to_float"))
+            node.input[1] = cast_out
+            changed = True
+    if changed:
+        onnx.save(model, str(path))
+
+
+def _numpy(x: Any) -> np.ndarray:
+    return x.detach().cpu().numpy() if hasattr(x, "detach") else np.asarray(x)
+
+
+class OrtOwlv2Detector:
+    """:class:`~rvos_ros.perception.base.Detector` on ``owlv2_text.onnx`` + ``owlv2_image.onnx`` in ONNX Runtime.
+
+    ``processor``: the model folder's ``Owlv2Processor``; ``text``/``image``:
+    the two :class:`~rvos_ros.engines.onnx_runtime.OrtPart`. Same contract and
+    outputs as :class:`rvos_ros.perception.detector_owlv2.Owlv2Detector`.
+    """
+
+    def __init__(self, processor: Any, text: OrtPart, image: OrtPart, cfg: DetectorConfig, *, max_tokens: int) -> None:
+        self._processor, self._text_part, self._image_part = processor, text, image
+        self._cfg = cfg
+        self._max_tokens = max_tokens
+        self._phrases: tuple[str, ...] = ()
+        self._queries: np.ndarray | None = None
+
+    @classmethod
+    def from_dir(cls, model_dir: str | Path, onnx_files: dict[str, Path], cfg: DetectorConfig, *,
+                 providers: str | Sequence[Any] = "cpu") -> OrtOwlv2Detector:
+        """Load the processor from ``model_dir`` and the two parts from ``onnx_files`` (part name → file)."""
+        from transformers import AutoConfig, Owlv2Processor
+
+        missing = [p for p in OWLV2_PARTS if p not in onnx_files]
+        if missing:
+            raise EngineError(f"OWLv2 engine parts {missing} are missing; run `rvos-ros engines build --backend onnx`")
+        processor = Owlv2Processor.from_pretrained(str(model_dir), local_files_only=True)
+        max_tokens = int(AutoConfig.from_pretrained(str(model_dir), local_files_only=True)
+                         .text_config.max_position_embeddings)
+        return cls(processor, OrtPart(onnx_files["owlv2_text"], providers=providers),
+                   OrtPart(onnx_files["owlv2_image"], providers=providers), cfg, max_tokens=max_tokens)
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """The phrases being looked for, as labels carry them."""
+        return self._phrases
+
+    def set_phrases(self, phrases: Sequence[str]) -> None:
+        """Encode each phrase once with the text graph; an empty list clears them (``detect`` then returns ``[]``)."""
+        self._phrases, self._queries = normalize_phrases(phrases), None
+        if not self._phrases:
+            return
+        tokens = self._processor.tokenizer([p.lower() for p in self._phrases], padding="max_length", truncation=True,
+                                           max_length=self._max_tokens, return_tensors="np")
+        out = self._text_part(input_ids=tokens["input_ids"], attention_mask=tokens["attention_mask"])
+        self._queries = out["query_embeds"][None]  # (1, phrases, dim)
+
+    def detect(self, image: np.ndarray) -> list[Detection]:
+        """Labelled pixel boxes in an RGB uint8 (H, W, 3) image, best first; ``[]`` before ``set_phrases``."""
+        import torch
+
+        height, width = check_image(image)
+        if self._queries is None:
+            return []
+        pix = self._processor.image_processor(images=writable(image), input_data_format="channels_last",
+                                              return_tensors="pt")
+        out = self._image_part(pixel_values=_numpy(pix["pixel_values"]), query_embeds=self._queries)
+        logits = torch.from_numpy(out["logits"][0]).float()
+        best, labels = logits.max(dim=-1)
+        scores = best.sigmoid()
+        cx, cy, bw, bh = torch.from_numpy(out["pred_boxes"][0]).float().unbind(-1)
+        side = float(max(width, height))  # boxes are normalized to the padded square (see Owlv2Detector)
+        boxes = torch.stack([cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2], dim=-1) * side
+        return select_detections(boxes, scores, labels, self._phrases, width=width, height=height, cfg=self._cfg)
+
+
+class OrtGroundingDinoDetector:
+    """:class:`~rvos_ros.perception.base.Detector` on ``grounding_dino.onnx`` (fixed text length and input size).
+
+    Reuses :class:`rvos_ros.perception.detector_gdino.GroundingDinoDetector`'s
+    caption building and token → phrase map (its model is only read for its
+    config), pads the caption to ``max_text_len`` tokens and the processed
+    image into the exported ``height`` x ``width`` (``pixel_mask`` 0 outside).
+    """
+
+    def __init__(self, torch_detector: Any, part: OrtPart, cfg: DetectorConfig) -> None:
+        shape = part.session.get_inputs()[0].shape
+        self._height, self._width = int(shape[2]), int(shape[3])
+        self._length = int(part.session.get_inputs()[2].shape[1])
+        self._torch = torch_detector
+        self._part = part
+        self._cfg = cfg
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """The phrases being looked for (those that fit in the model's text length)."""
+        return self._torch.phrases
+
+    def set_phrases(self, phrases: Sequence[str]) -> None:
+        """Tokenize the caption once (as the torch detector does)."""
+        self._torch.set_phrases(phrases)
+
+    def detect(self, image: np.ndarray) -> list[Detection]:
+        """Labelled pixel boxes in an RGB uint8 (H, W, 3) image, best first; ``[]`` before ``set_phrases``."""
+        import torch
+
+        height, width = check_image(image)
+        text = self._torch._text
+        if text is None or not self.phrases:
+            return []
+        pix = self._torch._processor.image_processor(images=writable(image), input_data_format="channels_last",
+                                                     return_tensors="pt")
+        values = _numpy(pix["pixel_values"])
+        h, w = values.shape[2], values.shape[3]
+        if h > self._height or w > self._width:
+            raise EngineError(f"the GroundingDINO engine takes at most {self._width}x{self._height} px after "
+                              f"preprocessing, this frame gives {w}x{h}; rebuild it for this camera with "
+                              "`rvos-ros engines build --backend onnx`")
+        canvas = np.zeros((1, 3, self._height, self._width), np.float32)
+        canvas[:, :, :h, :w] = values
+        pmask = np.zeros((1, self._height, self._width), np.int64)
+        pmask[:, :h, :w] = 1
+        feeds = {"pixel_values": canvas, "pixel_mask": pmask}
+        for name in ("input_ids", "token_type_ids", "attention_mask"):
+            row = np.zeros((1, self._length), np.int64)
+            given = _numpy(text[name]) if name in text else np.zeros_like(_numpy(text["input_ids"]))
+            row[:, : given.shape[1]] = given[:, : self._length]
+            feeds[name] = row
+        out = self._part(feeds)
+        member = self._torch._phrase_tokens.cpu()
+        logits = torch.from_numpy(out["logits"][0, :, : member.shape[1]]).float()
+        floor = torch.tensor(float("-inf"))
+        per_phrase = torch.where(member[None], logits[:, None, :], floor).amax(-1)
+        best, labels = per_phrase.max(dim=-1)
+        scores = best.sigmoid()
+        # pred_boxes are normalized to the valid (unpadded) image region
+        cx, cy, bw, bh = torch.from_numpy(out["pred_boxes"][0]).float().unbind(-1)
+        scale = torch.tensor([width, height, width, height], dtype=torch.float32)
+        boxes = torch.stack([cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2], dim=-1) * scale
+        keep = scores >= self._cfg.text_threshold
+        return select_detections(boxes[keep], scores[keep], labels[keep], self.phrases, width=width, height=height,
+                                 cfg=self._cfg)

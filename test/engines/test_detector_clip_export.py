@@ -1,0 +1,195 @@
+"""Detector and CLIP parts exported to ONNX give the torch models' outputs in ONNX Runtime (tiny random models)."""
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("transformers")
+pytest.importorskip("onnxruntime")
+
+from perception.tiny_detectors import build_tiny_grounding_dino, build_tiny_owlv2  # noqa: E402
+from reasoning.test_clip_verifier import box_mask, keyframe, two_dogs  # noqa: E402
+from reasoning.tiny_clip import build_tiny_clip  # noqa: E402
+
+from rvos_ros.config import DetectorConfig, VerifierConfig  # noqa: E402
+from rvos_ros.engines.clip_export import OrtClipVerifier, clip_logit_scale, export_clip  # noqa: E402
+from rvos_ros.engines.detector_export import OrtOwlv2Detector, _phrase_masks, export_owlv2  # noqa: E402
+from rvos_ros.engines.onnx_runtime import OrtPart, make_session, providers_for  # noqa: E402
+from rvos_ros.engines.tensorrt_build import TrtRunner, build_engine  # noqa: E402
+from rvos_ros.errors import EngineError  # noqa: E402
+from rvos_ros.perception.detector_owlv2 import Owlv2Detector  # noqa: E402
+from rvos_ros.reasoning.clip_verifier import ClipVerifier  # noqa: E402
+
+CPU = torch.device("cpu")
+
+
+def _has_trt_gpu():
+    try:
+        import tensorrt  # noqa: F401
+    except ImportError:
+        return False
+    return torch.cuda.is_available()
+
+
+@pytest.fixture(scope="module")
+def owlv2(tmp_path_factory):
+    torch.set_num_threads(1)
+    root = tmp_path_factory.mktemp("owlv2")
+    cfg = DetectorConfig(backend="owlv2", owlv2_model=str(build_tiny_owlv2(root)), box_threshold=0.05, nms_iou=0.7,
+                         max_detections=5)
+    det = Owlv2Detector.load(cfg, models_dir=root, device=CPU)
+    return cfg, det, export_owlv2(det.model, root / "onnx")
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    root = tmp_path_factory.mktemp("clip")
+    cfg = VerifierConfig(backend="clip", clip_model=str(build_tiny_clip(root)), keyframes=2)
+    ref = ClipVerifier(cfg, models_dir=root, device="cpu")
+    return cfg, ref, export_clip(ref.model, root / "onnx")
+
+
+# -- OWLv2 ---------------------------------------------------------------------------------------------------------
+
+
+def test_owlv2_parts_match_torch_in_onnx_runtime(owlv2):
+    cfg, det, files = owlv2
+    model = det.model
+    tokens = det._processor.tokenizer(["dog", "red ball"], padding="max_length", max_length=8, return_tensors="pt")
+    pixels = torch.randn(2, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        want_q = model.owlv2.get_text_features(**tokens).pooler_output
+        fmap, _ = model.image_embedder(pixel_values=pixels)
+        patches = fmap.reshape(2, -1, fmap.shape[-1])
+        want_logits, _ = model.class_predictor(patches, want_q[None].expand(2, -1, -1), None)
+        want_boxes = model.box_predictor(patches, fmap)
+    got_q = OrtPart(files["owlv2_text"])(input_ids=tokens["input_ids"].numpy(),
+                                          attention_mask=tokens["attention_mask"].numpy())["query_embeds"]
+    got = OrtPart(files["owlv2_image"])(pixel_values=pixels.numpy(), query_embeds=np.stack([got_q, got_q]))
+    assert np.abs(got_q - want_q.numpy()).max() < 1e-4
+    assert got["logits"].shape == (2, 16, 2)  # batch of 2 images, 4x4 patches, 2 phrases: dynamic axes work
+    assert np.abs(got["logits"] - want_logits.numpy()).max() < 1e-3
+    assert np.abs(got["pred_boxes"] - want_boxes.numpy()).max() < 1e-4
+
+
+def test_the_onnx_runtime_owlv2_detector_returns_the_torch_detectors_detections(owlv2):
+    cfg, det, files = owlv2
+    ort_det = OrtOwlv2Detector.from_dir(cfg.owlv2_model, files, cfg)
+    assert ort_det.detect(np.zeros((20, 30, 3), np.uint8)) == []  # nothing asked, nothing found
+    for d in (det, ort_det):
+        d.set_phrases(["dog", "red ball", "cat"])
+    rng = np.random.default_rng(3)
+    for shape in ((48, 64, 3), (40, 40, 3), (70, 30, 3)):
+        image = rng.integers(0, 256, shape, dtype=np.uint8)
+        want, got = det.detect(image), ort_det.detect(image)
+        assert want, "the biased tiny head must detect something"
+        assert [d.phrase for d in got] == [d.phrase for d in want]
+        assert np.abs(np.array([d.box for d in got]) - np.array([d.box for d in want])).max() < 1e-2
+        assert np.abs(np.array([d.score for d in got]) - np.array([d.score for d in want])).max() < 1e-4
+    assert ort_det.phrases == det.phrases
+
+
+def test_an_owlv2_detector_without_its_parts_is_refused(owlv2):
+    cfg, _, files = owlv2
+    with pytest.raises(EngineError, match=r"owlv2_image.*engines build"):
+        OrtOwlv2Detector.from_dir(cfg.owlv2_model, {"owlv2_text": files["owlv2_text"]}, cfg)
+
+
+def test_grounding_dino_phrase_masks_export_form_equals_transformers():
+    from transformers.models.grounding_dino import modeling_grounding_dino as gd
+
+    special = torch.tensor([101, 102, 1012, 1029])
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        ids = torch.from_numpy(rng.choice([101, 102, 1012, 1029, 5, 6, 0], size=(2, int(rng.integers(2, 20)))))
+        want_mask, want_pos = gd.generate_masks_with_special_tokens_and_transfer_map(ids, special)
+        got_mask, got_pos = _phrase_masks(ids, special)
+        assert torch.equal(got_mask, want_mask) and torch.equal(got_pos, want_pos)
+
+
+@pytest.mark.xfail(reason="GroundingDINO's traced ONNX graph runs in onnxruntime but does not match torch yet",
+                   strict=True)
+def test_grounding_dino_export_matches_torch(tmp_path):
+    from rvos_ros.engines.detector_export import OrtGroundingDinoDetector, export_grounding_dino
+    from rvos_ros.perception.detector_gdino import GroundingDinoDetector
+
+    cfg = DetectorConfig(grounding_dino_model=str(build_tiny_grounding_dino(tmp_path)), box_threshold=0.0,
+                         text_threshold=0.0)
+    det = GroundingDinoDetector.load(cfg, models_dir=tmp_path, device=CPU)
+    files = export_grounding_dino(det.model, tmp_path / "onnx", height=64, width=96)
+    ort_det = OrtGroundingDinoDetector(det, OrtPart(files["grounding_dino"]), cfg)
+    det.set_phrases(["dog", "red ball"])
+    image = np.random.default_rng(0).integers(0, 256, (64, 96, 3), dtype=np.uint8)
+    assert [d.phrase for d in ort_det.detect(image)] == [d.phrase for d in det.detect(image)]
+
+
+# -- CLIP ----------------------------------------------------------------------------------------------------------
+
+
+def test_clip_towers_match_torch_and_the_onnx_verifier_gives_the_same_scores(clip):
+    cfg, ref, files = clip
+    ort_ver = OrtClipVerifier(cfg, model_dir=cfg.clip_model, onnx_files=files, logit_scale=clip_logit_scale(ref.model))
+    prompts = ["a photo of a dog", "a photo of a sitting dog", "a photo of a dog wearing a hat"]
+    assert np.abs(ort_ver._text_features("q", prompts).numpy() - ref._text_features("q", prompts).numpy()).max() < 1e-4
+    crops = [np.random.default_rng(i).integers(0, 256, (20 + 7 * i, 20 + 7 * i, 3), dtype=np.uint8) for i in range(3)]
+    assert np.abs(ort_ver._image_features(crops).numpy() - ref._image_features(crops).numpy()).max() < 1e-4
+    window = two_dogs()
+    want = ref.score(window, [1, 2], ["sitting", "wearing a hat"], category="dog")
+    got = ort_ver.score(window, [1, 2], ["sitting", "wearing a hat"], category="dog")
+    assert set(got) == {1, 2} and got.keys() == want.keys()
+    for tid in want:
+        for phrase, p in want[tid].items():
+            assert got[tid][phrase] == pytest.approx(p, abs=1e-4)
+    # a candidate with no usable mask is skipped the same way
+    empty = two_dogs(keyframes=[keyframe(10, 1, {1: box_mask(5, 15, 30, 45), 2: box_mask(0, 0, 1, 1)})])
+    assert ort_ver.score(empty, [1, 2], ["sitting"], category="dog").keys() == {1}
+    assert ort_ver.model is None
+
+
+# -- sessions and TensorRT -----------------------------------------------------------------------------------------
+
+
+def test_session_factory_refuses_unknown_or_missing_providers_and_missing_files(owlv2, tmp_path):
+    _, _, files = owlv2
+    assert make_session(files["owlv2_text"], providers="cpu").get_providers() == ["CPUExecutionProvider"]
+    with pytest.raises(EngineError, match="unknown onnxruntime provider 'gpu'"):
+        providers_for("gpu")
+    import onnxruntime
+
+    if "CUDAExecutionProvider" not in onnxruntime.get_available_providers():
+        with pytest.raises(EngineError, match=r"CUDAExecutionProvider.*not available.*onnxruntime-gpu"):
+            make_session(files["owlv2_text"], providers="cuda")
+    with pytest.raises(EngineError, match="does not exist.*engines build"):
+        make_session(tmp_path / "nothing.onnx")
+    (tmp_path / "bad.onnx").write_bytes(b"not a graph")
+    with pytest.raises(EngineError, match="cannot open.*bad.onnx"):
+        make_session(tmp_path / "bad.onnx")
+    with pytest.raises(EngineError, match=r"needs inputs \['attention_mask'\]"):
+        OrtPart(files["owlv2_text"])(input_ids=np.zeros((1, 8), np.int64))
+
+
+@pytest.mark.skipif(_has_trt_gpu(), reason="TensorRT is installed here; the guard cannot be seen")
+def test_tensorrt_without_tensorrt_is_a_clear_engine_error(owlv2, tmp_path):
+    with pytest.raises(EngineError, match=r"needs NVIDIA TensorRT.*--backend onnx"):
+        build_engine(owlv2[2]["owlv2_text"], tmp_path / "x.engine")
+    with pytest.raises(EngineError, match="needs NVIDIA TensorRT"):
+        TrtRunner(tmp_path / "x.engine")
+
+
+@pytest.mark.skipif(not _has_trt_gpu(), reason="needs a CUDA GPU and TensorRT")
+def test_a_tensorrt_fp16_engine_matches_torch_closely(owlv2, tmp_path):
+    cfg, det, files = owlv2
+    engine = build_engine(files["owlv2_image"], tmp_path / "owlv2_image.engine", fp16=True,
+                          profile={"pixel_values": ((1, 3, 32, 32), (1, 3, 32, 32), (2, 3, 32, 32)),
+                                   "query_embeds": ((1, 1, 16), (1, 3, 16), (2, 8, 16))},
+                          timing_cache=tmp_path / "timing.cache")
+    assert (tmp_path / "timing.cache").is_file()
+    pixels = np.random.default_rng(0).standard_normal((1, 3, 32, 32)).astype(np.float32)
+    queries = np.random.default_rng(1).standard_normal((1, 3, 16)).astype(np.float32)
+    got = TrtRunner(engine)(pixel_values=pixels, query_embeds=queries)
+    want = OrtPart(files["owlv2_image"])(pixel_values=pixels, query_embeds=queries)
+    assert np.abs(got["pred_boxes"] - want["pred_boxes"]).max() < 2e-2
