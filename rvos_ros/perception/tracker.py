@@ -186,38 +186,51 @@ class StreamingTracker:
     prompted on the same frames) as one batch: several times faster with many
     objects, equal to one-by-one up to float rounding (off: bit-identical to
     sam2's video predictor, which steps objects one by one).
+
+    ``parts``: another backend for SAM2's four parts (image encoder, memory
+    attention, prompt encoder + mask decoder, memory encoder), e.g.
+    :class:`rvos_ros.engines.sam2_runtime.OrtSam2Parts`; it offers the
+    ``SAM2Base`` methods the tracker calls and ``model`` may then be None.
+    None (default): the torch ``model`` runs them.
     """
 
     def __init__(self, model: Any, *, max_prompt_frames: int = 2, occluded_score: float = 0.0,
-                 device: Any = "cpu", fill_hole_area: int = DEFAULT_FILL_HOLE_AREA, batch_tracks: bool = True) -> None:
+                 device: Any = "cpu", fill_hole_area: int = DEFAULT_FILL_HOLE_AREA, batch_tracks: bool = True,
+                 parts: Any | None = None) -> None:
         if max_prompt_frames < 1:
             raise ConfigError(f"max_prompt_frames must be >= 1, got {max_prompt_frames}")
         if fill_hole_area < 0:
             raise ConfigError(f"fill_hole_area must be >= 0 pixels, got {fill_hole_area}")
         self.device = torch_device(device) if isinstance(device, str) else torch.device(device)
-        self.model = model.to(self.device).eval()
-        self.image_size = int(model.image_size)
+        if model is None and parts is None:
+            raise ConfigError("StreamingTracker needs a SAM2 model or parts= (e.g. OrtSam2Parts)")
+        self.model = None if model is None else model.to(self.device).eval()
+        # what runs SAM2's parts: the torch model itself unless another backend is given
+        self.sam = parts if parts is not None else self.model
+        self.image_size = int(self.sam.image_size)
         self.max_prompt_frames = max_prompt_frames
         self.occluded_score = float(occluded_score)
         self.fill_hole_area = int(fill_hole_area)
         self.batch_tracks = batch_tracks
-        self.window = MemoryWindow.of_model(model)
+        self.window = MemoryWindow.of_model(self.sam)
         self._tracks: dict[int, TrackMemory] = {}  # one memory bank per object id
         self._frame: _Frame | None = None
         self._next_index = 0
         self._pos_enc: list[torch.Tensor] | None = None  # same for every frame and object: kept once
 
     @classmethod
-    def from_config(cls, cfg: TrackerConfig, *, models_dir: str | Path, device: Any = "auto") -> StreamingTracker:
+    def from_config(cls, cfg: TrackerConfig, *, models_dir: str | Path, device: Any = "auto",
+                    parts: Any | None = None) -> StreamingTracker:
         """Build the SAM2 model named by ``cfg`` (``model_config``, ``checkpoint``, ``image_size``) and wrap it.
 
         ``device``: a ``perception.device`` spec (auto, cpu, cuda, cuda:1) or a torch.device.
+        ``parts``: another backend for SAM2's parts (see the class); no torch model is built then.
         """
         dev = torch_device(device) if isinstance(device, str) else torch.device(device)
-        model = build_sam2(cfg.model_config, cfg.checkpoint, image_size=cfg.image_size, models_dir=models_dir,
-                           device=dev)
+        model = None if parts is not None else build_sam2(cfg.model_config, cfg.checkpoint, image_size=cfg.image_size,
+                                                          models_dir=models_dir, device=dev)
         return cls(model, max_prompt_frames=cfg.max_prompt_frames, occluded_score=cfg.occluded_score,
-                   device=dev, fill_hole_area=cfg.fill_hole_area, batch_tracks=cfg.batch_tracks)
+                   device=dev, fill_hole_area=cfg.fill_hole_area, batch_tracks=cfg.batch_tracks, parts=parts)
 
     # -- the Tracker protocol -------------------------------------------------------------------------------
 
@@ -228,8 +241,8 @@ class StreamingTracker:
         index = self._next_index
         with torch.inference_mode():
             x = preprocess(image, self.image_size, self.device)
-            backbone = self.model.forward_image(x)
-            _, feats, pos, sizes = self.model._prepare_backbone_features(backbone)
+            backbone = self.sam.forward_image(x)
+            _, feats, pos, sizes = self.sam._prepare_backbone_features(backbone)
             # replaces the previous frame's features; only the top level's position encoding is ever read
             self._frame = _Frame(index, h, w, feats, pos[-1:], sizes)
             self._next_index = index + 1
@@ -259,7 +272,7 @@ class StreamingTracker:
             mask_inputs = self._mask_prompt(track_id, mask, frame)
         with torch.inference_mode():
             memory = self._tracks.get(track_id, TrackMemory())
-            out = self.model.track_step(
+            out = self.sam.track_step(
                 frame_idx=frame.index, is_init_cond_frame=True, current_vision_feats=frame.vision_feats,
                 current_vision_pos_embeds=frame.vision_pos, feat_sizes=frame.feat_sizes, point_inputs=point_inputs,
                 mask_inputs=mask_inputs, output_dict=memory.sam2_output_dict(self._pos_enc),
@@ -267,7 +280,7 @@ class StreamingTracker:
             # sam2 encodes a prompted frame's memory from its low-res logits, binarised (see _VIDEO_OVERRIDES)
             high_res = F.interpolate(out["pred_masks"], size=(self.image_size, self.image_size), mode="bilinear",
                                      align_corners=False)
-            features, pos_enc = self.model._encode_new_memory(
+            features, pos_enc = self.sam._encode_new_memory(
                 current_vision_feats=frame.vision_feats, feat_sizes=frame.feat_sizes, pred_masks_high_res=high_res,
                 object_score_logits=out["object_score_logits"], is_mask_from_pts=True)
             memory.add_prompt(frame.index, self._remember(features, pos_enc, out["obj_ptr"]), self.max_prompt_frames)
@@ -337,7 +350,7 @@ class StreamingTracker:
         # the frame's features shared by the batch, as sam2 expands them for several objects
         feats = [x.expand(-1, n, -1) for x in frame.vision_feats]
         pos = [x.expand(-1, n, -1) for x in frame.vision_pos]
-        out = self.model.track_step(
+        out = self.sam.track_step(
             frame_idx=index, is_init_cond_frame=False, current_vision_feats=feats, current_vision_pos_embeds=pos,
             feat_sizes=frame.feat_sizes, point_inputs=None, mask_inputs=None,
             output_dict=batched_output_dict(banks, self._pos_enc), num_frames=_OPEN_ENDED_FRAMES,
