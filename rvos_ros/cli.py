@@ -299,7 +299,7 @@ def models_list(config: ConfigOpt = None, everything: EverythingOpt = False) -> 
 engines_app = typer.Typer(no_args_is_help=True, help="Engines: export model parts to ONNX (TensorRT: not yet) "
                           "into the engine cache, and list what is there.")
 app.add_typer(engines_app, name="engines")
-EnginesDirOpt = Annotated[Path, typer.Option("--dir", help="Engine cache folder.")]
+EnginesDirOpt = Annotated[Path | None, typer.Option("--dir", help="Engine cache folder (default: engines.dir).")]
 
 
 @engines_app.command("build")
@@ -309,23 +309,26 @@ def engines_build(
     image_size: Annotated[int | None, typer.Option(help="SAM2 input side; default perception.tracker.image_size.")]
     = None,
     config: ConfigOpt = None,
-    out: EnginesDirOpt = Path("engines"),
+    out: EnginesDirOpt = None,
 ) -> None:
-    """Export the configured models' parts (today: the SAM2 image encoder), verified against torch."""
+    """Export the configured models' parts to ONNX (SAM2's four parts, OWLv2, CLIP), verified against torch."""
     from rvos_ros.engines.build import build_engines
     from rvos_ros.terminal import summary_table
 
-    parts = build_engines(_config(config), out, backend=backend, precision=precision, image_size=image_size)
+    cfg = _config(config)
+    parts = build_engines(cfg, out or Path(cfg.engines.dir), backend=backend, precision=precision,
+                          image_size=image_size)
     summary_table("engines built", [(p.part, str(p.path), f"{p.max_abs_diff:.1e}") for p in parts],
                   headers=("part", "file", "max |onnx - torch|"))
 
 
 @engines_app.command("list")
-def engines_list(out: EnginesDirOpt = Path("engines")) -> None:
+def engines_list(out: EnginesDirOpt = None, config: ConfigOpt = None) -> None:
     """Show the engine files in the cache and what each was built for."""
     from rvos_ros.engines.cache import EngineCache
     from rvos_ros.terminal import summary_table
 
+    out = out or Path(_config(config).engines.dir)
     rows = [(p.name, k.part if k else "?", "x".join(map(str, k.input_shape)) if k else "", k.precision if k else "",
              problem or "ok") for p, k, problem in EngineCache(out).entries()]
     summary_table(f"engines in {out}", rows, headers=("file", "part", "input", "precision", "state"))

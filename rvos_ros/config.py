@@ -22,6 +22,7 @@ __all__ = [
     "CameraMotionConfig",
     "Config",
     "DetectorConfig",
+    "EnginesConfig",
     "GroundingConfig",
     "LLMConfig",
     "NoiseConfig",
@@ -268,6 +269,18 @@ class LLMConfig:
 
 
 @dataclass(frozen=True)
+class EnginesConfig:
+    """Which runtime runs the model parts (``rvos-ros engines build`` exports them first)."""
+
+    dir: str = "engines"
+    """Engine cache folder (ONNX files and their sidecars)."""
+    tracker: Literal["torch", "onnxruntime"] = "torch"
+    """SAM2's four parts on torch, or on ONNX Runtime from the cache (same masks, see test/engines)."""
+    provider: Literal["cpu", "cuda", "tensorrt"] = "cpu"
+    """ONNX Runtime execution provider for engine parts."""
+
+
+@dataclass(frozen=True)
 class OutputConfig:
     """What is published besides the target mask."""
 
@@ -290,6 +303,7 @@ class Config:
     reasoning: ReasoningConfig = field(default_factory=ReasoningConfig)
     verifier: VerifierConfig = field(default_factory=VerifierConfig)
     llm: LLMConfig = field(default_factory=LLMConfig)
+    engines: EnginesConfig = field(default_factory=EnginesConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
     def replace(self, **dotted: Any) -> Config:

@@ -1,10 +1,12 @@
 """``rvos-ros engines build``: export the configured models' parts into the engine cache.
 
-Today this exports the SAM2 image encoder, the OWLv2 detector's text and
-image sides (when ``perception.detector.backend`` is owlv2) and CLIP's two
-towers (when ``verifier.backend`` is clip) to ONNX, each verified in ONNX
-Runtime against torch before it is recorded. TensorRT builds and the other parts are issue 8's
-remaining work; asking for them is a clear error, never a silent no-op.
+Today this exports to ONNX: the SAM2 image encoder, SAM2's four tracker
+parts as one folder (what ``engines.tracker: onnxruntime`` runs), the OWLv2
+detector's text and image sides (when ``perception.detector.backend`` is
+owlv2) and CLIP's two towers (when ``verifier.backend`` is clip), each
+verified in ONNX Runtime against torch before it is recorded. TensorRT engine
+builds are issue 8's remaining work; asking for them is a clear error, never a
+silent no-op.
 """
 
 from __future__ import annotations
@@ -73,8 +75,21 @@ def build_engines(config: Config, out_dir: str | Path, *, backend: str = "onnx",
         raise EngineError(f"the exported SAM2 image encoder differs from torch by {diff:.2e} (> {_TOLERANCE}); "
                           "not recorded")
     cache.store(path, key)
-    return [BuiltPart(key.part, path, diff), *build_detector_parts(config, cache),
-            *build_clip_parts(config, cache)]
+    return [BuiltPart(key.part, path, diff), build_sam2_parts(config, model, size, out_dir),
+            *build_detector_parts(config, cache), *build_clip_parts(config, cache)]
+
+
+def build_sam2_parts(config: Config, model: Any, size: int, out_dir: str | Path) -> BuiltPart:
+    """Export SAM2's four tracker parts (what ``engines.tracker: onnxruntime`` runs) and record them."""
+    from rvos_ros.engines.cache import EngineCache
+    from rvos_ros.engines.sam2_export import export_sam2
+    from rvos_ros.engines.select import sam2_parts_key, sam2_parts_location
+
+    key = sam2_parts_key(config, size)
+    folder, meta = sam2_parts_location(config.replace(**{"engines.dir": str(out_dir)}), key)
+    export_sam2(model, folder, image_size=size, max_prompt_frames=config.perception.tracker.max_prompt_frames)
+    EngineCache(folder).store(meta, key)
+    return BuiltPart(key.part, folder, 0.0)
 
 
 def _record(cache: Any, files: dict[str, Path], keys: dict[str, Any], checks: dict[str, float]) -> list[BuiltPart]:

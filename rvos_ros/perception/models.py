@@ -64,7 +64,12 @@ class ModelPerception:
                              "install them with `pip install rvos_ros[models]`, or use the simulated backend"
                              ) from err
         # the tracker first: a missing checkpoint is found without touching the (slower) detector files
-        tracker = StreamingTracker.from_config(pc.tracker, models_dir=pc.models_dir, device=device)
+        parts = None
+        if config.engines.tracker == "onnxruntime":
+            from rvos_ros.engines.select import load_sam2_parts
+
+            parts = load_sam2_parts(config)  # refused with the rebuild command when not built for these weights
+        tracker = StreamingTracker.from_config(pc.tracker, models_dir=pc.models_dir, device=device, parts=parts)
         detector = build_detector(pc.detector, models_dir=pc.models_dir, device=device)
         return cls(detector, tracker, pc)
 
