@@ -3,10 +3,11 @@
     python bench/backends.py --json out/bench_backends.json
 
 For each part (OWLv2 text/image side, CLIP text/image tower, SAM2 image
-encoder): max |ORT - torch| on one random input, and the ORT/torch time ratio
-(median of ``--repeats`` runs, one thread each; < 1 means ORT is faster).
+encoder, prompt encoder + mask decoder, memory attention, memory encoder):
+max |ORT - torch| on one random input, and the ORT/torch time ratio (median of
+``--repeats`` runs, one thread each; < 1 means ORT is faster).
 Key ``parts``: a list of {name, max_abs_diff, mask_iou_min, ort_vs_torch_speed_ratio};
-``mask_iou_min`` is null (none of these parts outputs a mask). TensorRT FP16 is
+``mask_iou_min`` is set for the mask decoder and null for parts without a mask. TensorRT FP16 is
 not measured yet (``tensorrt`` block: null with the reason).
 """
 
@@ -68,6 +69,7 @@ def main(json_out: Annotated[Path | None, typer.Option("--json", help="Write the
     from rvos_ros.engines.detector_export import export_owlv2
     from rvos_ros.engines.export import export_sam2_image_encoder, sam2_image_encoder_module
     from rvos_ros.engines.onnx_runtime import OrtPart
+    from rvos_ros.engines.sam2_export import example_inputs, export_sam2, sam2_part_modules
     from rvos_ros.perception.tracker import build_sam2
 
     torch.set_num_threads(1)
@@ -114,10 +116,34 @@ def main(json_out: Annotated[Path | None, typer.Option("--json", help="Write the
         module = sam2_image_encoder_module(sam)
         rows.append(_row("sam2.image_encoder", lambda: list(enc(image=spx).values()),
                          lambda: list(module(torch.from_numpy(spx))), repeats))
+        # SAM2's per-track parts (2 tracks as one batch), as the streaming tracker runs them on ONNX Runtime
+        files = export_sam2(sam, d / "sam2_parts", image_size=64)
+        modules, inputs = sam2_part_modules(sam, image_size=64), example_inputs(sam, image_size=64)
+        for name, mod in modules.items():
+            part, feed = OrtPart(files[name], threads=1), inputs[name]
+
+            def ort_fn(part: Any = part, feed: dict[str, Any] = feed) -> list[Any]:
+                return list(part(**feed).values())
+
+            def torch_fn(mod: Any = mod, feed: dict[str, Any] = feed) -> list[Any]:
+                out = mod(*(torch.from_numpy(v) for v in feed.values()))
+                return list(out) if isinstance(out, (tuple, list)) else [out]
+
+            row = _row(f"sam2.{name}", ort_fn, torch_fn, repeats)
+            if name == "prompt_mask_decoder":  # its second output is the high-resolution mask logits
+                with torch.no_grad():
+                    ref = torch_fn()[1].numpy() > 0
+                got = ort_fn()[1] > 0
+                inter = (ref & got).reshape(ref.shape[0], -1).sum(1)
+                union = (ref | got).reshape(ref.shape[0], -1).sum(1)
+                row["mask_iou_min"] = float(np.min(np.where(union > 0, inter / np.maximum(union, 1), 1.0)))
+            rows.append(row)
     result = {"device": "cpu", "threads": 1, "parts": rows,
               "tensorrt": None, "tensorrt_reason": "TensorRT FP16 timing is not implemented in this bench yet"}
     for r in rows:
-        typer.echo(f"{r['name']:<20} max|d|={r['max_abs_diff']:.1e}  ort/torch={r['ort_vs_torch_speed_ratio']:.2f}")
+        iou = "" if r["mask_iou_min"] is None else f"  mask IoU min={r['mask_iou_min']:.4f}"
+        typer.echo(f"{r['name']:<26} max|d|={r['max_abs_diff']:.1e}  ort/torch={r['ort_vs_torch_speed_ratio']:.2f}"
+                   f"{iou}")
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(result, indent=2))
