@@ -206,7 +206,9 @@ class StreamingTracker:
             raise ConfigError("StreamingTracker needs a SAM2 model or parts= (e.g. OrtSam2Parts)")
         self.model = None if model is None else model.to(self.device).eval()
         # what runs SAM2's parts: the torch model itself unless another backend is given
-        self.sam = parts if parts is not None else self.model
+        sam = parts if parts is not None else self.model
+        assert sam is not None  # checked above
+        self.sam: Any = sam
         self.image_size = int(self.sam.image_size)
         self.max_prompt_frames = max_prompt_frames
         self.occluded_score = float(occluded_score)
