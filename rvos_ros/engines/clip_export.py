@@ -20,8 +20,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from rvos_ros.config import VerifierConfig
 from rvos_ros.engines.detector_export import onnx_export
 from rvos_ros.engines.onnx_runtime import OrtPart
@@ -113,25 +111,17 @@ class OrtClipVerifier(ClipVerifier):
         """None: this verifier holds no torch model (its towers are ONNX Runtime sessions)."""
         return None
 
-    def _text_features(self, command: str, prompts: list[str]) -> Any:
-        """L2-normalized text embeddings (len(prompts), dim), encoding only prompts new to this command."""
+    def _encode_text(self, prompts: list[str]) -> Any:
+        """The text graph's projected embeddings of new prompts (caching and normalizing stay in the base class)."""
         import torch
 
-        if command != self._command:
-            self._command, self._text = command, {}
-        missing = [p for p in dict.fromkeys(prompts) if p not in self._text]
-        if missing:
-            tokens = self._processor.tokenizer(missing, padding=True, truncation=True, max_length=self._max_tokens,
-                                               return_tensors="np")
-            out = self._text_part(input_ids=tokens["input_ids"], attention_mask=tokens["attention_mask"])
-            feats = torch.nn.functional.normalize(torch.from_numpy(out["text_embeds"]).float(), dim=-1)
-            self._text.update(zip(missing, feats, strict=True))
-        return torch.stack([self._text[p] for p in prompts])
+        tokens = self._processor.tokenizer(prompts, padding=True, truncation=True, max_length=self._max_tokens,
+                                           return_tensors="np")
+        out = self._text_part(input_ids=tokens["input_ids"], attention_mask=tokens["attention_mask"])
+        return torch.from_numpy(out["text_embeds"])
 
-    def _image_features(self, crops: list[np.ndarray]) -> Any:
-        """L2-normalized image embeddings (len(crops), dim) of square RGB uint8 crops."""
+    def _encode_images(self, pixel_values: Any) -> Any:
+        """The image graph's projected embeddings of preprocessed crops."""
         import torch
 
-        pix = self._processor.image_processor(images=crops, input_data_format="channels_last", return_tensors="pt")
-        out = self._image_part(pixel_values=pix["pixel_values"].numpy())
-        return torch.nn.functional.normalize(torch.from_numpy(out["image_embeds"]).float(), dim=-1)
+        return torch.from_numpy(self._image_part(pixel_values=pixel_values.numpy())["image_embeds"])

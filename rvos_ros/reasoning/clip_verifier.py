@@ -211,16 +211,7 @@ class ClipVerifier:
             self._command, self._text = command, {}
         missing = [p for p in dict.fromkeys(prompts) if p not in self._text]
         if missing:
-            tokens = self._processor.tokenizer(missing, padding=True, truncation=True, max_length=self._max_tokens,
-                                               return_tensors="pt")
-            with torch.inference_mode():
-                try:
-                    out = self._model.get_text_features(input_ids=tokens["input_ids"].to(self._device),
-                                                        attention_mask=tokens["attention_mask"].to(self._device))
-                except RuntimeError as err:
-                    raise ModelError(f"the CLIP text tower failed on {missing!r} ({err}); check perception.device "
-                                     "and that verifier.clip_model holds a matching tokenizer") from err
-            feats = torch.nn.functional.normalize(out.pooler_output.float(), dim=-1).cpu()
+            feats = torch.nn.functional.normalize(self._encode_text(missing).float(), dim=-1).cpu()
             self._text.update(zip(missing, feats, strict=True))
         return torch.stack([self._text[p] for p in prompts])
 
@@ -229,13 +220,34 @@ class ClipVerifier:
         import torch
 
         pix = self._processor.image_processor(images=crops, input_data_format="channels_last", return_tensors="pt")
+        return torch.nn.functional.normalize(self._encode_images(pix["pixel_values"]).float(), dim=-1).cpu()
+
+    def _encode_text(self, prompts: list[str]) -> Any:
+        """The text tower's projected embeddings (len(prompts), dim) of new prompts (another runtime overrides this)."""
+        import torch
+
+        tokens = self._processor.tokenizer(prompts, padding=True, truncation=True, max_length=self._max_tokens,
+                                           return_tensors="pt")
         with torch.inference_mode():
             try:
-                out = self._model.get_image_features(pixel_values=pix["pixel_values"].to(self._device))
+                out = self._model.get_text_features(input_ids=tokens["input_ids"].to(self._device),
+                                                    attention_mask=tokens["attention_mask"].to(self._device))
+            except RuntimeError as err:
+                raise ModelError(f"the CLIP text tower failed on {prompts!r} ({err}); check perception.device "
+                                 "and that verifier.clip_model holds a matching tokenizer") from err
+        return out.pooler_output
+
+    def _encode_images(self, pixel_values: Any) -> Any:
+        """The image tower's projected embeddings (N, dim) of preprocessed crops (another runtime overrides this)."""
+        import torch
+
+        with torch.inference_mode():
+            try:
+                out = self._model.get_image_features(pixel_values=pixel_values.to(self._device))
             except RuntimeError as err:  # torch's error for shape mismatches and out-of-memory alike
-                raise ModelError(f"the CLIP image tower failed on {len(crops)} crops ({err}); check "
+                raise ModelError(f"the CLIP image tower failed on {pixel_values.shape[0]} crops ({err}); check "
                                  "perception.device and that verifier.clip_model holds a matching processor") from err
-        return torch.nn.functional.normalize(out.pooler_output.float(), dim=-1).cpu()
+        return out.pooler_output
 
 
 def build_verifier(cfg: VerifierConfig, *, models_dir: str | Path, device: Any = "auto") -> ClipVerifier | None:
