@@ -37,7 +37,8 @@ from rvos_ros.config import DetectorConfig
 from rvos_ros.engines.onnx_runtime import OrtPart
 from rvos_ros.errors import EngineError
 from rvos_ros.perception.base import Detection
-from rvos_ros.perception.detector import check_image, normalize_phrases, select_detections, writable
+from rvos_ros.perception.detector import check_image, select_detections, writable
+from rvos_ros.perception.detector_owlv2 import Owlv2Detector
 
 __all__ = ["GDINO_PARTS", "OWLV2_PARTS", "OrtGroundingDinoDetector", "OrtOwlv2Detector", "export_grounding_dino",
            "export_owlv2", "onnx_export"]
@@ -234,20 +235,22 @@ def _numpy(x: Any) -> np.ndarray:
     return x.detach().cpu().numpy() if hasattr(x, "detach") else np.asarray(x)
 
 
-class OrtOwlv2Detector:
-    """:class:`~rvos_ros.perception.base.Detector` on ``owlv2_text.onnx`` + ``owlv2_image.onnx`` in ONNX Runtime.
+class OrtOwlv2Detector(Owlv2Detector):
+    """:class:`~rvos_ros.perception.detector_owlv2.Owlv2Detector` on ``owlv2_text.onnx`` + ``owlv2_image.onnx``.
 
     ``processor``: the model folder's ``Owlv2Processor``; ``text``/``image``:
-    the two :class:`~rvos_ros.engines.onnx_runtime.OrtPart`. Same contract and
-    outputs as :class:`rvos_ros.perception.detector_owlv2.Owlv2Detector`.
+    the two :class:`~rvos_ros.engines.onnx_runtime.OrtPart`. Only the three
+    model calls differ from the torch detector; phrases, decoding and
+    selection are its own, so the outputs are the same.
     """
 
     def __init__(self, processor: Any, text: OrtPart, image: OrtPart, cfg: DetectorConfig, *, max_tokens: int) -> None:
         self._processor, self._text_part, self._image_part = processor, text, image
         self._cfg = cfg
-        self._max_tokens = max_tokens
+        self._device = "cpu"  # preprocessing; the graphs run on their ONNX Runtime providers
+        self._token_limit = max_tokens
         self._phrases: tuple[str, ...] = ()
-        self._queries: np.ndarray | None = None
+        self._queries: Any = None
 
     @classmethod
     def from_dir(cls, model_dir: str | Path, onnx_files: dict[str, Path], cfg: DetectorConfig, *,
@@ -265,37 +268,22 @@ class OrtOwlv2Detector:
                    OrtPart(onnx_files["owlv2_image"], providers=providers), cfg, max_tokens=max_tokens)
 
     @property
-    def phrases(self) -> tuple[str, ...]:
-        """The phrases being looked for, as labels carry them."""
-        return self._phrases
+    def model(self) -> Any:
+        """None: this detector holds no torch model (its graphs are ONNX Runtime sessions)."""
+        return None
 
-    def set_phrases(self, phrases: Sequence[str]) -> None:
-        """Encode each phrase once with the text graph; an empty list clears them (``detect`` then returns ``[]``)."""
-        self._phrases, self._queries = normalize_phrases(phrases), None
-        if not self._phrases:
-            return
-        tokens = self._processor.tokenizer([p.lower() for p in self._phrases], padding="max_length", truncation=True,
-                                           max_length=self._max_tokens, return_tensors="np")
-        out = self._text_part(input_ids=tokens["input_ids"], attention_mask=tokens["attention_mask"])
-        self._queries = out["query_embeds"][None]  # (1, phrases, dim)
+    def _max_tokens(self) -> int:
+        return self._token_limit
 
-    def detect(self, image: np.ndarray) -> list[Detection]:
-        """Labelled pixel boxes in an RGB uint8 (H, W, 3) image, best first; ``[]`` before ``set_phrases``."""
+    def _encode_phrases(self, input_ids: Any, attention_mask: Any) -> Any:
+        out = self._text_part(input_ids=_numpy(input_ids), attention_mask=_numpy(attention_mask))
+        return out["query_embeds"][None]  # (1, phrases, dim)
+
+    def _heads(self, pixel_values: Any, image_shape: tuple[int, ...]) -> tuple[Any, Any]:
         import torch
 
-        height, width = check_image(image)
-        if self._queries is None:
-            return []
-        pix = self._processor.image_processor(images=writable(image), input_data_format="channels_last",
-                                              return_tensors="pt")
-        out = self._image_part(pixel_values=_numpy(pix["pixel_values"]), query_embeds=self._queries)
-        logits = torch.from_numpy(out["logits"][0]).float()
-        best, labels = logits.max(dim=-1)
-        scores = best.sigmoid()
-        cx, cy, bw, bh = torch.from_numpy(out["pred_boxes"][0]).float().unbind(-1)
-        side = float(max(width, height))  # boxes are normalized to the padded square (see Owlv2Detector)
-        boxes = torch.stack([cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2], dim=-1) * side
-        return select_detections(boxes, scores, labels, self._phrases, width=width, height=height, cfg=self._cfg)
+        out = self._image_part(pixel_values=_numpy(pixel_values), query_embeds=self._queries)
+        return torch.from_numpy(out["logits"][0]), torch.from_numpy(out["pred_boxes"][0])
 
 
 class OrtGroundingDinoDetector:
