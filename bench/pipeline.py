@@ -66,7 +66,7 @@ from rich.table import Table
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing downloads: every model is built here
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 ROOT = Path(__file__).resolve().parent.parent
-for sub in ("test/perception", "test/reasoning"):  # the tiny model builders the tests use
+for sub in ("test", "test/perception", "test/reasoning"):  # the tiny model builders the tests use
     sys.path.insert(0, str(ROOT / sub))
 
 H, W = 480, 640

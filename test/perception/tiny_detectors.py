@@ -10,8 +10,9 @@ run in well under a second per image on a CPU.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from tiny_tokenizers import write_clip_tokenizer
 
 WORDS = ("a", "the", "object", "dog", "ball", "cat", "person", "door", "car", "red", "blue", "teddy", "bear",
          "box", "cup", "table", "chair", "bird", "horse", "man", "woman")
@@ -73,29 +74,6 @@ def build_tiny_grounding_dino(tmp_path: Path, *, seed: int = 0, logit_scale: flo
     return folder
 
 
-def _clip_vocab() -> tuple[dict[str, int], list[str]]:
-    # byte-level BPE: every letter alone and word-final, plus merges that build each known word left to right
-    vocab: dict[str, int] = {"!": 0}
-    merges: list[str] = []
-    for ch in "abcdefghijklmnopqrstuvwxyz.,":
-        vocab.setdefault(ch, len(vocab))
-        vocab.setdefault(ch + "</w>", len(vocab))
-    for word in WORDS:
-        current = word[0]
-        for i, ch in enumerate(word[1:], start=1):
-            nxt = ch + ("</w>" if i == len(word) - 1 else "")
-            merge = f"{current} {nxt}"
-            if merge not in merges:
-                merges.append(merge)
-            current += nxt
-            vocab.setdefault(current, len(vocab))
-    # OWLv2 pools the text at the highest token id (end of text) and treats a query whose first id is 0 as
-    # padding: the special tokens go LAST, so <|startoftext|> is never 0 and <|endoftext|> is the largest id
-    vocab["<|startoftext|>"] = len(vocab)
-    vocab["<|endoftext|>"] = len(vocab)
-    return vocab, merges
-
-
 def build_tiny_owlv2(tmp_path: Path, *, seed: int = 0, logit_bias: float = 1.0) -> Path:
     """A tiny OWLv2 in a folder: 1-layer ViT on 32x32 px (8x8 px patches, a 4x4 grid), 1-layer 8-token text tower.
 
@@ -103,14 +81,11 @@ def build_tiny_owlv2(tmp_path: Path, *, seed: int = 0, logit_bias: float = 1.0) 
     give scores around sigmoid(bias): tests see detections at ordinary thresholds.
     """
     import torch
-    from transformers import CLIPTokenizer, Owlv2Config, Owlv2ForObjectDetection, Owlv2ImageProcessor, Owlv2Processor
+    from transformers import Owlv2Config, Owlv2ForObjectDetection, Owlv2ImageProcessor, Owlv2Processor
 
     folder = Path(tmp_path) / "tiny-owlv2"
     folder.mkdir(parents=True, exist_ok=True)
-    vocab, merges = _clip_vocab()
-    (folder / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
-    (folder / "merges.txt").write_text("#version: 0.2\n" + "\n".join(merges) + "\n", encoding="utf-8")
-    tokenizer = CLIPTokenizer(str(folder / "vocab.json"), str(folder / "merges.txt"), pad_token="!")
+    tokenizer, vocab = write_clip_tokenizer(folder, WORDS)
     config = Owlv2Config(
         text_config={"vocab_size": len(vocab), "hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1,
                      "num_attention_heads": 2, "max_position_embeddings": 8, "pad_token_id": 0,

@@ -9,47 +9,23 @@ written here) knows the words the tests use, and an image processor resizing to
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from tiny_tokenizers import write_clip_tokenizer
 
 WORDS = ("a", "an", "photo", "of", "dog", "cat", "person", "object", "sitting", "standing", "lying", "down",
          "wearing", "hat", "red", "blue")
 """Words the tiny tokenizer knows whole (others are spelled out letter by letter)."""
 
 
-def _vocab() -> tuple[dict[str, int], list[str]]:
-    # byte-level BPE: every letter alone and word-final, plus merges that build each known word left to right;
-    # the special tokens come last so <|endoftext|> has the largest id, as in the real CLIP vocabulary
-    vocab: dict[str, int] = {"!": 0}
-    merges: list[str] = []
-    for ch in "abcdefghijklmnopqrstuvwxyz.,":
-        vocab.setdefault(ch, len(vocab))
-        vocab.setdefault(ch + "</w>", len(vocab))
-    for word in WORDS:
-        current = word[0]
-        for i, ch in enumerate(word[1:], start=1):
-            nxt = ch + ("</w>" if i == len(word) - 1 else "")
-            merge = f"{current} {nxt}"
-            if merge not in merges:
-                merges.append(merge)
-            current += nxt
-            vocab.setdefault(current, len(vocab))
-    vocab["<|startoftext|>"] = len(vocab)
-    vocab["<|endoftext|>"] = len(vocab)
-    return vocab, merges
-
-
 def build_tiny_clip(tmp_path: Path, *, seed: int = 0) -> Path:
     """Save a tiny CLIP model and processor into ``tmp_path/tiny-clip`` and return the folder."""
     import torch
-    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor, CLIPTokenizer
+    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor
 
     folder = Path(tmp_path) / "tiny-clip"
     folder.mkdir(parents=True, exist_ok=True)
-    vocab, merges = _vocab()
-    (folder / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
-    (folder / "merges.txt").write_text("#version: 0.2\n" + "\n".join(merges) + "\n", encoding="utf-8")
-    tokenizer = CLIPTokenizer(str(folder / "vocab.json"), str(folder / "merges.txt"), pad_token="!")
+    tokenizer, vocab = write_clip_tokenizer(folder, WORDS)
     config = CLIPConfig(
         text_config={"vocab_size": len(vocab), "hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1,
                      "num_attention_heads": 2, "max_position_embeddings": 16, "pad_token_id": 0,
