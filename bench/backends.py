@@ -1,14 +1,19 @@
-"""ONNX Runtime versus torch, per exported part, on tiny random models (CPU; TensorRT FP16 where a GPU has it).
+"""ONNX Runtime versus torch, per exported part, on tiny random models (CPU); every part at real size on a GPU.
 
-    python bench/backends.py --json out/bench_backends.json
+    python bench/backends.py --json out/bench_backends.json [--device cuda]
 
 For each part (OWLv2 text/image side, CLIP text/image tower, SAM2 image
 encoder, prompt encoder + mask decoder, memory attention, memory encoder):
 max |ORT - torch| on one random input, and the ORT/torch time ratio (median of
 ``--repeats`` runs, one thread each; < 1 means ORT is faster).
 Key ``parts``: a list of {name, max_abs_diff, mask_iou_min, ort_vs_torch_speed_ratio};
-``mask_iou_min`` is set for the mask decoder and null for parts without a mask. TensorRT FP16 is
-not measured yet (``tensorrt`` block: null with the reason).
+``mask_iou_min`` is set for the mask decoder and null for parts without a mask.
+
+``--device cuda`` adds a ``gpu`` block (bench/backends_gpu.py): absolute times
+of every part in its real architecture (random weights) in torch fp32, fp16
+and fp16 as one CUDA graph, the streaming tracker's whole frame, and the
+detectors. ``tensorrt`` is the installed TensorRT version, or null with the
+reason (TensorRT FP16 engines are timed only where TensorRT is installed).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import numpy as np
 import typer
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "test"))
 sys.path.insert(0, str(ROOT / "test" / "reasoning"))  # bench/reasoning.py shadows the test package name
@@ -56,14 +62,14 @@ def _row(name: str, ort_fn: Any, torch_fn: Any, repeats: int) -> dict[str, Any]:
             "torch_ms": 1e3 * t_torch, "ort_ms": 1e3 * t_ort}
 
 
-def main(json_out: Annotated[Path | None, typer.Option("--json", help="Write the results here.")] = None,
-         repeats: Annotated[int, typer.Option(min=1)] = 20) -> None:
-    """Time each exported part in ONNX Runtime against torch on CPU."""
+def cpu_rows(repeats: int) -> list[dict[str, Any]]:
+    """Every exported part on tiny random models: ONNX Runtime against torch, one CPU thread each."""
     import torch
     from perception.tiny_detectors import build_tiny_owlv2
     from perception.tiny_sam2 import build_tiny_sam2
     from tiny_clip import build_tiny_clip
     from transformers import CLIPModel, Owlv2ForObjectDetection
+    from transformers.utils import logging as hf_logging
 
     from rvos_ros.engines.clip_export import export_clip
     from rvos_ros.engines.detector_export import export_owlv2
@@ -72,6 +78,7 @@ def main(json_out: Annotated[Path | None, typer.Option("--json", help="Write the
     from rvos_ros.engines.sam2_export import example_inputs, export_sam2, sam2_part_modules
     from rvos_ros.perception.tracker import build_sam2
 
+    hf_logging.disable_progress_bar()
     torch.set_num_threads(1)
     rng = np.random.default_rng(0)
     rows = []
@@ -138,12 +145,40 @@ def main(json_out: Annotated[Path | None, typer.Option("--json", help="Write the
                 union = (ref | got).reshape(ref.shape[0], -1).sum(1)
                 row["mask_iou_min"] = float(np.min(np.where(union > 0, inter / np.maximum(union, 1), 1.0)))
             rows.append(row)
-    result = {"device": "cpu", "threads": 1, "parts": rows,
-              "tensorrt": None, "tensorrt_reason": "TensorRT FP16 timing is not implemented in this bench yet"}
+    return rows
+
+
+def main(json_out: Annotated[Path | None, typer.Option("--json", help="Write the results here.")] = None,
+         repeats: Annotated[int, typer.Option(min=1)] = 20,
+         device: Annotated[str, typer.Option(help="cuda: also time every part at real sizes on the GPU "
+                                                  "(bench/backends_gpu.py).")] = "cpu",
+         gpu_repeats: Annotated[int, typer.Option(min=1, help="Timed runs per GPU measurement.")] = 50,
+         frames: Annotated[int, typer.Option(min=3, help="Steady-state tracker frames per GPU row.")] = 30,
+         smoke: Annotated[bool, typer.Option(help="Run the GPU section small on this device (a check of the "
+                                                  "script, not a measurement).")] = False,
+         gpu_only: Annotated[bool, typer.Option(help="Skip the CPU ONNX Runtime rows.")] = False,
+         sam2: Annotated[list[str] | None, typer.Option(help="SAM2 sizes for the GPU section (hiera_t, hiera_s, "
+                                                             "hiera_b+, hiera_l; default all).")] = None) -> None:
+    """Time each exported part in ONNX Runtime against torch on CPU; with --device cuda, every part on the GPU."""
+    import torch
+    from backends_gpu import other_runtimes, print_gpu, run_gpu
+
+    rows = [] if gpu_only else cpu_rows(repeats)
+    result: dict[str, Any] = {"device": "cpu", "threads": 1, "parts": rows, **other_runtimes()}
     for r in rows:
         iou = "" if r["mask_iou_min"] is None else f"  mask IoU min={r['mask_iou_min']:.4f}"
         typer.echo(f"{r['name']:<26} max|d|={r['max_abs_diff']:.1e}  ort/torch={r['ort_vs_torch_speed_ratio']:.2f}"
                    f"{iou}")
+    if device != "cpu" or smoke:
+        torch.set_num_threads(os.cpu_count() or 1)
+
+        def save(gpu: dict[str, Any]) -> None:
+            if json_out is not None:
+                json_out.parent.mkdir(parents=True, exist_ok=True)
+                json_out.write_text(json.dumps({**result, "gpu": gpu}, indent=2))
+
+        result["gpu"] = run_gpu(device, gpu_repeats, smoke, frames, tuple(sam2 or ()), save)
+        print_gpu(result["gpu"], typer.echo)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(result, indent=2))

@@ -148,8 +148,9 @@ class StageClock:
         return out
 
 
-def random_hiera_tiny(folder: Path) -> Path:
-    """A random-weight SAM2.1 hiera-tiny (the sam2 package's config) saved as a Meta-style checkpoint."""
+def random_sam2(folder: Path, config: str = HIERA_T) -> Path:
+    """A random-weight SAM2.1 (hiera-tiny unless ``config`` names another sam2 package config), saved as a
+    Meta-style checkpoint."""
     import torch
     from hydra.utils import instantiate
     from omegaconf import OmegaConf
@@ -157,14 +158,14 @@ def random_hiera_tiny(folder: Path) -> Path:
     from rvos_ros.perception.tracker import sam2_config_path
 
     torch.manual_seed(0)
-    cfg = OmegaConf.load(sam2_config_path(HIERA_T, folder))
+    cfg = OmegaConf.load(sam2_config_path(config, folder))
     model = instantiate(cfg.model, _recursive_=True)
     decoder = model.sam_mask_decoder
     with torch.no_grad():  # as the tests' tiny model: objects present, masks neither empty nor full
         decoder.pred_obj_score_head.layers[-1].bias.fill_(6.0)
         for mlp in decoder.output_hypernetworks_mlps:
             mlp.layers[-1].bias.add_(-0.3)
-    ckpt = folder / "sam2.1_hiera_t_random.pt"
+    ckpt = folder / f"{Path(config).stem}_random.pt"
     torch.save({"model": model.state_dict()}, ckpt)
     return ckpt
 
@@ -319,7 +320,7 @@ def detector_ms(detector: Any, reps: int, warmup: bool = True) -> float:
     return min(times)
 
 
-def full_grounding_dino(tokenizer_folder: Path, cfg: Any) -> Any:
+def full_grounding_dino(tokenizer_folder: Path, cfg: Any, device: str = "cpu") -> Any:
     """GroundingDINO-tiny's architecture (Swin-T, BERT-base), random weights, the real 800/1333 px processor."""
     import torch
     from transformers import (
@@ -337,7 +338,7 @@ def full_grounding_dino(tokenizer_folder: Path, cfg: Any) -> Any:
         model = GroundingDinoForObjectDetection(GroundingDinoConfig()).eval()
     processor = GroundingDinoProcessor(image_processor=GroundingDinoImageProcessor(),
                                        tokenizer=AutoTokenizer.from_pretrained(tokenizer_folder))
-    return GroundingDinoDetector(model, processor, cfg.perception.detector, torch.device("cpu"))
+    return GroundingDinoDetector(model, processor, cfg.perception.detector, torch.device(device))
 
 
 def print_row(console: Console, row: dict[str, Any]) -> None:
@@ -430,7 +431,7 @@ def main(
         verifiers.setdefault("hiera-tiny", verifiers["tiny"])
         (tmp / "sam2").mkdir()
         tiny_yaml, tiny_ckpt = build_tiny_sam2(tmp / "sam2", 64, num_maskmem=7, max_obj_ptrs=16)
-        hiera_ckpt = random_hiera_tiny(tmp)
+        hiera_ckpt = random_sam2(tmp)
         plans = [("tiny", str(tiny_yaml), tiny_ckpt, 64, 10 * frames, 2), ("hiera-tiny", HIERA_T, hiera_ckpt, 512,
                                                                             frames, 1)]
         if not quick:

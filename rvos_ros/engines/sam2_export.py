@@ -194,7 +194,7 @@ def _modules(model: Any, image_size: int, memory_slots: int, pointer_slots: int)
                     dim = hidden if m.proj_tpos_enc_in_obj_ptrs else mem_dim
                     ppos = m.obj_ptr_tpos_proj(get_1d_sine_pe(obj_ptr_pos, dim=dim))
                 else:
-                    ppos = torch.zeros(pointer_slots, mem_dim)
+                    ppos = torch.zeros(pointer_slots, mem_dim, device=obj_ptrs.device)
                 ppos = ppos[:, None, :].expand(pointer_slots, tokens_per_ptr, mem_dim).reshape(1, -1, mem_dim)
                 mem = torch.cat((mem, ptrs), dim=1)
                 pos = torch.cat((pos, ppos), dim=1)

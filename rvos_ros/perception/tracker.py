@@ -187,6 +187,9 @@ class StreamingTracker:
     objects, equal to one-by-one up to float rounding (off: bit-identical to
     sam2's video predictor, which steps objects one by one).
 
+    ``device``: where the model runs (a spec such as "cuda" or a torch.device);
+    None (default) keeps the model on its own device.
+
     ``parts``: another backend for SAM2's four parts (image encoder, memory
     attention, prompt encoder + mask decoder, memory encoder), e.g.
     :class:`rvos_ros.engines.sam2_runtime.OrtSam2Parts`; it offers the
@@ -195,12 +198,14 @@ class StreamingTracker:
     """
 
     def __init__(self, model: Any, *, max_prompt_frames: int = 2, occluded_score: float = 0.0,
-                 device: Any = "cpu", fill_hole_area: int = DEFAULT_FILL_HOLE_AREA, batch_tracks: bool = True,
+                 device: Any = None, fill_hole_area: int = DEFAULT_FILL_HOLE_AREA, batch_tracks: bool = True,
                  parts: Any | None = None) -> None:
         if max_prompt_frames < 1:
             raise ConfigError(f"max_prompt_frames must be >= 1, got {max_prompt_frames}")
         if fill_hole_area < 0:
             raise ConfigError(f"fill_hole_area must be >= 0 pixels, got {fill_hole_area}")
+        if device is None:  # stay where the model is (a CUDA model must not be moved to the CPU unasked)
+            device = next(model.parameters()).device if model is not None else "cpu"
         self.device = torch_device(device) if isinstance(device, str) else torch.device(device)
         if model is None and parts is None:
             raise ConfigError("StreamingTracker needs a SAM2 model or parts= (e.g. OrtSam2Parts)")

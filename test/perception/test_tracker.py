@@ -348,3 +348,14 @@ def test_from_config_names_missing_files(tiny, tmp_path):
     cfg = TrackerConfig(model_config=str(tiny[0]), checkpoint="missing.pt", image_size=SIZE)
     with pytest.raises(ConfigError, match="checkpoint 'missing.pt' not found"):
         StreamingTracker.from_config(cfg, models_dir=tmp_path, device="cpu")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU (runs where one is lent)")
+def test_a_cuda_model_stays_on_its_gpu_unless_told_otherwise(tmp_path):
+    yaml_path, ckpt = build_tiny_sam2(tmp_path, 64)
+    model = build_sam2(str(yaml_path), ckpt, image_size=64, models_dir=tmp_path, device="cuda")
+    tracker = StreamingTracker(model)
+    assert tracker.device.type == "cuda" and next(tracker.model.parameters()).is_cuda
+    tracker.step(np.zeros((48, 64, 3), np.uint8))
+    state = tracker.add(1, box=(8, 8, 40, 40))
+    assert state.mask.shape == (48, 64)
