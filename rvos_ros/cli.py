@@ -296,30 +296,33 @@ def models_list(config: ConfigOpt = None, everything: EverythingOpt = False) -> 
     summary_table("models", rows, headers=("model", "name", "where"))
 
 
-engines_app = typer.Typer(no_args_is_help=True, help="Engines: export model parts to ONNX (TensorRT: not yet) "
-                          "into the engine cache, and list what is there.")
+engines_app = typer.Typer(no_args_is_help=True, help="Engines: export model parts to ONNX and build TensorRT "
+                          "engines into the engine cache, and list what is there.")
 app.add_typer(engines_app, name="engines")
 EnginesDirOpt = Annotated[Path | None, typer.Option("--dir", help="Engine cache folder (default: engines.dir).")]
 
 
 @engines_app.command("build")
 def engines_build(
-    backend: Annotated[str, typer.Option(help="onnx (works) | tensorrt (not implemented yet).")] = "onnx",
-    precision: Annotated[str, typer.Option(help="fp32 | fp16 (fp16 only for TensorRT).")] = "fp32",
+    backend: Annotated[str, typer.Option(help="onnx | tensorrt (needs NVIDIA TensorRT and a CUDA GPU).")] = "onnx",
+    precision: Annotated[str | None, typer.Option(
+        help="TensorRT: fp16 (default) | fp32. ONNX files are always fp32.")] = None,
     image_size: Annotated[int | None, typer.Option(help="SAM2 input side; default perception.tracker.image_size.")]
     = None,
     config: ConfigOpt = None,
     out: EnginesDirOpt = None,
 ) -> None:
-    """Export the configured models' parts to ONNX (SAM2's four parts, OWLv2, CLIP), verified against torch."""
+    """Export the configured models' parts to ONNX (SAM2's four parts, OWLv2, CLIP), verified against torch; with
+    --backend tensorrt, also build and check a TensorRT engine from each."""
     from rvos_ros.engines.build import build_engines
     from rvos_ros.terminal import summary_table
 
     cfg = _config(config)
     parts = build_engines(cfg, out or Path(cfg.engines.dir), backend=backend, precision=precision,
                           image_size=image_size)
-    summary_table("engines built", [(p.part, str(p.path), f"{p.max_abs_diff:.1e}") for p in parts],
-                  headers=("part", "file", "max |onnx - torch|"))
+    summary_table("engines built", [(p.part, p.backend, str(p.path), f"{p.max_abs_diff:.1e}") for p in parts],
+                  headers=("part", "backend", "file", "max |diff| (onnx: vs torch, tensorrt: vs onnx)"),
+                  no_wrap=("part",))
 
 
 @engines_app.command("list")
@@ -329,9 +332,15 @@ def engines_list(out: EnginesDirOpt = None, config: ConfigOpt = None) -> None:
     from rvos_ros.terminal import summary_table
 
     out = out or Path(_config(config).engines.dir)
-    rows = [(p.name, k.part if k else "?", "x".join(map(str, k.input_shape)) if k else "", k.precision if k else "",
-             problem or "ok") for p, k, problem in EngineCache(out).entries()]
-    summary_table(f"engines in {out}", rows, headers=("file", "part", "input", "precision", "state"))
+    found = EngineCache(out).entries()
+    for folder in sorted(p for p in out.iterdir() if p.is_dir()) if out.is_dir() else []:
+        cache = EngineCache(folder)  # a SAM2 parts folder: its record, then any TensorRT engines built in it
+        found += [(folder / name, k, problem) for name, k, problem in cache.records()]
+    rows = [(str(p.relative_to(out)), k.part if k else "?", "x".join(map(str, k.input_shape)) if k else "",
+             k.precision if k else "", f"{k.tensorrt} {k.gpu}".strip() if k else "", problem or "ok")
+            for p, k, problem in found]
+    summary_table(f"engines in {out}", rows, headers=("file", "part", "input", "precision", "tensorrt / gpu",
+                                                       "state"), no_wrap=("part", "state"))
 
 
 @app.command()

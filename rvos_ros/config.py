@@ -273,11 +273,17 @@ class EnginesConfig:
     """Which runtime runs the model parts (``rvos-ros engines build`` exports them first)."""
 
     dir: str = "engines"
-    """Engine cache folder (ONNX files and their sidecars)."""
-    tracker: Literal["torch", "onnxruntime"] = "torch"
-    """SAM2's four parts on torch, or on ONNX Runtime from the cache (same masks, see test/engines)."""
+    """Engine cache folder (ONNX files, TensorRT engines and their sidecars)."""
+    tracker: Literal["torch", "onnxruntime", "tensorrt"] = "torch"
+    """SAM2's four parts: torch, ONNX Runtime (same masks, see test/engines) or TensorRT engines from the cache."""
+    detector: Literal["torch", "onnxruntime", "tensorrt"] = "torch"
+    """The detector's graphs (OWLv2 only: GroundingDINO runs on torch) from the cache, or torch."""
+    verifier: Literal["torch", "onnxruntime", "tensorrt"] = "torch"
+    """CLIP's two towers (verifier.backend clip) from the cache, or torch."""
     provider: Literal["cpu", "cuda", "tensorrt"] = "cpu"
-    """ONNX Runtime execution provider for engine parts."""
+    """ONNX Runtime execution provider for the parts run on onnxruntime."""
+    precision: Literal["fp16", "fp32"] = "fp16"
+    """Which TensorRT engines to load (`engines build --backend tensorrt --precision ...`); ONNX files are fp32."""
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,8 @@ class Runtime:
         if llm is None:
             llm = build_llm_hook(config.llm, config.reasoning.min_observed_s)
         if verifier is None and config.verifier.backend != "pixels":
-            verifier = shared_verifier(config.verifier, config.perception.models_dir, config.perception.device)
+            verifier = shared_verifier(config.verifier, config.perception.models_dir, config.perception.device,
+                                       config.engines)
         self.identifier = identifier or TargetIdentifier(config.reasoning, llm=llm, verifier=verifier)
         self.reasoner: InlineReasoner | ReasoningWorker = (
             ReasoningWorker() if config.runtime.mode == "live" else InlineReasoner())

@@ -24,10 +24,12 @@ def progress_bar() -> Progress:
                     console=Console(stderr=True), transient=True)
 
 
-def summary_table(title: str, rows: Iterable[Sequence[object]], headers: Sequence[str] = ("what", "count")) -> None:
+def summary_table(title: str, rows: Iterable[Sequence[object]], headers: Sequence[str] = ("what", "count"),
+                  no_wrap: Sequence[str] = ()) -> None:
+    """Print a table; the columns named in ``no_wrap`` are never broken (the others fold in a narrow terminal)."""
     table = Table(title=title)
     for h in headers:
-        table.add_column(h)
+        table.add_column(h, no_wrap=h in no_wrap, overflow="fold")
     for r in rows:
         table.add_row(*(escape(str(v)) for v in r))
     console.print(table)

@@ -1,12 +1,15 @@
-"""``rvos-ros engines build``: export the configured models' parts into the engine cache.
+"""``rvos-ros engines build``: export the configured models' parts into the engine cache, then TensorRT engines.
 
-Today this exports to ONNX: the SAM2 image encoder, SAM2's four tracker
-parts as one folder (what ``engines.tracker: onnxruntime`` runs), the OWLv2
+``--backend onnx`` exports to ONNX: the SAM2 image encoder, SAM2's four
+tracker parts as one folder (what ``engines.tracker`` runs), the OWLv2
 detector's text and image sides (when ``perception.detector.backend`` is
 owlv2) and CLIP's two towers (when ``verifier.backend`` is clip), each
-verified in ONNX Runtime against torch before it is recorded. TensorRT engine
-builds are issue 8's remaining work; asking for them is a clear error, never a
-silent no-op.
+verified in ONNX Runtime against torch before it is recorded.
+``--backend tensorrt`` does the same and then builds a TensorRT engine from
+each part the runtimes load (:mod:`rvos_ros.engines.tensorrt_parts`: one
+optimization profile from the graph's named axes, FP16 by default, a timing
+cache shared by the builds), checked against ONNX Runtime and recorded for
+this TensorRT version and GPU.
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ from typing import Any
 from rvos_ros.config import Config
 from rvos_ros.errors import EngineError
 
-__all__ = ["BuiltPart", "build_clip_parts", "build_detector_parts", "build_engines"]
+__all__ = ["BuiltPart", "build_clip_parts", "build_detector_parts", "build_engines", "build_tensorrt"]
 
 _TOLERANCE = 1e-3
 """Largest absolute difference from torch accepted for an fp32 ONNX export."""
+TIMING_CACHE = "tensorrt.timing_cache"
+"""The TensorRT timing cache in the engine folder: a rebuild after a small change takes seconds, not minutes."""
 
 
 @dataclass(frozen=True)
@@ -30,24 +35,33 @@ class BuiltPart:
     part: str
     path: Path
     max_abs_diff: float
+    """ONNX: against torch; TensorRT: against the ONNX part in ONNX Runtime (0 for the SAM2 folder's record)."""
+    backend: str = "onnx"
 
 
-def build_engines(config: Config, out_dir: str | Path, *, backend: str = "onnx", precision: str = "fp32",
+def build_engines(config: Config, out_dir: str | Path, *, backend: str = "onnx", precision: str | None = None,
                   image_size: int | None = None) -> list[BuiltPart]:
-    """Export every supported part for ``config``'s models into ``out_dir``; returns what was written."""
-    if backend == "tensorrt":
-        try:
-            import tensorrt  # noqa: F401
-        except ImportError:
-            raise EngineError("--backend tensorrt needs NVIDIA TensorRT's Python package (on a Jetson: JetPack; "
-                              "elsewhere: pip install tensorrt); use --backend onnx here") from None
-        raise EngineError("TensorRT engine builds are not implemented yet; use --backend onnx (ONNX Runtime "
-                          "can run the ONNX files with its TensorRT provider)")
-    if backend != "onnx":
+    """Export every supported part for ``config``'s models into ``out_dir`` (and build TensorRT engines for
+    ``backend`` tensorrt); returns what was written. ``precision``: fp32 for onnx; fp16 (default) or fp32 for
+    tensorrt."""
+    if backend not in ("onnx", "tensorrt"):
         raise EngineError(f"unknown engine backend {backend!r}; use onnx or tensorrt")
-    if precision != "fp32":
+    precision = precision or ("fp16" if backend == "tensorrt" else "fp32")
+    if precision not in ("fp16", "fp32"):
+        raise EngineError(f"unknown precision {precision!r}; use fp16 or fp32")
+    if backend == "onnx" and precision != "fp32":
         raise EngineError("ONNX exports are fp32 (reduced precision is chosen when a TensorRT engine is built); "
                           "use --precision fp32")
+    if backend == "tensorrt":  # fail before minutes of export when TensorRT or the GPU is missing
+        from rvos_ros.engines.tensorrt_build import gpu_name, tensorrt_version
+
+        tensorrt_version()
+        gpu_name()
+    built = _build_onnx(config, out_dir, image_size)
+    return built if backend == "onnx" else built + build_tensorrt(config, out_dir, built, precision)
+
+
+def _build_onnx(config: Config, out_dir: str | Path, image_size: int | None) -> list[BuiltPart]:
     import numpy as np
 
     from rvos_ros.engines.cache import EngineCache, EngineKey, state_dict_hash
@@ -87,9 +101,33 @@ def build_sam2_parts(config: Config, model: Any, size: int, out_dir: str | Path)
 
     key = sam2_parts_key(config, size)
     folder, meta = sam2_parts_location(config.replace(**{"engines.dir": str(out_dir)}), key)
-    export_sam2(model, folder, image_size=size, max_prompt_frames=config.perception.tracker.max_prompt_frames)
+    slots = config.perception.tracker.max_prompt_frames
+    files = export_sam2(model, folder, image_size=size, max_prompt_frames=slots)
+    diff = _check_sam2_parts(model, files, size, slots)
+    if not diff <= _TOLERANCE:
+        raise EngineError(f"the exported SAM2 tracker parts in {str(folder)!r} differ from torch by {diff:.2e} "
+                          f"(> {_TOLERANCE}); not recorded")
     EngineCache(folder).store(meta, key)
-    return BuiltPart(key.part, folder, 0.0)
+    return BuiltPart(key.part, folder, diff)
+
+
+def _check_sam2_parts(model: Any, files: dict[str, Path], size: int, slots: int) -> float:
+    """Largest |ONNX Runtime - torch| over the three per-track parts on random inputs (2 tracks)."""
+    import torch
+
+    from rvos_ros.engines.onnx_runtime import OrtPart
+    from rvos_ros.engines.sam2_export import example_inputs, sam2_part_modules
+
+    modules = sam2_part_modules(model, image_size=size, max_prompt_frames=slots)
+    inputs = example_inputs(model, image_size=size, max_prompt_frames=slots)
+    diff = 0.0
+    for name, module in modules.items():
+        got = list(OrtPart(files[name])(inputs[name]).values())
+        with torch.no_grad():
+            want = module(*(torch.from_numpy(v) for v in inputs[name].values()))
+        want = list(want) if isinstance(want, (tuple, list)) else [want]
+        diff = max(diff, *(_diff(g, w) for g, w in zip(got, want, strict=True)))
+    return diff
 
 
 def _record(cache: Any, files: dict[str, Path], keys: dict[str, Any], checks: dict[str, float]) -> list[BuiltPart]:
@@ -121,9 +159,9 @@ def build_detector_parts(config: Config, cache: Any) -> list[BuiltPart]:
     import numpy as np
     import torch
 
-    from rvos_ros.engines.cache import EngineKey, state_dict_hash
     from rvos_ros.engines.detector_export import export_owlv2
     from rvos_ros.engines.onnx_runtime import OrtPart
+    from rvos_ros.engines.select import owlv2_keys
     from rvos_ros.perception.detector import load_pretrained
 
     pc = config.perception
@@ -135,9 +173,7 @@ def build_detector_parts(config: Config, cache: Any) -> list[BuiltPart]:
                             what="OWLv2 detector").eval().float()
     size = int(model.config.vision_config.image_size)
     length = int(model.config.text_config.max_position_embeddings)
-    digest = state_dict_hash(model.state_dict())
-    keys = {"owlv2_text": EngineKey("owlv2.text", digest, (-1, length)),
-            "owlv2_image": EngineKey("owlv2.image", digest, (-1, 3, size, size))}
+    _, keys = owlv2_keys(pc.detector.owlv2_model, pc.models_dir)  # the keys `engines.detector` looks up
     with tempfile.TemporaryDirectory(dir=_mkdir(cache.root)) as tmp:
         files = export_owlv2(model, tmp)
         rng = np.random.default_rng(0)
@@ -166,9 +202,9 @@ def build_clip_parts(config: Config, cache: Any) -> list[BuiltPart]:
     import numpy as np
     import torch
 
-    from rvos_ros.engines.cache import EngineKey, state_dict_hash
     from rvos_ros.engines.clip_export import clip_logit_scale, export_clip
     from rvos_ros.engines.onnx_runtime import OrtPart
+    from rvos_ros.engines.select import clip_keys, clip_scale_file
     from rvos_ros.perception.detector import load_pretrained
 
     if config.verifier.backend != "clip":
@@ -178,9 +214,7 @@ def build_clip_parts(config: Config, cache: Any) -> list[BuiltPart]:
     model = load_pretrained(CLIPModel, config.verifier.clip_model, models_dir=config.perception.models_dir,
                             what="CLIP verifier").eval().float()
     size = int(model.config.vision_config.image_size)
-    digest = state_dict_hash(model.state_dict())
-    keys = {"clip_text": EngineKey("clip.text", digest, (-1, -1)),
-            "clip_image": EngineKey("clip.image", digest, (-1, 3, size, size))}
+    _, keys = clip_keys(config.verifier.clip_model, config.perception.models_dir)  # what `engines.verifier` finds
     with tempfile.TemporaryDirectory(dir=_mkdir(cache.root)) as tmp:
         files = export_clip(model, tmp)
         ids = np.full((2, 5), 1, np.int64)
@@ -195,7 +229,7 @@ def build_clip_parts(config: Config, cache: Any) -> list[BuiltPart]:
             want_i = model.get_image_features(pixel_values=torch.from_numpy(pixels)).pooler_output
         built = _record(cache, files, keys, {"clip_text": _diff(got_t, want_t), "clip_image": _diff(got_i, want_i)})
     # the logit scale is not in either graph: keep it beside the text tower for OrtClipVerifier
-    scale = cache.root / f"{keys['clip_text'].slug}.logit_scale.json"
+    scale = clip_scale_file(cache, keys["clip_text"])
     scale.write_text(json.dumps({"logit_scale": clip_logit_scale(model)}))
     return built
 
@@ -209,3 +243,43 @@ def _diff(got: Any, want: Any) -> float:
 def _mkdir(path: Path) -> str:
     path.mkdir(parents=True, exist_ok=True)
     return str(path)
+
+
+def _recorded_key(path: Path) -> Any:
+    from rvos_ros.engines.cache import EngineKey
+
+    return EngineKey.from_dict(json.loads(path.with_suffix(path.suffix + ".json").read_text())["key"])
+
+
+def build_tensorrt(config: Config, out_dir: str | Path, onnx_parts: list[BuiltPart], precision: str
+                   ) -> list[BuiltPart]:
+    """A TensorRT engine for every ONNX part a runtime loads (SAM2's four parts, OWLv2, CLIP), each checked against
+    ONNX Runtime and recorded under the part's key plus ``precision``, this TensorRT and this GPU."""
+    from rvos_ros.engines.cache import EngineCache
+    from rvos_ros.engines.sam2_export import PART_FILES, SAM2_META
+    from rvos_ros.engines.select import model_folder, sam2_part_keys
+    from rvos_ros.engines.tensorrt_parts import build_tensorrt_part, dim_ranges
+
+    tokens = 77
+    if config.verifier.backend == "clip":
+        from transformers import AutoConfig
+
+        folder = model_folder(config.verifier.clip_model, config.perception.models_dir)
+        tokens = int(AutoConfig.from_pretrained(str(folder), local_files_only=True)
+                     .text_config.max_position_embeddings)
+    ranges = dim_ranges(config, clip_tokens=tokens)
+    timing = Path(out_dir) / TIMING_CACHE
+    jobs: list[tuple[Path, Any, EngineCache]] = []
+    for part in onnx_parts:
+        if part.part == "sam2.parts":  # the folder: its four graphs, engines beside them
+            folder_key = _recorded_key(part.path / SAM2_META)
+            jobs += [(part.path / PART_FILES[name], key, EngineCache(part.path))
+                     for name, key in sam2_part_keys(folder_key).items()]
+        elif part.part != "sam2.image_encoder":  # the standalone encoder is for other tools; the tracker has its own
+            jobs.append((part.path, _recorded_key(part.path), EngineCache(out_dir)))
+    out = []
+    for onnx_path, key, cache in jobs:
+        path, diff = build_tensorrt_part(onnx_path, key, cache, precision=precision, ranges=ranges,
+                                         timing_cache=timing)
+        out.append(BuiltPart(key.part, path, diff, backend="tensorrt"))
+    return out

@@ -139,6 +139,18 @@ class EngineCache:
                               f"{_rebuild_hint(expected)}")
         return p
 
+    def records(self) -> list[tuple[str, EngineKey | None, str]]:
+        """(file name, key, problem) of every file in the folder that has a sidecar (any suffix), e.g. a SAM2
+        parts folder's metadata record and the TensorRT engines built beside its graphs."""
+        out: list[tuple[str, EngineKey | None, str]] = []
+        for sidecar in sorted(self.root.glob("*.json.json")) + sorted(self.root.glob("*.engine.json")):
+            name = sidecar.name[: -len(".json")]
+            try:
+                out.append((name, EngineKey.from_dict(json.loads(sidecar.read_text()).get("key")), ""))
+            except (OSError, json.JSONDecodeError, EngineError, AttributeError) as err:
+                out.append((name, None, f"no usable sidecar ({type(err).__name__})"))
+        return out
+
     def entries(self) -> list[tuple[Path, EngineKey | None, str]]:
         """Every engine file in the folder with its key (None and the reason when the sidecar is bad)."""
         out: list[tuple[Path, EngineKey | None, str]] = []

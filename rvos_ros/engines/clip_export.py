@@ -16,7 +16,7 @@ either graph; the export returns it and the build records it in the sidecar.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -85,10 +85,14 @@ class OrtClipVerifier(ClipVerifier):
     config); ``onnx_files``: part name → file (``clip_text``, ``clip_image``);
     ``logit_scale``: recorded at export (:func:`clip_logit_scale`). The torch
     model is not loaded. torch is still used for the small scoring arithmetic.
+    ``open_part``: what runs a file (default: an ONNX Runtime session on
+    ``providers``; :class:`~rvos_ros.engines.tensorrt_build.TrtRunner` for
+    TensorRT engines built from these graphs).
     """
 
     def __init__(self, config: VerifierConfig, *, model_dir: str | Path, onnx_files: dict[str, Path],
-                 logit_scale: float, providers: str | Sequence[Any] = "cpu") -> None:
+                 logit_scale: float, providers: str | Sequence[Any] = "cpu",
+                 open_part: Callable[[Path], Any] | None = None) -> None:
         from transformers import AutoConfig, CLIPProcessor
 
         missing = [p for p in CLIP_PARTS if p not in onnx_files]
@@ -103,8 +107,9 @@ class OrtClipVerifier(ClipVerifier):
         self._lock = threading.Lock()
         self._command: str | None = None
         self._text: dict[str, Any] = {}
-        self._text_part = OrtPart(onnx_files["clip_text"], providers=providers)
-        self._image_part = OrtPart(onnx_files["clip_image"], providers=providers)
+        opener = open_part or (lambda path: OrtPart(path, providers=providers))
+        self._text_part = opener(Path(onnx_files["clip_text"]))
+        self._image_part = opener(Path(onnx_files["clip_image"]))
 
     @property
     def model(self) -> Any:

@@ -19,7 +19,7 @@ supported: ``track_in_reverse`` and ``prev_sam_mask_logits`` are errors.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +44,16 @@ class OrtSam2Parts:
     ``providers``: an :mod:`rvos_ros.engines.onnx_runtime` runtime name
     (``cpu``, ``cuda``, ``tensorrt``) or a provider list; None means ``cpu``.
     ``threads``: intra-op threads per session (0 = onnxruntime's default).
+    ``files``/``open_part``: other files for the four parts (part name → path,
+    e.g. TensorRT engines built from these graphs) and what runs them (e.g.
+    :class:`~rvos_ros.engines.tensorrt_build.TrtRunner`); default: the ONNX
+    files in ``onnx_dir`` on ONNX Runtime.
     Raises :class:`EngineError` when a file is missing or unreadable.
     """
 
     def __init__(self, onnx_dir: str | Path, *, providers: str | Sequence[Any] | None = None,
-                 threads: int = 0) -> None:
+                 threads: int = 0, files: dict[str, Path] | None = None,
+                 open_part: Callable[[Path], Any] | None = None) -> None:
         self.onnx_dir = Path(onnx_dir)
         meta_path = self.onnx_dir / SAM2_META
         if not meta_path.is_file():
@@ -59,8 +64,9 @@ class OrtSam2Parts:
         except (OSError, ValueError) as err:
             raise EngineError(f"{str(meta_path)!r} is unreadable ({err}); rebuild the SAM2 engines") from err
         prov = "cpu" if providers is None else providers
-        self.parts = {name: OrtPart(self.onnx_dir / file, providers=prov, threads=threads)
-                      for name, file in PART_FILES.items()}
+        opener = open_part or (lambda path: OrtPart(path, providers=prov, threads=threads))
+        paths = files or {name: self.onnx_dir / file for name, file in PART_FILES.items()}
+        self.parts = {name: opener(Path(paths[name])) for name in PART_FILES}
         m = self.meta
         self.image_size = int(m["image_size"])
         self.num_maskmem = int(m["num_maskmem"])

@@ -1,20 +1,39 @@
-"""Choosing engine parts by config: where ``engines build`` puts the SAM2 parts, and loading them back.
+"""Choosing each model's runtime by config (``engines.tracker / detector / verifier``: torch | onnxruntime | tensorrt).
 
-The SAM2 export is a folder (four ONNX files and ``sam2_parts.json``) named
-after the checkpoint's hash, the input size and the prompt-frame slots; the
-metadata file carries a sidecar, so a folder built from other weights or for
-another size is refused with the command that rebuilds it.
+``rvos-ros engines build`` writes the parts; the functions here find them
+again under the same keys and refuse, with the rebuild command, a file built
+from other weights, for another size or precision, by another TensorRT or for
+another GPU:
+
+- SAM2's export is a folder (four ONNX files and ``sam2_parts.json``, plus
+  ``<part>…<precision>_trt….engine`` files after a TensorRT build) named after
+  the checkpoint's hash, the input size and the prompt-frame slots;
+- OWLv2's and CLIP's files are keyed by the hash of the model folder's weight
+  files (:func:`model_weights_hash`), so finding them needs no torch model.
+
+``onnxruntime`` runs the ONNX files on ``engines.provider``; ``tensorrt``
+runs the ``.engine`` files built for ``engines.precision`` with
+:class:`~rvos_ros.engines.tensorrt_build.TrtRunner`. Same predictor
+interfaces as the torch path: the tracker, detector and verifier code that
+uses them does not change.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rvos_ros.config import Config
+from rvos_ros.config import Config, EnginesConfig, VerifierConfig
 from rvos_ros.engines.cache import EngineCache, EngineKey, file_hash
+from rvos_ros.errors import EngineError
 
-__all__ = ["load_sam2_parts", "sam2_parts_key", "sam2_parts_location"]
+__all__ = ["clip_keys", "clip_scale_file", "load_detector", "load_sam2_parts", "load_verifier", "model_folder",
+           "model_weights_hash", "owlv2_keys", "sam2_part_keys", "sam2_parts_key", "sam2_parts_location"]
+
+WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth")
 
 
 def sam2_parts_key(config: Config, image_size: int | None = None) -> EngineKey:
@@ -36,11 +55,148 @@ def sam2_parts_location(config: Config, key: EngineKey) -> tuple[Path, Path]:
     return folder, folder / SAM2_META
 
 
+def sam2_part_keys(folder_key: EngineKey) -> dict[str, EngineKey]:
+    """The ONNX key of each of SAM2's four parts in the folder of ``folder_key`` (TensorRT engines add to it)."""
+    from rvos_ros.engines.sam2_export import PART_FILES
+
+    return {name: EngineKey(f"sam2.{name}", folder_key.model_hash, folder_key.input_shape) for name in PART_FILES}
+
+
+def model_folder(name: str, models_dir: str | Path) -> Path:
+    """The local folder of a transformers model: a folder as given (or under ``models_dir``), else the Hugging Face
+    cache's snapshot of a hub id. Nothing downloads; EngineError when it is in neither place."""
+    from rvos_ros.perception.model_files import resolve_model
+
+    source = resolve_model(name, models_dir)
+    if Path(source).is_dir():
+        return Path(source)
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(repo_id=name, local_files_only=True))
+    except Exception as err:  # hub errors vary by version (LocalEntryNotFoundError, ValueError for a bad id ...)
+        raise EngineError(f"model {name!r} is neither a folder nor in the local Hugging Face cache; run "
+                          f"`rvos-ros models pull` first ({type(err).__name__})") from None
+
+
+def model_weights_hash(folder: str | Path) -> str:
+    """16 hex digits identifying a model folder's weights (every weight file's name and contents)."""
+    import hashlib
+
+    files = sorted(p for p in Path(folder).iterdir() if p.suffix in WEIGHT_SUFFIXES and p.is_file())
+    if not files:
+        raise EngineError(f"model folder {str(folder)!r} holds no weight file ({', '.join(WEIGHT_SUFFIXES)})")
+    h = hashlib.sha256()
+    for p in files:
+        h.update(p.name.encode() + file_hash(p).encode())
+    return h.hexdigest()[:16]
+
+
+def _model_config(folder: Path) -> Any:
+    from transformers import AutoConfig
+
+    return AutoConfig.from_pretrained(str(folder), local_files_only=True)
+
+
+def owlv2_keys(owlv2_model: str, models_dir: str | Path) -> tuple[Path, dict[str, EngineKey]]:
+    """(model folder, ONNX key per part) of an OWLv2 detector (``perception.detector.owlv2_model``)."""
+    folder = model_folder(owlv2_model, models_dir)
+    cfg, digest = _model_config(folder), model_weights_hash(folder)
+    size, length = int(cfg.vision_config.image_size), int(cfg.text_config.max_position_embeddings)
+    return folder, {"owlv2_text": EngineKey("owlv2.text", digest, (-1, length)),
+                    "owlv2_image": EngineKey("owlv2.image", digest, (-1, 3, size, size))}
+
+
+def clip_keys(clip_model: str, models_dir: str | Path) -> tuple[Path, dict[str, EngineKey]]:
+    """(model folder, ONNX key per tower) of a CLIP verifier (``verifier.clip_model``)."""
+    folder = model_folder(clip_model, models_dir)
+    cfg, digest = _model_config(folder), model_weights_hash(folder)
+    size = int(cfg.vision_config.image_size)
+    return folder, {"clip_text": EngineKey("clip.text", digest, (-1, -1)),
+                    "clip_image": EngineKey("clip.image", digest, (-1, 3, size, size))}
+
+
+def clip_scale_file(cache: EngineCache, text_key: EngineKey) -> Path:
+    """Where ``engines build`` keeps CLIP's logit scale (in neither graph) beside the text tower."""
+    return cache.root / f"{text_key.slug}.logit_scale.json"
+
+
+def _found(engines: EnginesConfig, cache: EngineCache, keys: dict[str, EngineKey], backend: str) -> dict[str, Path]:
+    """The recorded file of each key for ``backend`` (onnxruntime: .onnx; tensorrt: .engine for this GPU)."""
+    out = {}
+    for name, key in keys.items():
+        if backend == "tensorrt":
+            from rvos_ros.engines.tensorrt_parts import engine_key
+
+            key = engine_key(key, engines.precision)
+        out[name] = cache.lookup(cache.path_for(key, ".engine" if backend == "tensorrt" else ".onnx"), key)
+    return out
+
+
+def _opener(engines: EnginesConfig, backend: str) -> Callable[[Path], Any]:
+    if backend == "tensorrt":
+        from rvos_ros.engines.tensorrt_build import TrtRunner
+
+        return TrtRunner
+    from rvos_ros.engines.onnx_runtime import OrtPart
+
+    return functools.partial(OrtPart, providers=engines.provider)
+
+
 def load_sam2_parts(config: Config) -> Any:
-    """``OrtSam2Parts`` for the configured tracker on ``engines.provider``; EngineError if not built for it."""
+    """SAM2's parts for ``engines.tracker`` (onnxruntime or tensorrt); EngineError if not built for them."""
     from rvos_ros.engines.sam2_runtime import OrtSam2Parts
 
+    backend = config.engines.tracker
     key = sam2_parts_key(config)
     folder, meta = sam2_parts_location(config, key)
     EngineCache(folder).lookup(meta, key)
-    return OrtSam2Parts(folder, providers=config.engines.provider)
+    if backend != "tensorrt":
+        return OrtSam2Parts(folder, providers=config.engines.provider)
+    files = _found(config.engines, EngineCache(folder), sam2_part_keys(key), backend)
+    return OrtSam2Parts(folder, files=files, open_part=_opener(config.engines, backend))
+
+
+def load_detector(config: Config, *, device: Any) -> Any:
+    """The configured detector on ``engines.detector``: torch, or OWLv2's graphs on onnxruntime / tensorrt."""
+    from rvos_ros.perception.detector import build_detector
+
+    pc = config.perception
+    backend = config.engines.detector
+    if backend == "torch":
+        return build_detector(pc.detector, models_dir=pc.models_dir, device=device)
+    if pc.detector.backend != "owlv2":
+        raise EngineError(f"engines.detector {backend!r} runs OWLv2 only (GroundingDINO runs on torch); set "
+                          "perception.detector.backend: owlv2 or engines.detector: torch")
+    from transformers import Owlv2Processor
+
+    from rvos_ros.engines.detector_export import OrtOwlv2Detector
+
+    folder, keys = owlv2_keys(pc.detector.owlv2_model, pc.models_dir)
+    files = _found(config.engines, EngineCache(config.engines.dir), keys, backend)
+    opener = _opener(config.engines, backend)
+    processor = Owlv2Processor.from_pretrained(str(folder), local_files_only=True)
+    return OrtOwlv2Detector(processor, opener(files["owlv2_text"]), opener(files["owlv2_image"]), pc.detector,
+                            max_tokens=keys["owlv2_text"].input_shape[1])
+
+
+def load_verifier(verifier: VerifierConfig, engines: EnginesConfig, *, models_dir: str | Path, device: Any) -> Any:
+    """The configured verifier on ``engines.verifier``: torch, or CLIP's towers on onnxruntime / tensorrt."""
+    from rvos_ros.reasoning.clip_verifier import build_verifier
+
+    backend = engines.verifier
+    if backend == "torch" or verifier.backend != "clip":
+        return build_verifier(verifier, models_dir=models_dir, device=device)
+    from rvos_ros.engines.clip_export import OrtClipVerifier
+
+    folder, keys = clip_keys(verifier.clip_model, models_dir)
+    cache = EngineCache(engines.dir)
+    files = _found(engines, cache, keys, backend)
+    scale_file = clip_scale_file(cache, keys["clip_text"])
+    try:
+        scale = float(json.loads(scale_file.read_text())["logit_scale"])
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise EngineError(f"CLIP's logit scale {str(scale_file)!r} is missing or unreadable ({type(err).__name__}); "
+                          "rebuild with `rvos-ros engines build --backend onnx`") from None
+    return OrtClipVerifier(verifier, model_dir=folder, onnx_files=files, logit_scale=scale,
+                           open_part=_opener(engines, backend))

@@ -65,12 +65,17 @@ class ModelPerception:
                              ) from err
         # the tracker first: a missing checkpoint is found without touching the (slower) detector files
         parts = None
-        if config.engines.tracker == "onnxruntime":
+        if config.engines.tracker != "torch":
             from rvos_ros.engines.select import load_sam2_parts
 
             parts = load_sam2_parts(config)  # refused with the rebuild command when not built for these weights
         tracker = StreamingTracker.from_config(pc.tracker, models_dir=pc.models_dir, device=device, parts=parts)
-        detector = build_detector(pc.detector, models_dir=pc.models_dir, device=device)
+        if config.engines.detector != "torch":
+            from rvos_ros.engines.select import load_detector
+
+            detector = load_detector(config, device=device)
+        else:
+            detector = build_detector(pc.detector, models_dir=pc.models_dir, device=device)
         return cls(detector, tracker, pc)
 
     @property

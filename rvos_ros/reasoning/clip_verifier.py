@@ -39,7 +39,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from rvos_ros.config import ReasoningConfig, VerifierConfig
+from rvos_ros.config import EnginesConfig, ReasoningConfig, VerifierConfig
 from rvos_ros.errors import ModelError
 from rvos_ros.reasoning.descriptors import MOTION_KINDS, TRAJECTORY_REASONS, appearance_key, descriptor_key
 from rvos_ros.reasoning.ranking import soft
@@ -336,6 +336,15 @@ def verify_appearance(
 
 
 @functools.lru_cache(maxsize=2)
-def shared_verifier(cfg: VerifierConfig, models_dir: str, device: str) -> ClipVerifier | None:
-    """:func:`build_verifier`, loaded once per process for a configuration (a runtime per expression shares it)."""
+def shared_verifier(cfg: VerifierConfig, models_dir: str, device: str, engines: EnginesConfig | None = None
+                    ) -> ClipVerifier | None:
+    """:func:`build_verifier`, loaded once per process for a configuration (a runtime per expression shares it).
+
+    ``engines``: with ``engines.verifier`` onnxruntime or tensorrt, CLIP's towers come from the engine cache.
+    """
+    if engines is not None and engines.verifier != "torch":
+        from rvos_ros.engines.select import load_verifier
+
+        verifier: ClipVerifier | None = load_verifier(cfg, engines, models_dir=models_dir, device=device)
+        return verifier
     return build_verifier(cfg, models_dir=models_dir, device=device)
