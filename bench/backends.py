@@ -157,6 +157,8 @@ def main(json_out: Annotated[Path | None, typer.Option("--json", help="Write the
          smoke: Annotated[bool, typer.Option(help="Run the GPU section small on this device (a check of the "
                                                   "script, not a measurement).")] = False,
          gpu_only: Annotated[bool, typer.Option(help="Skip the CPU ONNX Runtime rows.")] = False,
+         tracker_only: Annotated[bool, typer.Option(help="GPU section: only the tracker's whole frame (1024 px), "
+                                                          "per tracker precision.")] = False,
          sam2: Annotated[list[str] | None, typer.Option(help="SAM2 sizes for the GPU section (hiera_t, hiera_s, "
                                                              "hiera_b+, hiera_l; default all).")] = None) -> None:
     """Time each exported part in ONNX Runtime against torch on CPU; with --device cuda, every part on the GPU."""
@@ -177,7 +179,7 @@ def main(json_out: Annotated[Path | None, typer.Option("--json", help="Write the
                 json_out.parent.mkdir(parents=True, exist_ok=True)
                 json_out.write_text(json.dumps({**result, "gpu": gpu}, indent=2))
 
-        result["gpu"] = run_gpu(device, gpu_repeats, smoke, frames, tuple(sam2 or ()), save)
+        result["gpu"] = run_gpu(device, gpu_repeats, smoke, frames, tuple(sam2 or ()), save, tracker_only)
         print_gpu(result["gpu"], typer.echo)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)

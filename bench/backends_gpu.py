@@ -139,9 +139,18 @@ def sam2_rows(name: str, model: Any, size: int, device: str, repeats: int, track
     return rows
 
 
-def tracker_rows(name: str, model: Any, size: int, device: str, frames: int, track_counts: tuple[int, ...]
-                 ) -> list[dict[str, Any]]:
-    """Whole-frame ms of ``StreamingTracker.step`` in steady state (every track reads a full memory window)."""
+def tracker_rows(name: str, model: Any, size: int, device: str, frames: int, track_counts: tuple[int, ...],
+                 precisions: tuple[str, ...] = ("fp32", "bf16", "fp16")) -> list[dict[str, Any]]:
+    """Whole-frame ms of ``StreamingTracker.step`` in steady state (every track reads a full memory window), per
+    tracker precision (``perception.tracker.precision``)."""
+    if not device.startswith("cuda"):
+        precisions = tuple(p for p in precisions if p != "fp16")  # CPU autocast has no fp16 for SAM2's ops
+    return [row for precision in precisions
+            for row in _tracker_rows(name, model, size, device, frames, track_counts, precision)]
+
+
+def _tracker_rows(name: str, model: Any, size: int, device: str, frames: int, track_counts: tuple[int, ...],
+                  precision: str) -> list[dict[str, Any]]:
     import torch
     from pipeline import fill_memory, label_boxes, scene
 
@@ -149,7 +158,7 @@ def tracker_rows(name: str, model: Any, size: int, device: str, frames: int, tra
 
     rows = []
     for k in track_counts:
-        tracker = StreamingTracker(model, max_prompt_frames=2, fill_hole_area=8, device=device)
+        tracker = StreamingTracker(model, max_prompt_frames=2, fill_hole_area=8, device=device, precision=precision)
         images, labels = scene(frames + 2, k)
         tracker.step(images[0])
         for track_id, box in enumerate(label_boxes(labels[0], k)):
@@ -167,7 +176,8 @@ def tracker_rows(name: str, model: Any, size: int, device: str, frames: int, tra
                 times.append((time.perf_counter() - t) * 1e3)
         rows.append({"model": f"sam2.1 {name} {size}px", "tracks": k, "frame_ms_median": statistics.median(times),
                      "frame_ms_p90": float(np.percentile(times, 90)), "frames": len(times),
-                     "camera": "640x480", "precision": "fp32 (the tracker's torch path)"})
+                     "camera": "640x480", "precision": precision})
+        _say(f"  tracker {precision} {k} tracks: {rows[-1]['frame_ms_median']:.1f} ms")
     return rows
 
 
@@ -267,7 +277,7 @@ def _say(msg: str) -> None:
 
 
 def run_gpu(device: str, repeats: int, smoke: bool, frames: int, models: tuple[str, ...] = (),
-            save: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+            save: Callable[[dict[str, Any]], None] | None = None, tracker_only: bool = False) -> dict[str, Any]:
     """Every GPU measurement; a failing section is recorded with its error and the rest still runs.
 
     ``models``: SAM2 sizes to time (keys of :data:`SAM2_CONFIGS`, each at 1024 px; hiera_t also at 512 px);
@@ -296,8 +306,9 @@ def run_gpu(device: str, repeats: int, smoke: bool, frames: int, models: tuple[s
                 def sam2_section(name: str = name, size: int = size, counts: tuple[int, ...] = counts) -> None:
                     model = random_sam2(SAM2_CONFIGS[name], folder, size, device)
                     _say(f"sam2 {name} {size}px built")
-                    result["parts"] += sam2_rows(name, model, size, device, repeats, counts)
-                    _say("parts timed")
+                    if not tracker_only:
+                        result["parts"] += sam2_rows(name, model, size, device, repeats, counts)
+                        _say("parts timed")
                     if size == 1024 or smoke:
                         result["tracker"] += tracker_rows(name, model, size, device, frames,
                                                           (1, 2) if smoke else (1, 3, 6))
@@ -307,6 +318,8 @@ def run_gpu(device: str, repeats: int, smoke: bool, frames: int, models: tuple[s
                                                                                         smoke))))
             sections.append(("grounding_dino", lambda: result["parts"].append(
                 gdino_row(folder, device, max(3, repeats // 5), smoke))))
+            if tracker_only:
+                sections = [(n, f) for n, f in sections if n.startswith("sam2")]
             for section, fn in sections:
                 _say(f"{section} ...")
                 try:
@@ -334,8 +347,8 @@ def print_gpu(result: dict[str, Any], echo: Callable[[str], Any]) -> None:
              f"{f(r.get('fp16_cuda_graph_ms'))} {r.get('fp16_max_abs_diff', float('nan')):9.1e} "
              f"{'' if iou is None else f'{iou:.3f}':>6}")
     for r in result["tracker"]:
-        echo(f"tracker {r['model']:<24} {r['tracks']} tracks: frame {r['frame_ms_median']:.2f} ms median, "
-             f"p90 {r['frame_ms_p90']:.2f}")
+        echo(f"tracker {r['model']:<24} {r.get('precision', 'fp32'):<5} {r['tracks']} tracks: frame "
+             f"{r['frame_ms_median']:.2f} ms median, p90 {r['frame_ms_p90']:.2f}")
     echo(f"tensorrt: {result.get('tensorrt') or result.get('tensorrt_reason')}; "
          f"onnxruntime providers: {result.get('onnxruntime_providers')}")
     for e in result["errors"]:

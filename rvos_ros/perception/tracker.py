@@ -19,6 +19,7 @@ OpenCV, on the output only, so the memory sees what sam2 itself sees).
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,8 @@ __all__ = ["StreamingTracker", "build_sam2", "fill_small_holes", "preprocess", "
 IMAGE_MEAN = (0.485, 0.456, 0.406)
 IMAGE_STD = (0.229, 0.224, 0.225)
 DEFAULT_FILL_HOLE_AREA = 8
+_AUTOCAST: dict[str, Any] = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+"""Tracker precision → autocast dtype (None: plain fp32)."""
 # sam2 caps object pointers at min(num_frames, max_obj_ptrs_in_encoder) and normalises their temporal
 # encoding by that cap; a live stream has no length, so it is "longer than any pointer window"
 _OPEN_ENDED_FRAMES = 1 << 30
@@ -188,7 +191,9 @@ class StreamingTracker:
     sam2's video predictor, which steps objects one by one).
 
     ``device``: where the model runs (a spec such as "cuda" or a torch.device);
-    None (default) keeps the model on its own device.
+    None (default) keeps the model on its own device. ``precision``: "fp32",
+    or "bf16" / "fp16" to run the torch model under autocast (memories are
+    stored in bfloat16 either way, as sam2's video predictor does).
 
     ``parts``: another backend for SAM2's four parts (image encoder, memory
     attention, prompt encoder + mask decoder, memory encoder), e.g.
@@ -199,17 +204,23 @@ class StreamingTracker:
 
     def __init__(self, model: Any, *, max_prompt_frames: int = 2, occluded_score: float = 0.0,
                  device: Any = None, fill_hole_area: int = DEFAULT_FILL_HOLE_AREA, batch_tracks: bool = True,
-                 parts: Any | None = None) -> None:
+                 parts: Any | None = None, precision: str = "fp32") -> None:
         if max_prompt_frames < 1:
             raise ConfigError(f"max_prompt_frames must be >= 1, got {max_prompt_frames}")
         if fill_hole_area < 0:
             raise ConfigError(f"fill_hole_area must be >= 0 pixels, got {fill_hole_area}")
+        if precision not in _AUTOCAST:
+            raise ConfigError(f"tracker precision must be one of {sorted(_AUTOCAST)}, got {precision!r}")
+        self.precision = precision
         if device is None:  # stay where the model is (a CUDA model must not be moved to the CPU unasked)
             device = next(model.parameters()).device if model is not None else "cpu"
         self.device = torch_device(device) if isinstance(device, str) else torch.device(device)
         if model is None and parts is None:
             raise ConfigError("StreamingTracker needs a SAM2 model or parts= (e.g. OrtSam2Parts)")
         self.model = None if model is None else model.to(self.device).eval()
+        if precision == "fp16" and self.device.type != "cuda" and parts is None:
+            raise ConfigError("tracker precision fp16 needs a CUDA device (CPU autocast has no fp16 for SAM2's "
+                              "operations); use bf16 or fp32 on a CPU")
         # what runs SAM2's parts: the torch model itself unless another backend is given
         sam = parts if parts is not None else self.model
         assert sam is not None  # checked above
@@ -237,7 +248,8 @@ class StreamingTracker:
         model = None if parts is not None else build_sam2(cfg.model_config, cfg.checkpoint, image_size=cfg.image_size,
                                                           models_dir=models_dir, device=dev)
         return cls(model, max_prompt_frames=cfg.max_prompt_frames, occluded_score=cfg.occluded_score,
-                   device=dev, fill_hole_area=cfg.fill_hole_area, batch_tracks=cfg.batch_tracks, parts=parts)
+                   device=dev, fill_hole_area=cfg.fill_hole_area, batch_tracks=cfg.batch_tracks, parts=parts,
+                   precision=cfg.precision)
 
     # -- the Tracker protocol -------------------------------------------------------------------------------
 
@@ -246,7 +258,7 @@ class StreamingTracker:
         self._check_image(image)
         h, w = image.shape[:2]
         index = self._next_index
-        with torch.inference_mode():
+        with torch.inference_mode(), self._autocast():
             x = preprocess(image, self.image_size, self.device)
             backbone = self.sam.forward_image(x)
             _, feats, pos, sizes = self.sam._prepare_backbone_features(backbone)
@@ -277,7 +289,7 @@ class StreamingTracker:
             point_inputs = self._box_prompt(track_id, box, frame)
         else:
             mask_inputs = self._mask_prompt(track_id, mask, frame)
-        with torch.inference_mode():
+        with torch.inference_mode(), self._autocast():
             memory = self._tracks.get(track_id, TrackMemory())
             out = self.sam.track_step(
                 frame_idx=frame.index, is_init_cond_frame=True, current_vision_feats=frame.vision_feats,
@@ -369,6 +381,13 @@ class StreamingTracker:
             self.window.prune(bank, index + 1)
             results.append((out["pred_masks"][k:k + 1], out["object_score_logits"][k:k + 1]))
         return results
+
+    def _autocast(self) -> Any:
+        """The torch model under ``precision`` (nothing for fp32, or when another backend runs the parts)."""
+        dtype = _AUTOCAST[self.precision]
+        if dtype is None or self.model is None or self.sam is not self.model:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=dtype)
 
     def _remember(self, features: torch.Tensor | None, pos_enc: list[torch.Tensor] | None,
                   obj_ptr: torch.Tensor | None) -> FrameMemory:

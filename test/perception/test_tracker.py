@@ -354,8 +354,35 @@ def test_from_config_names_missing_files(tiny, tmp_path):
 def test_a_cuda_model_stays_on_its_gpu_unless_told_otherwise(tmp_path):
     yaml_path, ckpt = build_tiny_sam2(tmp_path, 64)
     model = build_sam2(str(yaml_path), ckpt, image_size=64, models_dir=tmp_path, device="cuda")
-    tracker = StreamingTracker(model)
-    assert tracker.device.type == "cuda" and next(tracker.model.parameters()).is_cuda
-    tracker.step(np.zeros((48, 64, 3), np.uint8))
-    state = tracker.add(1, box=(8, 8, 40, 40))
-    assert state.mask.shape == (48, 64)
+    for precision in ("fp32", "bf16", "fp16"):
+        tracker = StreamingTracker(model, precision=precision)
+        assert tracker.device.type == "cuda" and next(tracker.model.parameters()).is_cuda
+        tracker.step(FRAMES[0])
+        state = tracker.add(1, box=(4, 4, 20, 20))
+        assert state.mask.shape == FRAMES[0].shape[:2] and state.mask.any()
+        assert tracker.step(FRAMES[1])[1].mask.any()
+
+
+def test_reduced_precision_tracks_the_same_objects(tiny):
+    """bf16 autocast (what a GPU runs fastest) gives the fp32 masks up to rounding; the memory stays bounded."""
+    masks = {}
+    for precision in ("fp32", "bf16"):
+        model = build_sam2(str(tiny[0]), str(tiny[1]), image_size=SIZE)
+        tracker = StreamingTracker(model, precision=precision)
+        tracker.step(FRAMES[0])
+        tracker.add(1, box=(4, 4, 20, 20))
+        tracker.add(2, mask=BAR)
+        masks[precision] = [tracker.step(f) for f in FRAMES[1:16]]
+    for ref, got in zip(masks["fp32"], masks["bf16"], strict=True):
+        for track_id in (1, 2):
+            a, b = ref[track_id].mask, got[track_id].mask
+            union = (a | b).sum()
+            assert union == 0 or (a & b).sum() / union >= 0.9
+    assert any(s[1].mask.any() for s in masks["bf16"]), "nothing tracked: the comparison proves nothing"
+
+
+def test_an_unknown_precision_is_a_config_error(model):
+    with pytest.raises(ConfigError, match="precision"):
+        StreamingTracker(model, precision="int8")
+    with pytest.raises(ConfigError, match="fp16 needs a CUDA device"):
+        StreamingTracker(model, precision="fp16", device="cpu")
