@@ -135,9 +135,10 @@ class TrackerConfig:
     filled in output masks (OpenCV; the memory never sees it); 0 disables."""
     batch_tracks: bool = True
     """Run tracks with the same memory layout as one batch (faster; equal to one-by-one up to float rounding)."""
-    precision: Literal["fp32", "bf16", "fp16"] = "fp32"
-    """The torch tracker's arithmetic: fp32, or bf16 / fp16 autocast (about twice as fast on a GPU, masks
-    equal up to rounding; see bench/backends.py --device cuda). Engines choose theirs at build time."""
+    precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
+    """The torch tracker's arithmetic: fp32, or bf16 / fp16 autocast (2-4x faster on a GPU, masks equal up to
+    rounding; bench/backends.py --device cuda); auto: bf16 on CUDA (as Meta runs sam2), fp32 on a CPU.
+    Engines choose theirs at build time."""
 
     def __post_init__(self) -> None:
         _check(self.image_size >= 64 and self.image_size % 32 == 0, "perception.tracker.image_size",

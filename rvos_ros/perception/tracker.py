@@ -193,7 +193,8 @@ class StreamingTracker:
     ``device``: where the model runs (a spec such as "cuda" or a torch.device);
     None (default) keeps the model on its own device. ``precision``: "fp32",
     or "bf16" / "fp16" to run the torch model under autocast (memories are
-    stored in bfloat16 either way, as sam2's video predictor does).
+    stored in bfloat16 either way, as sam2's video predictor does); "auto"
+    (default): bf16 on CUDA, fp32 on a CPU.
 
     ``parts``: another backend for SAM2's four parts (image encoder, memory
     attention, prompt encoder + mask decoder, memory encoder), e.g.
@@ -204,20 +205,23 @@ class StreamingTracker:
 
     def __init__(self, model: Any, *, max_prompt_frames: int = 2, occluded_score: float = 0.0,
                  device: Any = None, fill_hole_area: int = DEFAULT_FILL_HOLE_AREA, batch_tracks: bool = True,
-                 parts: Any | None = None, precision: str = "fp32") -> None:
+                 parts: Any | None = None, precision: str = "auto") -> None:
         if max_prompt_frames < 1:
             raise ConfigError(f"max_prompt_frames must be >= 1, got {max_prompt_frames}")
         if fill_hole_area < 0:
             raise ConfigError(f"fill_hole_area must be >= 0 pixels, got {fill_hole_area}")
-        if precision not in _AUTOCAST:
-            raise ConfigError(f"tracker precision must be one of {sorted(_AUTOCAST)}, got {precision!r}")
-        self.precision = precision
+        if precision not in (*_AUTOCAST, "auto"):
+            raise ConfigError(f"tracker precision must be auto or one of {sorted(_AUTOCAST)}, got {precision!r}")
         if device is None:  # stay where the model is (a CUDA model must not be moved to the CPU unasked)
             device = next(model.parameters()).device if model is not None else "cpu"
         self.device = torch_device(device) if isinstance(device, str) else torch.device(device)
         if model is None and parts is None:
             raise ConfigError("StreamingTracker needs a SAM2 model or parts= (e.g. OrtSam2Parts)")
         self.model = None if model is None else model.to(self.device).eval()
+        if precision == "auto":
+            precision = "bf16" if self.device.type == "cuda" else "fp32"
+        self.precision = precision
+        """The resolved precision: fp32, bf16 or fp16."""
         if precision == "fp16" and self.device.type != "cuda" and parts is None:
             raise ConfigError("tracker precision fp16 needs a CUDA device (CPU autocast has no fp16 for SAM2's "
                               "operations); use bf16 or fp32 on a CPU")

@@ -354,6 +354,7 @@ def test_from_config_names_missing_files(tiny, tmp_path):
 def test_a_cuda_model_stays_on_its_gpu_unless_told_otherwise(tmp_path):
     yaml_path, ckpt = build_tiny_sam2(tmp_path, 64)
     model = build_sam2(str(yaml_path), ckpt, image_size=64, models_dir=tmp_path, device="cuda")
+    assert StreamingTracker(model).precision == "bf16"  # auto
     for precision in ("fp32", "bf16", "fp16"):
         tracker = StreamingTracker(model, precision=precision)
         assert tracker.device.type == "cuda" and next(tracker.model.parameters()).is_cuda
@@ -386,3 +387,4 @@ def test_an_unknown_precision_is_a_config_error(model):
         StreamingTracker(model, precision="int8")
     with pytest.raises(ConfigError, match="fp16 needs a CUDA device"):
         StreamingTracker(model, precision="fp16", device="cpu")
+    assert StreamingTracker(model, device="cpu").precision == "fp32"  # auto: fp32 on a CPU, bf16 on CUDA
