@@ -2,7 +2,7 @@
 
     python bench/backends.py --json out/bench_backends.json [--device cuda]
 
-For each part (OWLv2 text/image side, CLIP text/image tower, SAM2 image
+For each part (OWLv2 text/image side, GroundingDINO, CLIP text/image tower, SAM2 image
 encoder, prompt encoder + mask decoder, memory attention, memory encoder):
 max |ORT - torch| on one random input, and the ORT/torch time ratio (median of
 ``--repeats`` runs, one thread each; < 1 means ORT is faster).
@@ -62,6 +62,39 @@ def _row(name: str, ort_fn: Any, torch_fn: Any, repeats: int) -> dict[str, Any]:
             "torch_ms": 1e3 * t_torch, "ort_ms": 1e3 * t_ort}
 
 
+def grounding_dino_row(d: Path, repeats: int) -> dict[str, Any]:
+    """The tiny GroundingDINO graph (64x96 px, max_text_len tokens) against torch on the same padded inputs."""
+    import torch
+    from perception.tiny_detectors import build_tiny_grounding_dino
+    from transformers import GroundingDinoForObjectDetection, GroundingDinoProcessor
+
+    from rvos_ros.engines.detector_export import export_grounding_dino
+    from rvos_ros.engines.onnx_runtime import OrtPart
+
+    folder = build_tiny_grounding_dino(d / "gdino")
+    model = GroundingDinoForObjectDetection.from_pretrained(folder, local_files_only=True).eval()
+    tokenizer = GroundingDinoProcessor.from_pretrained(folder, local_files_only=True).tokenizer
+    part = OrtPart(export_grounding_dino(model, d / "gdino_onnx", height=64, width=96)["grounding_dino"], threads=1)
+    length = int(model.config.max_text_len)
+    enc = tokenizer("a dog. a red ball.", return_tensors="np")
+    feeds = {"pixel_values": np.random.default_rng(0).standard_normal((1, 3, 64, 96)).astype(np.float32),
+             "pixel_mask": np.ones((1, 64, 96), np.int64)}
+    for name in ("input_ids", "token_type_ids", "attention_mask"):
+        feeds[name] = np.zeros((1, length), np.int64)
+        feeds[name][:, : enc["input_ids"].shape[1]] = enc.get(name, 0)
+    ids = int(enc["input_ids"].shape[1])  # logits past the caption are -inf in both
+
+    def ort_fn() -> list[Any]:
+        out = part(feeds)
+        return [out["logits"][..., :ids], out["pred_boxes"]]
+
+    def torch_fn() -> list[Any]:
+        out = model(**{k: torch.from_numpy(v) for k, v in feeds.items()})
+        return [out.logits[..., :ids], out.pred_boxes]
+
+    return _row("grounding_dino", ort_fn, torch_fn, repeats)
+
+
 def cpu_rows(repeats: int) -> list[dict[str, Any]]:
     """Every exported part on tiny random models: ONNX Runtime against torch, one CPU thread each."""
     import torch
@@ -104,6 +137,7 @@ def cpu_rows(repeats: int) -> list[dict[str, Any]]:
 
         rows.append(_row("owlv2.image", lambda: list(image(pixel_values=px, query_embeds=q).values()), owl_torch,
                          repeats))
+        rows.append(grounding_dino_row(d, repeats))
         clip = CLIPModel.from_pretrained(build_tiny_clip(d), local_files_only=True).eval()
         f = export_clip(clip, d / "clip")
         ctext, cimage = OrtPart(f["clip_text"], threads=1), OrtPart(f["clip_image"], threads=1)

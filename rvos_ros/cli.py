@@ -22,7 +22,7 @@ from typing import Annotated
 import typer
 from typer.exceptions import Abort, Exit, TyperException
 
-from rvos_ros.errors import RvosError
+from rvos_ros.errors import InputError, RvosError
 
 __all__ = ["app", "main"]
 
@@ -309,17 +309,23 @@ def engines_build(
         help="TensorRT: fp16 (default) | fp32. ONNX files are always fp32.")] = None,
     image_size: Annotated[int | None, typer.Option(help="SAM2 input side; default perception.tracker.image_size.")]
     = None,
+    camera_size: Annotated[str, typer.Option(help="WIDTHxHEIGHT of the camera frames GroundingDINO's graph is "
+                                                  "built for (one graph per camera size).")] = "640x480",
     config: ConfigOpt = None,
     out: EnginesDirOpt = None,
 ) -> None:
-    """Export the configured models' parts to ONNX (SAM2's four parts, OWLv2, CLIP), verified against torch; with
-    --backend tensorrt, also build and check a TensorRT engine from each."""
+    """Export the configured models' parts to ONNX (SAM2's four parts, OWLv2 or GroundingDINO, CLIP), verified
+    against torch; with --backend tensorrt, also build and check a TensorRT engine from each."""
     from rvos_ros.engines.build import build_engines
     from rvos_ros.terminal import summary_table
 
     cfg = _config(config)
+    try:
+        cam_w, cam_h = (int(v) for v in camera_size.lower().split("x"))
+    except ValueError:
+        raise InputError(f"--camera-size must be WIDTHxHEIGHT, e.g. 640x480, got {camera_size!r}") from None
     parts = build_engines(cfg, out or Path(cfg.engines.dir), backend=backend, precision=precision,
-                          image_size=image_size)
+                          image_size=image_size, camera_size=(cam_w, cam_h))
     summary_table("engines built", [(p.part, p.backend, str(p.path), f"{p.max_abs_diff:.1e}") for p in parts],
                   headers=("part", "backend", "file", "max |diff| (onnx: vs torch, tensorrt: vs onnx)"),
                   no_wrap=("part",))

@@ -281,7 +281,8 @@ class EnginesConfig:
     tracker: Literal["torch", "onnxruntime", "tensorrt"] = "torch"
     """SAM2's four parts: torch, ONNX Runtime (same masks, see test/engines) or TensorRT engines from the cache."""
     detector: Literal["torch", "onnxruntime", "tensorrt"] = "torch"
-    """The detector's graphs (OWLv2 only: GroundingDINO runs on torch) from the cache, or torch."""
+    """The detector's graphs from the cache (GroundingDINO: one per camera size, `engines build --camera-size`),
+    or torch."""
     verifier: Literal["torch", "onnxruntime", "tensorrt"] = "torch"
     """CLIP's two towers (verifier.backend clip) from the cache, or torch."""
     provider: Literal["cpu", "cuda", "tensorrt"] = "cpu"

@@ -40,10 +40,10 @@ class BuiltPart:
 
 
 def build_engines(config: Config, out_dir: str | Path, *, backend: str = "onnx", precision: str | None = None,
-                  image_size: int | None = None) -> list[BuiltPart]:
+                  image_size: int | None = None, camera_size: tuple[int, int] = (640, 480)) -> list[BuiltPart]:
     """Export every supported part for ``config``'s models into ``out_dir`` (and build TensorRT engines for
     ``backend`` tensorrt); returns what was written. ``precision``: fp32 for onnx; fp16 (default) or fp32 for
-    tensorrt."""
+    tensorrt. ``camera_size``: (width, height) of the frames GroundingDINO's graph is built for."""
     if backend not in ("onnx", "tensorrt"):
         raise EngineError(f"unknown engine backend {backend!r}; use onnx or tensorrt")
     precision = precision or ("fp16" if backend == "tensorrt" else "fp32")
@@ -57,11 +57,12 @@ def build_engines(config: Config, out_dir: str | Path, *, backend: str = "onnx",
 
         tensorrt_version()
         gpu_name()
-    built = _build_onnx(config, out_dir, image_size)
+    built = _build_onnx(config, out_dir, image_size, camera_size)
     return built if backend == "onnx" else built + build_tensorrt(config, out_dir, built, precision)
 
 
-def _build_onnx(config: Config, out_dir: str | Path, image_size: int | None) -> list[BuiltPart]:
+def _build_onnx(config: Config, out_dir: str | Path, image_size: int | None, camera_size: tuple[int, int]
+                ) -> list[BuiltPart]:
     import numpy as np
 
     from rvos_ros.engines.cache import EngineCache, EngineKey, state_dict_hash
@@ -90,7 +91,7 @@ def _build_onnx(config: Config, out_dir: str | Path, image_size: int | None) -> 
                           "not recorded")
     cache.store(path, key)
     return [BuiltPart(key.part, path, diff), build_sam2_parts(config, model, size, out_dir),
-            *build_detector_parts(config, cache), *build_clip_parts(config, cache)]
+            *build_detector_parts(config, cache, camera_size=camera_size), *build_clip_parts(config, cache)]
 
 
 def build_sam2_parts(config: Config, model: Any, size: int, out_dir: str | Path) -> BuiltPart:
@@ -147,13 +148,12 @@ def _record(cache: Any, files: dict[str, Path], keys: dict[str, Any], checks: di
     return out
 
 
-def build_detector_parts(config: Config, cache: Any) -> list[BuiltPart]:
-    """Export the configured detector's graphs (OWLv2: text + image side), each checked against torch.
-
-    GroundingDINO is not exported yet: its TorchScript export runs in ONNX
-    Runtime but does not match torch (see :mod:`rvos_ros.engines.detector_export`),
-    so it is refused rather than recorded.
-    """
+def build_detector_parts(config: Config, cache: Any, *, camera_size: tuple[int, int] = (640, 480)
+                         ) -> list[BuiltPart]:
+    """Export the configured detector's graphs, each checked against torch: OWLv2's text and image sides, or
+    GroundingDINO at the size its processor makes of ``camera_size`` (width, height) frames."""
+    if config.perception.detector.backend == "grounding_dino":
+        return _build_grounding_dino(config, cache, camera_size)
     import tempfile
 
     import numpy as np
@@ -283,3 +283,32 @@ def build_tensorrt(config: Config, out_dir: str | Path, onnx_parts: list[BuiltPa
                                          timing_cache=timing)
         out.append(BuiltPart(key.part, path, diff, backend="tensorrt"))
     return out
+
+
+def _build_grounding_dino(config: Config, cache: Any, camera_size: tuple[int, int]) -> list[BuiltPart]:
+    import tempfile
+
+    from transformers import GroundingDinoForObjectDetection, GroundingDinoProcessor
+
+    from rvos_ros.engines.detector_export import (
+        export_grounding_dino,
+        grounding_dino_input_size,
+        grounding_dino_max_abs_diff,
+    )
+    from rvos_ros.engines.select import gdino_key
+    from rvos_ros.perception.detector import load_pretrained
+
+    pc = config.perception
+    if min(camera_size) < 16:
+        raise EngineError(f"--camera-size must be at least 16x16 pixels, got {camera_size[0]}x{camera_size[1]}")
+    name = pc.detector.grounding_dino_model
+    model = load_pretrained(GroundingDinoForObjectDetection, name, models_dir=pc.models_dir,
+                            what="GroundingDINO detector").eval().float()
+    processor = load_pretrained(GroundingDinoProcessor, name, models_dir=pc.models_dir,
+                                what="GroundingDINO processor")
+    height, width = grounding_dino_input_size(processor, camera_size)
+    key = gdino_key(name, pc.models_dir, height, width)
+    with tempfile.TemporaryDirectory(dir=_mkdir(cache.root)) as tmp:
+        files = export_grounding_dino(model, tmp, height=height, width=width)
+        diff = grounding_dino_max_abs_diff(model, files["grounding_dino"], processor.tokenizer)
+        return _record(cache, files, {"grounding_dino": key}, {"grounding_dino": diff})

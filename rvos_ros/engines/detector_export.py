@@ -11,10 +11,13 @@ OWLv2 (nanoowl's split): two graphs.
 
 GroundingDINO: its text and image fuse early, so it is one graph
 ``grounding_dino.onnx`` with the caption padded to the model's fixed
-``max_text_len`` tokens and a fixed ``height`` x ``width`` input (what the
-processor makes of the robot camera's frames; other sizes are padded into it
-with ``pixel_mask`` 0, as the processor does for batches). Outputs ``logits``
-(1, queries, max_text_len) and ``pred_boxes`` (1, queries, 4).
+``max_text_len`` tokens and a fixed ``height`` x ``width`` input: what the
+processor makes of the robot camera's frames, one graph per camera size
+(padding another size into it would change the detections). Outputs
+``logits`` (1, queries, max_text_len) and ``pred_boxes`` (1, queries, 4).
+Two transformers helpers are traced in equivalent plain-op forms during the
+export (the phrase masks, and ``linspace``, which the exporter turns into NaN
+for a feature level one pixel high or wide); the tests prove them equal.
 
 :class:`OrtOwlv2Detector` and :class:`OrtGroundingDinoDetector` implement
 :class:`rvos_ros.perception.base.Detector` on those graphs with the same
@@ -41,6 +44,7 @@ from rvos_ros.perception.detector import check_image, select_detections, writabl
 from rvos_ros.perception.detector_owlv2 import Owlv2Detector
 
 __all__ = ["GDINO_PARTS", "OWLV2_PARTS", "OrtGroundingDinoDetector", "OrtOwlv2Detector", "export_grounding_dino",
+           "grounding_dino_input_size", "grounding_dino_max_abs_diff",
            "export_owlv2", "onnx_export"]
 
 OWLV2_PARTS = ("owlv2_text", "owlv2_image")
@@ -174,6 +178,30 @@ def _phrase_masks(input_ids: Any, special_tokens: Any) -> tuple[Any, Any]:
     return mask, pos
 
 
+_TORCH_LINSPACE: Any = None
+"""torch.linspace itself, kept while :func:`_linspace` stands in for it during an export."""
+
+
+def _linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any = None, **kwargs: Any) -> Any:
+    """``torch.linspace`` for scalar bounds as ``start + step * arange(steps)``; the real one otherwise.
+
+    The TorchScript exporter turns ``linspace(a, a, 1)`` (a feature level one
+    pixel high or wide, in GroundingDINO's reference points and proposals)
+    into a 0/0 step: NaN. Same values as torch for the grids GroundingDINO
+    builds (pixel indices, pixel centres).
+    """
+    import torch
+
+    bounds = (start, end, steps)
+    if kwargs or any(isinstance(b, torch.Tensor) and b.numel() != 1 for b in bounds):
+        return _TORCH_LINSPACE(start, end, steps, dtype=dtype, device=device, **kwargs)
+    # under tracing the feature sizes are 0-d tensors: the export is for one input size, so they are constants
+    start, end, steps = float(start), float(end), int(steps)
+    step = (end - start) / (steps - 1) if steps > 1 else 0.0
+    idx = torch.arange(steps, dtype=torch.float64, device=device)
+    return (start + step * idx).to(dtype or torch.get_default_dtype())
+
+
 def export_grounding_dino(model: Any, out_dir: str | Path, *, height: int, width: int,
                           opset: int = 17) -> dict[str, Path]:
     """Write ``grounding_dino.onnx``: a ``height`` x ``width`` pixel input and ``max_text_len`` caption tokens.
@@ -194,15 +222,53 @@ def export_grounding_dino(model: Any, out_dir: str | Path, *, height: int, width
     pixels, pmask = torch.zeros((1, 3, height, width)), torch.ones((1, height, width), dtype=torch.long)
     from transformers.models.grounding_dino import modeling_grounding_dino as gd
 
-    # the TorchScript exporter has no symbolic for isin/cummax/cummin (used to find the phrase delimiters):
-    # during the export, trace an equivalent made of plain comparisons
-    with mock.patch.object(gd, "generate_masks_with_special_tokens_and_transfer_map", _phrase_masks):
+    # the exporter has no symbolic for isin/cummax/cummin (used to find the phrase delimiters), and exports a
+    # one-step linspace as NaN: during the export, trace equivalents made of plain ops (tests prove them equal)
+    global _TORCH_LINSPACE
+    _TORCH_LINSPACE = _TORCH_LINSPACE or torch.linspace
+    with (mock.patch.object(gd, "generate_masks_with_special_tokens_and_transfer_map", _phrase_masks),
+          mock.patch.object(torch, "linspace", _linspace)):
         path = onnx_export(_grounding_dino_module(model), (pixels, pmask, ids, zeros, mask),
                            Path(out_dir) / "grounding_dino.onnx",
                            input_names=["pixel_values", "pixel_mask", "input_ids", "token_type_ids", "attention_mask"],
                            output_names=["logits", "pred_boxes"], dynamic_axes={}, opset=opset)
     _float_grids(path)
     return {"grounding_dino": path}
+
+
+def grounding_dino_input_size(processor: Any, camera: tuple[int, int]) -> tuple[int, int]:
+    """(height, width) the processor makes of a ``camera`` (width, height) frame: the size a graph is exported at."""
+    frame = np.zeros((camera[1], camera[0], 3), np.uint8)
+    values = processor.image_processor(images=frame, input_data_format="channels_last", return_tensors="np")
+    shape = values["pixel_values"].shape
+    return int(shape[2]), int(shape[3])
+
+
+def grounding_dino_max_abs_diff(model: Any, path: str | Path, tokenizer: Any, seed: int = 0) -> float:
+    """Largest |ONNX Runtime - torch| of an exported graph's logits and boxes on a random image and a real caption
+    (logits where both are finite; inf where one is -inf and the other not)."""
+    import torch
+
+    part = OrtPart(path)
+    _, _, height, width = part.session.get_inputs()[0].shape
+    length = int(model.config.max_text_len)
+    enc = tokenizer("a dog. a red ball.", return_tensors="np", truncation=True, max_length=length)
+    feeds = {"pixel_values": np.random.default_rng(seed).standard_normal((1, 3, height, width)).astype(np.float32),
+             "pixel_mask": np.ones((1, height, width), np.int64)}
+    for name in ("input_ids", "token_type_ids", "attention_mask"):
+        row = np.zeros((1, length), np.int64)
+        given = enc.get(name, np.zeros_like(enc["input_ids"]))
+        row[:, : given.shape[1]] = given
+        feeds[name] = row
+    got = part(feeds)
+    with torch.no_grad():
+        want = model.eval().float().cpu()(**{k: torch.from_numpy(v) for k, v in feeds.items()})
+    a, b = got["logits"], want.logits.numpy()
+    if not (np.isfinite(a) == np.isfinite(b)).all():
+        return float("inf")
+    finite = np.isfinite(a)
+    return max(float(np.abs(a[finite] - b[finite]).max(initial=0.0)),
+               float(np.abs(got["pred_boxes"] - want.pred_boxes.numpy()).max()))
 
 
 def _float_grids(path: Path) -> None:
@@ -287,20 +353,25 @@ class OrtOwlv2Detector(Owlv2Detector):
 
 
 class OrtGroundingDinoDetector:
-    """:class:`~rvos_ros.perception.base.Detector` on ``grounding_dino.onnx`` (fixed text length and input size).
+    """:class:`~rvos_ros.perception.base.Detector` on ``grounding_dino.onnx`` graphs, one per input size.
 
+    A GroundingDINO graph is exported for one processed image size (what the
+    processor makes of one camera resolution) and ``max_text_len`` caption
+    tokens. Padding a smaller image into it changes the detections (the
+    deformable attention reads the padded borders), so a frame whose
+    processed size has no graph is refused with the command that builds one.
     Reuses :class:`rvos_ros.perception.detector_gdino.GroundingDinoDetector`'s
-    caption building and token → phrase map (its model is only read for its
-    config), pads the caption to ``max_text_len`` tokens and the processed
-    image into the exported ``height`` x ``width`` (``pixel_mask`` 0 outside).
+    caption building, token → phrase map and processor (its model is only
+    read for its config). ``parts``: one part, or processed (height, width) → part.
     """
 
-    def __init__(self, torch_detector: Any, part: OrtPart, cfg: DetectorConfig) -> None:
-        shape = part.session.get_inputs()[0].shape
-        self._height, self._width = int(shape[2]), int(shape[3])
-        self._length = int(part.session.get_inputs()[2].shape[1])
+    def __init__(self, torch_detector: Any, parts: Any, cfg: DetectorConfig) -> None:
+        if not isinstance(parts, dict):
+            shape = parts.session.get_inputs()[0].shape
+            parts = {(int(shape[2]), int(shape[3])): parts}
+        self._parts: dict[tuple[int, int], Any] = dict(parts)
+        self._length = int(torch_detector.model.config.max_text_len)
         self._torch = torch_detector
-        self._part = part
         self._cfg = cfg
 
     @property
@@ -322,30 +393,29 @@ class OrtGroundingDinoDetector:
             return []
         pix = self._torch._processor.image_processor(images=writable(image), input_data_format="channels_last",
                                                      return_tensors="pt")
-        values = _numpy(pix["pixel_values"])
-        h, w = values.shape[2], values.shape[3]
-        if h > self._height or w > self._width:
-            raise EngineError(f"the GroundingDINO engine takes at most {self._width}x{self._height} px after "
-                              f"preprocessing, this frame gives {w}x{h}; rebuild it for this camera with "
-                              "`rvos-ros engines build --backend onnx`")
-        canvas = np.zeros((1, 3, self._height, self._width), np.float32)
-        canvas[:, :, :h, :w] = values
-        pmask = np.zeros((1, self._height, self._width), np.int64)
-        pmask[:, :h, :w] = 1
-        feeds = {"pixel_values": canvas, "pixel_mask": pmask}
+        values = _numpy(pix["pixel_values"]).astype(np.float32)
+        size = (int(values.shape[2]), int(values.shape[3]))
+        part = self._parts.get(size)
+        if part is None:
+            built = ", ".join(f"{w}x{h}" for h, w in sorted(self._parts)) or "none"
+            raise EngineError(f"no GroundingDINO engine for {width}x{height} frames (processed to {size[1]}x{size[0]}; "
+                              f"built: {built}); build one with `rvos-ros engines build --camera-size "
+                              f"{width}x{height}`")
+        pmask = np.ones((1, *size), np.int64)
+        feeds = {"pixel_values": values, "pixel_mask": pmask}
         for name in ("input_ids", "token_type_ids", "attention_mask"):
             row = np.zeros((1, self._length), np.int64)
             given = _numpy(text[name]) if name in text else np.zeros_like(_numpy(text["input_ids"]))
             row[:, : given.shape[1]] = given[:, : self._length]
             feeds[name] = row
-        out = self._part(feeds)
+        out = part(feeds)
         member = self._torch._phrase_tokens.cpu()
         logits = torch.from_numpy(out["logits"][0, :, : member.shape[1]]).float()
         floor = torch.tensor(float("-inf"))
         per_phrase = torch.where(member[None], logits[:, None, :], floor).amax(-1)
         best, labels = per_phrase.max(dim=-1)
         scores = best.sigmoid()
-        # pred_boxes are normalized to the valid (unpadded) image region
+        # pred_boxes are normalized to the image
         cx, cy, bw, bh = torch.from_numpy(out["pred_boxes"][0]).float().unbind(-1)
         scale = torch.tensor([width, height, width, height], dtype=torch.float32)
         boxes = torch.stack([cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2], dim=-1) * scale

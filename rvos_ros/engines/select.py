@@ -30,8 +30,9 @@ from rvos_ros.config import Config, EnginesConfig, VerifierConfig
 from rvos_ros.engines.cache import EngineCache, EngineKey, file_hash
 from rvos_ros.errors import EngineError
 
-__all__ = ["clip_keys", "clip_scale_file", "load_detector", "load_sam2_parts", "load_verifier", "model_folder",
-           "model_weights_hash", "owlv2_keys", "sam2_part_keys", "sam2_parts_key", "sam2_parts_location"]
+__all__ = ["clip_keys", "clip_scale_file", "gdino_key", "load_detector", "load_sam2_parts", "load_verifier",
+           "model_folder", "model_weights_hash", "owlv2_keys", "sam2_part_keys", "sam2_parts_key",
+           "sam2_parts_location"]
 
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth")
 
@@ -116,6 +117,12 @@ def clip_keys(clip_model: str, models_dir: str | Path) -> tuple[Path, dict[str, 
                     "clip_image": EngineKey("clip.image", digest, (-1, 3, size, size))}
 
 
+def gdino_key(grounding_dino_model: str, models_dir: str | Path, height: int, width: int) -> EngineKey:
+    """The ONNX key of a GroundingDINO graph for processed ``height`` x ``width`` images."""
+    return EngineKey("grounding_dino", model_weights_hash(model_folder(grounding_dino_model, models_dir)),
+                     (1, 3, height, width))
+
+
 def clip_scale_file(cache: EngineCache, text_key: EngineKey) -> Path:
     """Where ``engines build`` keeps CLIP's logit scale (in neither graph) beside the text tower."""
     return cache.root / f"{text_key.slug}.logit_scale.json"
@@ -165,9 +172,8 @@ def load_detector(config: Config, *, device: Any) -> Any:
     backend = config.engines.detector
     if backend == "torch":
         return build_detector(pc.detector, models_dir=pc.models_dir, device=device)
-    if pc.detector.backend != "owlv2":
-        raise EngineError(f"engines.detector {backend!r} runs OWLv2 only (GroundingDINO runs on torch); set "
-                          "perception.detector.backend: owlv2 or engines.detector: torch")
+    if pc.detector.backend == "grounding_dino":
+        return _load_grounding_dino(config, backend, device)
     from transformers import Owlv2Processor
 
     from rvos_ros.engines.detector_export import OrtOwlv2Detector
@@ -200,3 +206,24 @@ def load_verifier(verifier: VerifierConfig, engines: EnginesConfig, *, models_di
                           "rebuild with `rvos-ros engines build --backend onnx`") from None
     return OrtClipVerifier(verifier, model_dir=folder, onnx_files=files, logit_scale=scale,
                            open_part=_opener(engines, backend))
+
+
+def _load_grounding_dino(config: Config, backend: str, device: Any) -> Any:
+    """Every GroundingDINO graph built for these weights (one per camera size), behind one detector."""
+    from rvos_ros.engines.detector_export import OrtGroundingDinoDetector
+    from rvos_ros.perception.detector_gdino import GroundingDinoDetector
+
+    pc = config.perception
+    digest = model_weights_hash(model_folder(pc.detector.grounding_dino_model, pc.models_dir))
+    cache = EngineCache(config.engines.dir)
+    keys = {(k.input_shape[2], k.input_shape[3]): k for _, k, _ in cache.entries()
+            if k is not None and k.part == "grounding_dino" and k.model_hash == digest and not k.tensorrt}
+    if not keys:
+        raise EngineError(f"no GroundingDINO engine for {pc.detector.grounding_dino_model!r} in "
+                          f"{str(cache.root)!r}; build one with `rvos-ros engines build --camera-size WIDTHxHEIGHT`")
+    files = _found(config.engines, cache, {f"{h}x{w}": k for (h, w), k in keys.items()}, backend)
+    opener = _opener(config.engines, backend)
+    # the torch detector lends its processor and caption handling; its model stays on the CPU, unused
+    torch_detector = GroundingDinoDetector.load(pc.detector, models_dir=pc.models_dir, device="cpu")
+    return OrtGroundingDinoDetector(torch_detector, {size: opener(files[f"{size[0]}x{size[1]}"]) for size in keys},
+                                    pc.detector)

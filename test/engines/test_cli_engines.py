@@ -83,3 +83,11 @@ def test_engines_build_for_tensorrt_without_tensorrt_is_one_error_line(tiny_conf
     code = main(["engines", "build", "--backend", "tensorrt", "--config", str(tiny_config), "--dir", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error: ") and "TensorRT" in err and "--backend onnx" in err
+
+
+def test_a_malformed_camera_size_is_one_error_line(tiny_config, tmp_path, capsys):
+    code = main(["engines", "build", "--camera-size", "640by480", "--config", str(tiny_config), "--dir",
+                 str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: --camera-size must be WIDTHxHEIGHT") and "\n" == err[-1]
+    assert not any(tmp_path.iterdir())

@@ -111,20 +111,46 @@ def test_grounding_dino_phrase_masks_export_form_equals_transformers():
         assert torch.equal(got_mask, want_mask) and torch.equal(got_pos, want_pos)
 
 
-@pytest.mark.xfail(reason="GroundingDINO's traced ONNX graph runs in onnxruntime but does not match torch yet",
-                   strict=True)
-def test_grounding_dino_export_matches_torch(tmp_path):
-    from rvos_ros.engines.detector_export import OrtGroundingDinoDetector, export_grounding_dino
+def test_grounding_dino_export_matches_torch_and_refuses_other_sizes(tmp_path):
+    from rvos_ros.engines.detector_export import (
+        OrtGroundingDinoDetector,
+        export_grounding_dino,
+        grounding_dino_input_size,
+        grounding_dino_max_abs_diff,
+    )
     from rvos_ros.perception.detector_gdino import GroundingDinoDetector
 
     cfg = DetectorConfig(grounding_dino_model=str(build_tiny_grounding_dino(tmp_path)), box_threshold=0.0,
                          text_threshold=0.0)
     det = GroundingDinoDetector.load(cfg, models_dir=tmp_path, device=CPU)
-    files = export_grounding_dino(det.model, tmp_path / "onnx", height=64, width=96)
+    # 48x72 px frames: the tiny processor makes 64x96 of them, and its smallest feature level is 1 px high
+    # (transformers' linspace there once exported as NaN)
+    height, width = grounding_dino_input_size(det._processor, (72, 48))
+    assert (height, width) == (64, 96)
+    files = export_grounding_dino(det.model, tmp_path / "onnx", height=height, width=width)
+    assert grounding_dino_max_abs_diff(det.model, files["grounding_dino"], det._processor.tokenizer) < 1e-4
     ort_det = OrtGroundingDinoDetector(det, OrtPart(files["grounding_dino"]), cfg)
+    assert ort_det.detect(np.zeros((48, 72, 3), np.uint8)) == []  # nothing asked, nothing found
     det.set_phrases(["dog", "red ball"])
-    image = np.random.default_rng(0).integers(0, 256, (64, 96, 3), dtype=np.uint8)
-    assert [d.phrase for d in ort_det.detect(image)] == [d.phrase for d in det.detect(image)]
+    for seed, shape in enumerate(((48, 72, 3), (64, 96, 3), (48, 72, 3))):
+        image = np.random.default_rng(seed).integers(0, 256, shape, dtype=np.uint8)
+        want, got = det.detect(image), ort_det.detect(image)
+        assert want and [d.phrase for d in got] == [d.phrase for d in want]
+        assert np.abs(np.array([d.box for d in got]) - np.array([d.box for d in want])).max() < 1e-3
+        assert np.abs(np.array([d.score for d in got]) - np.array([d.score for d in want])).max() < 1e-5
+    with pytest.raises(EngineError, match=r"no GroundingDINO engine for 80x64 frames.*--camera-size 80x64"):
+        ort_det.detect(np.zeros((64, 80, 3), np.uint8))
+
+
+def test_the_export_linspace_equals_torch_and_never_divides_by_zero():
+    from rvos_ros.engines import detector_export as de
+
+    de._TORCH_LINSPACE = de._TORCH_LINSPACE or torch.linspace
+    for start, end, steps in ((0.5, 0.5, 1), (0, 0, 1), (0.5, 11.5, 12), (0, 7, 8), (0.0, 1.0, 5)):
+        for dtype in (torch.float32, torch.float64):
+            want = torch.linspace(start, end, steps, dtype=dtype)
+            got = de._linspace(torch.tensor(start), end, torch.tensor(steps), dtype=dtype)
+            assert got.dtype == dtype and torch.allclose(got, want, atol=1e-6)
 
 
 # -- CLIP ----------------------------------------------------------------------------------------------------------

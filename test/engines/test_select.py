@@ -172,9 +172,6 @@ def test_engines_from_other_weights_are_refused(owl_clip, tmp_path):
 def test_engine_backends_that_cannot_run_say_why(owl_clip):
     from rvos_ros.engines.select import load_detector
 
-    gdino = owl_clip.replace(**{"perception.detector.backend": "grounding_dino", "engines.detector": "onnxruntime"})
-    with pytest.raises(EngineError, match="OWLv2 only"):
-        load_detector(gdino, device="cpu")
     try:
         import tensorrt  # noqa: F401
     except ImportError:
@@ -183,3 +180,27 @@ def test_engine_backends_that_cannot_run_say_why(owl_clip):
     with pytest.raises(EngineError, match="neither a folder nor in the local Hugging Face cache"):
         load_detector(owl_clip.replace(**{"perception.detector.owlv2_model": "nobody/no-such-model",
                                           "engines.detector": "onnxruntime"}), device="cpu")
+
+
+def test_engines_detector_onnxruntime_runs_grounding_dino_built_for_the_camera(configs, tmp_path):
+    from rvos_ros.engines.build import build_detector_parts
+    from rvos_ros.engines.cache import EngineCache
+    from rvos_ros.engines.detector_export import OrtGroundingDinoDetector
+    from rvos_ros.engines.select import load_detector
+
+    torch_cfg, _ = configs
+    cfg = torch_cfg.replace(**{"engines.dir": str(tmp_path), "engines.detector": "onnxruntime"})
+    with pytest.raises(EngineError, match="--camera-size"):
+        load_detector(cfg, device="cpu")
+    built = build_detector_parts(cfg, EngineCache(tmp_path), camera_size=(72, 48))
+    assert [p.part for p in built] == ["grounding_dino"] and built[0].max_abs_diff < 1e-4
+    ort, ref = load_detector(cfg, device="cpu"), load_detector(torch_cfg, device="cpu")
+    assert isinstance(ort, OrtGroundingDinoDetector)
+    for d in (ort, ref):
+        d.set_phrases(["dog", "red ball"])
+    image = np.random.default_rng(2).integers(0, 256, (48, 72, 3), dtype=np.uint8)
+    want, got = ref.detect(image), ort.detect(image)
+    assert want and [d.phrase for d in got] == [d.phrase for d in want]
+    assert np.abs(np.array([d.box for d in got]) - np.array([d.box for d in want])).max() < 1e-3
+    with pytest.raises(EngineError, match="--camera-size 80x64"):
+        ort.detect(np.zeros((64, 80, 3), np.uint8))
