@@ -60,16 +60,21 @@ def test_an_export_is_stored_with_its_key_and_found_again(tiny, tmp_path):
 
 
 def test_engines_build_and_list_on_the_command_line(tiny, tmp_path, capsys):
+    from perception.tiny_detectors import build_tiny_grounding_dino
+
     from rvos_ros.cli import main
 
     _, d = tiny
     cfg = tmp_path / "cfg.yaml"
     cfg.write_text(f"perception:\n  models_dir: {d}\n  tracker:\n    model_config: {d / 'tiny_sam2.yaml'}\n"
-                   f"    checkpoint: tiny_sam2.pt\n    image_size: 64\n")
-    assert main(["engines", "build", "--config", str(cfg), "--dir", str(tmp_path / "eng")]) == 0
+                   f"    checkpoint: tiny_sam2.pt\n    image_size: 64\n"
+                   f"  detector:\n    grounding_dino_model: {build_tiny_grounding_dino(tmp_path / 'gd')}\n")
+    assert main(["engines", "build", "--config", str(cfg), "--dir", str(tmp_path / "eng"), "--camera-size",
+                 "72x48"]) == 0
     assert "sam2.image_encoder" in capsys.readouterr().out
-    (onnx,) = (tmp_path / "eng").glob("*.onnx")
-    assert onnx.with_suffix(".onnx.json").is_file()
+    for part in ("sam2.image_encoder", "grounding_dino"):  # GroundingDINO for 72x48 frames: processed to 96x64
+        (onnx,) = (tmp_path / "eng").glob(f"{part}_*.onnx")
+        assert onnx.with_suffix(".onnx.json").is_file()
     assert main(["engines", "list", "--dir", str(tmp_path / "eng")]) == 0
     listing = capsys.readouterr().out
     assert "1x3x64x64" in listing and "ok" in listing
