@@ -14,7 +14,9 @@ GroundingDINO: its text and image fuse early, so it is one graph
 ``max_text_len`` tokens and a fixed ``height`` x ``width`` input: what the
 processor makes of the robot camera's frames, one graph per camera size
 (padding another size into it would change the detections). Outputs
-``logits`` (1, queries, max_text_len) and ``pred_boxes`` (1, queries, 4).
+``logits`` (1, queries, max_text_len), ``pred_boxes`` (1, queries, 4) and
+``init_reference_points`` (1, queries, 4): the encoder proposals the decoder
+started from, which :func:`grounding_dino_max_abs_diff` needs (see there).
 Two transformers helpers are traced in equivalent plain-op forms during the
 export (the phrase masks, and ``linspace``, which the exporter turns into NaN
 for a feature level one pixel high or wide); the tests prove them equal.
@@ -44,7 +46,7 @@ from rvos_ros.perception.detector import check_image, select_detections, writabl
 from rvos_ros.perception.detector_owlv2 import Owlv2Detector
 
 __all__ = ["GDINO_PARTS", "OWLV2_PARTS", "OrtGroundingDinoDetector", "OrtOwlv2Detector", "export_grounding_dino",
-           "grounding_dino_input_size", "grounding_dino_max_abs_diff",
+           "grounding_dino_diff", "grounding_dino_input_size", "grounding_dino_max_abs_diff",
            "export_owlv2", "onnx_export"]
 
 OWLV2_PARTS = ("owlv2_text", "owlv2_image")
@@ -143,10 +145,11 @@ def _grounding_dino_module(model: Any) -> Any:
             self.model = model
 
         def forward(self, pixel_values: torch.Tensor, pixel_mask: torch.Tensor, input_ids: torch.Tensor,
-                    token_type_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+                    token_type_ids: torch.Tensor, attention_mask: torch.Tensor
+                    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
             out = self.model(pixel_values=pixel_values, pixel_mask=pixel_mask, input_ids=input_ids,
                              token_type_ids=token_type_ids, attention_mask=attention_mask, return_dict=True)
-            return out.logits, out.pred_boxes
+            return out.logits, out.pred_boxes, out.init_reference_points
 
     return Whole().eval()
 
@@ -231,7 +234,8 @@ def export_grounding_dino(model: Any, out_dir: str | Path, *, height: int, width
         path = onnx_export(_grounding_dino_module(model), (pixels, pmask, ids, zeros, mask),
                            Path(out_dir) / "grounding_dino.onnx",
                            input_names=["pixel_values", "pixel_mask", "input_ids", "token_type_ids", "attention_mask"],
-                           output_names=["logits", "pred_boxes"], dynamic_axes={}, opset=opset)
+                           output_names=["logits", "pred_boxes", "init_reference_points"], dynamic_axes={},
+                           opset=opset)
     _float_grids(path)
     return {"grounding_dino": path}
 
@@ -245,10 +249,8 @@ def grounding_dino_input_size(processor: Any, camera: tuple[int, int]) -> tuple[
 
 
 def grounding_dino_max_abs_diff(model: Any, path: str | Path, tokenizer: Any, seed: int = 0) -> float:
-    """Largest |ONNX Runtime - torch| of an exported graph's logits and boxes on a random image and a real caption
-    (logits where both are finite; inf where one is -inf and the other not)."""
-    import torch
-
+    """Largest difference between an exported graph in ONNX Runtime and torch on a random image and a real caption
+    padded to ``max_text_len`` tokens: :func:`grounding_dino_diff` of the graph's outputs."""
     part = OrtPart(path)
     _, _, height, width = part.session.get_inputs()[0].shape
     length = int(model.config.max_text_len)
@@ -260,15 +262,76 @@ def grounding_dino_max_abs_diff(model: Any, path: str | Path, tokenizer: Any, se
         given = enc.get(name, np.zeros_like(enc["input_ids"]))
         row[:, : given.shape[1]] = given
         feeds[name] = row
-    got = part(feeds)
+    return grounding_dino_diff(model, feeds, part(feeds))
+
+
+def grounding_dino_diff(model: Any, feeds: dict[str, np.ndarray], got: dict[str, np.ndarray]) -> float:
+    """How far a GroundingDINO graph's outputs ``got`` on ``feeds`` are from the torch ``model``'s, as one number.
+
+    The model keeps its ``num_queries`` best-scoring encoder proposals, in
+    score order, and pairs them with per-slot learned queries. Two proposals
+    whose scores differ by less than float rounding (1e-4 of scores near 60;
+    the real architecture has tens of thousands of proposals at 800x1066 px, so
+    such near ties are common) can come out swapped, and the two query slots
+    then hold other detections: the outputs are discontinuous there, for ONNX
+    Runtime against torch as for torch on CPU against torch on a GPU.
+    So when ``got`` has ``init_reference_points``, torch is run again with the
+    proposals in the graph's order, and the result is the larger of
+
+    - the largest |graph - torch| of the logits (where both are finite; inf
+      where one is -inf and the other not) and of ``pred_boxes``;
+    - how far the graph's choice is from a top-k of torch's encoder scores
+      (logits): 0 for torch's own choice, the score gap for a swap.
+
+    A graph without ``init_reference_points`` (an older export) is compared
+    slot by slot.
+    """
+    from unittest import mock
+
+    import torch
+
+    model = model.eval().float().cpu()
+    inputs = {k: torch.from_numpy(np.asarray(v)) for k, v in feeds.items()}
     with torch.no_grad():
-        want = model.eval().float().cpu()(**{k: torch.from_numpy(v) for k, v in feeds.items()})
+        want = model(**inputs)
+    choice_gap = 0.0
+    if "init_reference_points" in got:
+        scores = want.enc_outputs_class.float().amax(-1)  # (1, proposals): what the model ranks them by
+        order = _proposal_order(torch.from_numpy(got["init_reference_points"]), want.enc_outputs_coord_logits)
+        chosen = scores.gather(1, order)
+        kth = scores.topk(order.shape[1], dim=1).values[:, -1:]
+        rises = (chosen[:, 1:] - chosen[:, :-1]).clamp(min=0)  # a later proposal scored above an earlier one
+        choice_gap = max(float((kth - chosen).clamp(min=0).max()), float(rises.max()) if rises.numel() else 0.0)
+        own = _proposal_order(want.init_reference_points, want.enc_outputs_coord_logits)
+        if not torch.equal(order, own):  # not torch's own choice: run torch on the graph's
+            real_topk = torch.topk
+
+            def topk(x: Any, k: int, *args: Any, **kwargs: Any) -> Any:
+                if tuple(x.shape) == tuple(scores.shape) and k == order.shape[1]:
+                    return x.gather(1, order), order
+                return real_topk(x, k, *args, **kwargs)
+
+            with torch.no_grad(), mock.patch.object(torch, "topk", topk):
+                want = model(**inputs)
     a, b = got["logits"], want.logits.numpy()
     if not (np.isfinite(a) == np.isfinite(b)).all():
         return float("inf")
     finite = np.isfinite(a)
     return max(float(np.abs(a[finite] - b[finite]).max(initial=0.0)),
-               float(np.abs(got["pred_boxes"] - want.pred_boxes.numpy()).max()))
+               float(np.abs(got["pred_boxes"] - want.pred_boxes.numpy()).max()), choice_gap)
+
+
+def _proposal_order(reference_points: Any, coord_logits: Any) -> Any:
+    """(1, queries) index of the encoder proposal each query started from: the one whose box is nearest.
+
+    ``reference_points``: (1, queries, 4) normalized boxes; ``coord_logits``:
+    (1, proposals, 4) the proposals' boxes before the sigmoid (+inf for
+    proposals off the image, which all become (1, 1, 1, 1) and are alike).
+    """
+    import torch
+
+    boxes = coord_logits.float().sigmoid()
+    return torch.cdist(reference_points.float(), boxes, p=float("inf")).argmin(-1)
 
 
 def _float_grids(path: Path) -> None:

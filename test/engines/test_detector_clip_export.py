@@ -46,6 +46,28 @@ def owlv2(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def gdino(tmp_path_factory):
+    from rvos_ros.perception.detector_gdino import GroundingDinoDetector
+
+    root = tmp_path_factory.mktemp("gdino")
+    cfg = DetectorConfig(grounding_dino_model=str(build_tiny_grounding_dino(root)), box_threshold=0.0,
+                         text_threshold=0.0)
+    return cfg, GroundingDinoDetector.load(cfg, models_dir=root, device=CPU)
+
+
+def _gdino_feeds(det, phrases, seed=0):
+    """The ONNX detector's inputs for a 64x96 px processed image: the torch detector's caption, padded."""
+    det.set_phrases(phrases)
+    length = det.model.config.max_text_len
+    feeds = {"pixel_values": np.random.default_rng(seed).standard_normal((1, 3, 64, 96)).astype(np.float32),
+             "pixel_mask": np.ones((1, 64, 96), np.int64)}
+    for name in ("input_ids", "token_type_ids", "attention_mask"):
+        row = det._text[name].numpy()
+        feeds[name] = np.pad(row, ((0, 0), (0, length - row.shape[1])))
+    return feeds
+
+
+@pytest.fixture(scope="module")
 def clip(tmp_path_factory):
     root = tmp_path_factory.mktemp("clip")
     cfg = VerifierConfig(backend="clip", clip_model=str(build_tiny_clip(root)), keyframes=2)
@@ -111,35 +133,105 @@ def test_grounding_dino_phrase_masks_export_form_equals_transformers():
         assert torch.equal(got_mask, want_mask) and torch.equal(got_pos, want_pos)
 
 
-def test_grounding_dino_export_matches_torch_and_refuses_other_sizes(tmp_path):
+def test_grounding_dino_export_matches_torch_and_refuses_other_sizes(gdino, tmp_path):
     from rvos_ros.engines.detector_export import (
         OrtGroundingDinoDetector,
         export_grounding_dino,
         grounding_dino_input_size,
         grounding_dino_max_abs_diff,
     )
-    from rvos_ros.perception.detector_gdino import GroundingDinoDetector
 
-    cfg = DetectorConfig(grounding_dino_model=str(build_tiny_grounding_dino(tmp_path)), box_threshold=0.0,
-                         text_threshold=0.0)
-    det = GroundingDinoDetector.load(cfg, models_dir=tmp_path, device=CPU)
+    cfg, det = gdino
     # 48x72 px frames: the tiny processor makes 64x96 of them, and its smallest feature level is 1 px high
     # (transformers' linspace there once exported as NaN)
     height, width = grounding_dino_input_size(det._processor, (72, 48))
     assert (height, width) == (64, 96)
     files = export_grounding_dino(det.model, tmp_path / "onnx", height=height, width=width)
+    part = OrtPart(files["grounding_dino"])
+    assert part.output_names == ["logits", "pred_boxes", "init_reference_points"]
     assert grounding_dino_max_abs_diff(det.model, files["grounding_dino"], det._processor.tokenizer) < 1e-4
-    ort_det = OrtGroundingDinoDetector(det, OrtPart(files["grounding_dino"]), cfg)
+    ort_det = OrtGroundingDinoDetector(det, part, cfg)
+    det.set_phrases([])
     assert ort_det.detect(np.zeros((48, 72, 3), np.uint8)) == []  # nothing asked, nothing found
-    det.set_phrases(["dog", "red ball"])
-    for seed, shape in enumerate(((48, 72, 3), (64, 96, 3), (48, 72, 3))):
-        image = np.random.default_rng(seed).integers(0, 256, shape, dtype=np.uint8)
-        want, got = det.detect(image), ort_det.detect(image)
-        assert want and [d.phrase for d in got] == [d.phrase for d in want]
-        assert np.abs(np.array([d.box for d in got]) - np.array([d.box for d in want])).max() < 1e-3
-        assert np.abs(np.array([d.score for d in got]) - np.array([d.score for d in want])).max() < 1e-5
+    # two phrases, and more than fit in max_text_len tokens (those that do not fit are left out); both padded
+    many = ["dog", "red ball", "cat", "blue car", "teddy bear", "man", "woman", "table", "chair", "bird", "horse",
+            "person", "door", "cup", "blue box", "object"]
+    for phrases in (["dog", "red ball"], many):
+        det.set_phrases(phrases)
+        for seed, shape in enumerate(((48, 72, 3), (64, 96, 3), (48, 72, 3))):
+            image = np.random.default_rng(seed).integers(0, 256, shape, dtype=np.uint8)
+            want, got = det.detect(image), ort_det.detect(image)
+            assert want and [d.phrase for d in got] == [d.phrase for d in want]
+            assert np.abs(np.array([d.box for d in got]) - np.array([d.box for d in want])).max() < 1e-3
+            assert np.abs(np.array([d.score for d in got]) - np.array([d.score for d in want])).max() < 1e-5
+    assert len(det.phrases) < len(many)
     with pytest.raises(EngineError, match=r"no GroundingDINO engine for 80x64 frames.*--camera-size 80x64"):
         ort_det.detect(np.zeros((64, 80, 3), np.uint8))
+
+
+def test_padding_the_caption_to_max_text_len_leaves_torch_grounding_dino_unchanged(gdino):
+    # the ONNX detector pads the torch detector's caption to the graph's fixed length: padded tokens (masked out)
+    # must change nothing on the caption's own tokens
+    _, det = gdino
+    for seed, phrases in enumerate((["dog"], ["dog", "red ball"], ["a teddy bear", "the blue box", "cup"])):
+        feeds = {k: torch.from_numpy(v) for k, v in _gdino_feeds(det, phrases, seed).items()}
+        tokens = det._text["input_ids"].shape[1]
+        with torch.no_grad():
+            padded = det.model(**feeds)
+            own = det.model(pixel_values=feeds["pixel_values"], pixel_mask=feeds["pixel_mask"], **det._text)
+        assert torch.allclose(padded.logits[..., :tokens], own.logits[..., :tokens], atol=1e-5)
+        assert torch.allclose(padded.pred_boxes, own.pred_boxes, atol=1e-6)
+        assert torch.isinf(padded.logits[..., tokens:]).all()  # padded tokens never score
+
+
+def test_the_grounding_dino_check_tells_a_near_tie_swap_from_an_export_error(gdino):
+    from unittest import mock
+
+    from rvos_ros.engines.detector_export import grounding_dino_diff
+
+    _, det = gdino
+    model, feeds = det.model, _gdino_feeds(det, ["dog", "red ball"])
+    inputs = {k: torch.from_numpy(v) for k, v in feeds.items()}
+    with torch.no_grad():
+        ref = model(**inputs)
+    queries = model.config.num_queries
+    scores, ranked = ref.enc_outputs_class.amax(-1).sort(dim=1, descending=True, stable=True)  # torch's ranking
+
+    def outputs_choosing(i, j):
+        """What a graph gives when its top-k takes proposal j (by torch's rank; >= num_queries: one torch left out)
+        in place of proposal i, and i (if kept) in place of j."""
+        swapped = ranked[:, :queries].clone()
+        swapped[0, i] = ranked[0, j]
+        if j < queries:
+            swapped[0, j] = ranked[0, i]
+        real_topk = torch.topk
+        with torch.no_grad(), mock.patch.object(torch, "topk", side_effect=lambda x, k, *a, **kw: (
+                x.gather(1, swapped), swapped) if k == queries else real_topk(x, k, *a, **kw)):
+            out = model(**inputs)
+        return {"logits": out.logits.numpy(), "pred_boxes": out.pred_boxes.numpy(),
+                "init_reference_points": out.init_reference_points.numpy()}
+
+    assert grounding_dino_diff(model, feeds, {"logits": ref.logits.numpy(), "pred_boxes": ref.pred_boxes.numpy(),
+                                              "init_reference_points": ref.init_reference_points.numpy()}) == 0.0
+    gaps = scores[0, : queries - 1] - scores[0, 1:queries]
+    close = int(torch.where(gaps > 0, gaps, torch.inf).argmin())  # two adjacent proposals scored most alike
+    gap = float(gaps[close])
+    got = outputs_choosing(close, close + 1)
+    slot_by_slot = grounding_dino_diff(model, feeds, {k: got[k] for k in ("logits", "pred_boxes")})
+    assert slot_by_slot > 10 * gap  # the swapped slots hold other detections ...
+    assert grounding_dino_diff(model, feeds, got) == pytest.approx(gap, abs=1e-6)  # ... the check sees the score gap
+    # the best proposal put last, or the last one replaced by one torch left out: wrong graphs, over the 1e-3 the
+    # build accepts
+    assert grounding_dino_diff(model, feeds, outputs_choosing(0, queries - 1)) > 1e-2
+    left_out = float(scores[0, queries - 1] - scores[0, queries + 5])
+    assert grounding_dino_diff(model, feeds, outputs_choosing(queries - 1, queries + 5)) == pytest.approx(left_out,
+                                                                                                         abs=1e-6)
+    got = {"logits": ref.logits.numpy().copy(), "pred_boxes": ref.pred_boxes.numpy(),
+           "init_reference_points": ref.init_reference_points.numpy()}
+    got["logits"][0, 3, 1] += 0.01  # one wrong logit
+    assert grounding_dino_diff(model, feeds, got) == pytest.approx(0.01, abs=1e-6)
+    got["logits"][0, 3, 1] = -np.inf  # a token masked in one and not the other
+    assert grounding_dino_diff(model, feeds, got) == np.inf
 
 
 def test_the_export_linspace_equals_torch_and_never_divides_by_zero():
