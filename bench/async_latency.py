@@ -16,7 +16,6 @@ process; the ratios p99(LLM) / p99(no LLM) are the figures (keys
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -26,15 +25,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "test"))
-
-from llm.fake_openai_server import FakeOpenAIServer  # noqa: E402 - the scripted server the tests use
-
 from rvos_ros.config import Config, LLMConfig  # noqa: E402
 from rvos_ros.llm.client import OpenAICompatibleClient  # noqa: E402
 from rvos_ros.perception.simulated import SimulatedPerception  # noqa: E402
 from rvos_ros.reasoning.llm_stage import LLMStage  # noqa: E402
 from rvos_ros.runtime import Runtime  # noqa: E402
+from rvos_ros.testing.fake_openai_server import FakeOpenAIServer  # noqa: E402 - the scripted server the tests use
 from rvos_ros.types import Frame  # noqa: E402
 
 H, W, FPS = 480, 640, 15.0

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -33,8 +32,6 @@ import typer
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "test"))
-sys.path.insert(0, str(ROOT / "test" / "reasoning"))  # bench/reasoning.py shadows the test package name
 
 
 def _median_s(fn: Any, repeats: int) -> float:
@@ -65,11 +62,11 @@ def _row(name: str, ort_fn: Any, torch_fn: Any, repeats: int) -> dict[str, Any]:
 def grounding_dino_row(d: Path, repeats: int) -> dict[str, Any]:
     """The tiny GroundingDINO graph (64x96 px, max_text_len tokens) against torch on the same padded inputs."""
     import torch
-    from perception.tiny_detectors import build_tiny_grounding_dino
     from transformers import GroundingDinoForObjectDetection, GroundingDinoProcessor
 
     from rvos_ros.engines.detector_export import export_grounding_dino
     from rvos_ros.engines.onnx_runtime import OrtPart
+    from rvos_ros.testing.tiny_detectors import build_tiny_grounding_dino
 
     folder = build_tiny_grounding_dino(d / "gdino")
     model = GroundingDinoForObjectDetection.from_pretrained(folder, local_files_only=True).eval()
@@ -98,9 +95,6 @@ def grounding_dino_row(d: Path, repeats: int) -> dict[str, Any]:
 def cpu_rows(repeats: int) -> list[dict[str, Any]]:
     """Every exported part on tiny random models: ONNX Runtime against torch, one CPU thread each."""
     import torch
-    from perception.tiny_detectors import build_tiny_owlv2
-    from perception.tiny_sam2 import build_tiny_sam2
-    from tiny_clip import build_tiny_clip
     from transformers import CLIPModel, Owlv2ForObjectDetection
     from transformers.utils import logging as hf_logging
 
@@ -109,7 +103,10 @@ def cpu_rows(repeats: int) -> list[dict[str, Any]]:
     from rvos_ros.engines.export import export_sam2_image_encoder, sam2_image_encoder_module
     from rvos_ros.engines.onnx_runtime import OrtPart
     from rvos_ros.engines.sam2_export import example_inputs, export_sam2, sam2_part_modules
-    from rvos_ros.perception.tracker import build_sam2
+    from rvos_ros.models.sam2 import build_sam2
+    from rvos_ros.testing.tiny_clip import build_tiny_clip
+    from rvos_ros.testing.tiny_detectors import build_tiny_owlv2
+    from rvos_ros.testing.tiny_sam2 import build_tiny_sam2
 
     hf_logging.disable_progress_bar()
     torch.set_num_threads(1)

@@ -184,7 +184,7 @@ def _tracker_rows(name: str, model: Any, size: int, device: str, frames: int, tr
 def random_sam2(config: str, folder: Path, size: int, device: str) -> Any:
     from pipeline import random_sam2 as random_checkpoint
 
-    from rvos_ros.perception.tracker import build_sam2
+    from rvos_ros.models.sam2 import build_sam2
 
     ckpt = random_checkpoint(folder, config=config)
     return build_sam2(config, ckpt, image_size=size, models_dir=folder, device=device)
@@ -200,8 +200,8 @@ def detector_rows(folder: Path, device: str, repeats: int, smoke: bool) -> list[
     with torch.random.fork_rng():
         torch.manual_seed(0)
         if smoke:
-            from perception.tiny_detectors import build_tiny_owlv2
-            from tiny_clip import build_tiny_clip
+            from rvos_ros.testing.tiny_clip import build_tiny_clip
+            from rvos_ros.testing.tiny_detectors import build_tiny_owlv2
 
             owl = Owlv2ForObjectDetection.from_pretrained(build_tiny_owlv2(folder / "owl"), local_files_only=True)
             clip = CLIPModel.from_pretrained(build_tiny_clip(folder / "clip"), local_files_only=True)
@@ -231,11 +231,11 @@ def detector_rows(folder: Path, device: str, repeats: int, smoke: bool) -> list[
 
 
 def gdino_row(folder: Path, device: str, repeats: int, smoke: bool) -> dict[str, Any]:
-    from perception.tiny_detectors import build_tiny_grounding_dino
     from pipeline import full_grounding_dino, scene
 
     from rvos_ros.config import Config
-    from rvos_ros.perception.detector import build_detector
+    from rvos_ros.models.detectors import build_detector
+    from rvos_ros.testing.tiny_detectors import build_tiny_grounding_dino
 
     cfg = Config()
     tiny = build_tiny_grounding_dino(folder / "gdino")

@@ -121,10 +121,10 @@ def measure_replay(frames: int, bg: np.ndarray) -> dict[str, float]:
     """Replay frames/s over rosbags read+decode frames/s on the same synthetic bag."""
     from rosbags.highlevel import AnyReader
 
-    from rvos_ros.bag.messages import typestore
     from rvos_ros.bag.replay import replay
     from rvos_ros.bag.scene_bag import write_scene_bag
     from rvos_ros.config import Config
+    from rvos_ros.interface.messages import typestore
 
     with tempfile.TemporaryDirectory() as tmp:
         bag = Path(tmp) / "scene"

@@ -51,7 +51,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -66,8 +65,6 @@ from rich.table import Table
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing downloads: every model is built here
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 ROOT = Path(__file__).resolve().parent.parent
-for sub in ("test", "test/perception", "test/reasoning"):  # the tiny model builders the tests use
-    sys.path.insert(0, str(ROOT / sub))
 
 H, W = 480, 640
 COMMAND = "the sitting dog"
@@ -119,7 +116,7 @@ class ScriptedDetector:
         self.phrases = tuple(phrases)
 
     def detect(self, image: np.ndarray) -> list[Any]:
-        from rvos_ros.perception.base import Detection
+        from rvos_ros.types import Detection
 
         return [Detection(box=b, score=0.9, phrase=self.phrases[0]) for b in self.boxes] if self.phrases else []
 
@@ -155,7 +152,7 @@ def random_sam2(folder: Path, config: str = HIERA_T) -> Path:
     from hydra.utils import instantiate
     from omegaconf import OmegaConf
 
-    from rvos_ros.perception.tracker import sam2_config_path
+    from rvos_ros.models.sam2 import sam2_config_path
 
     torch.manual_seed(0)
     cfg = OmegaConf.load(sam2_config_path(config, folder))
@@ -226,9 +223,9 @@ def model_rows(tracker: Any, k: int, frames: int, cfg: Any, warmup: int = 1
     clock.wrap(tracker, "add", "tracker")
     clock.wrap(detector, "detect", "scripted detector")
     clock.wrap(perception, "step", "perception")
-    clock.wrap(rt.camera, "update", "camera motion")
-    clock.wrap(rt.book, "update", "track book")
-    clock.wrap(rt.reasoner, "submit", "reasoning")
+    clock.wrap(rt.observer.camera, "update", "camera motion")
+    clock.wrap(rt.session.book, "update", "track book")
+    clock.wrap(rt.session.reasoner, "submit", "reasoning")
     rt.set_command(COMMAND)
     images, labels = scene(warmup + frames, k)
     per_frame: list[dict[str, float]] = []
@@ -279,7 +276,7 @@ def window_costs(k: int, cfg: Any, verifier: Any, frames: int) -> tuple[float, f
     perception = SimulatedPerception(cfg.perception, {j + 1: "dog" for j in range(k)})
     rt = Runtime(cfg, perception, verifier=None)
     clock = StageClock()
-    clock.wrap(rt.reasoner, "submit", "reasoning")
+    clock.wrap(rt.session.reasoner, "submit", "reasoning")
     rt.set_command(COMMAND)
     images, labels = scene(frames, k, seed=1)
     filled = min(cfg.runtime.window_frames, frames // 2)
@@ -292,7 +289,7 @@ def window_costs(k: int, cfg: Any, verifier: Any, frames: int) -> tuple[float, f
     reasoning = clock.take().get("reasoning", 0.0) / (frames - filled)
     if k < 2 or verifier is None:
         return reasoning, 0.0
-    window = rt.book.window(rt.command, rt.clock.fps)
+    window = rt.session.book.window(rt.command, rt.session.clock.fps)
     need = verifier.config.keyframes
     if len(window.keyframes) < need:  # a short (quick) window: repeat keyframes so CLIP sees as many as usual
         window = dataclasses.replace(window, keyframes=(window.keyframes * need)[:need])
@@ -331,7 +328,7 @@ def full_grounding_dino(tokenizer_folder: Path, cfg: Any, device: str = "cpu") -
         GroundingDinoProcessor,
     )
 
-    from rvos_ros.perception.detector_gdino import GroundingDinoDetector
+    from rvos_ros.models.grounding_dino import GroundingDinoDetector
 
     with torch.random.fork_rng():
         torch.manual_seed(0)
@@ -391,15 +388,17 @@ def main(
 ) -> None:
     """Print per-stage ms and share of a frame for tiny models and a random full-size SAM2.1 hiera-tiny."""
     import torch
-    from tiny_clip import build_tiny_clip
-    from tiny_detectors import build_tiny_grounding_dino
-    from tiny_sam2 import build_tiny_sam2
     from transformers.utils import logging as hf_logging
 
     from rvos_ros.config import Config, VerifierConfig
-    from rvos_ros.perception.detector import build_detector
-    from rvos_ros.perception.tracker import StreamingTracker, build_sam2
+    from rvos_ros.models.clip import ClipModel
+    from rvos_ros.models.detectors import build_detector
+    from rvos_ros.models.sam2 import build_sam2
+    from rvos_ros.perception.tracker import StreamingTracker
     from rvos_ros.reasoning.clip_verifier import ClipVerifier
+    from rvos_ros.testing.tiny_clip import build_tiny_clip
+    from rvos_ros.testing.tiny_detectors import build_tiny_grounding_dino
+    from rvos_ros.testing.tiny_sam2 import build_tiny_sam2
 
     hf_logging.disable_progress_bar()
     torch.set_num_threads(1)
@@ -420,13 +419,13 @@ def main(
             # one call, no warm-up: first-call overhead is small next to a minute
             dets["hiera-tiny"] = ("GroundingDINO-tiny architecture (random)",
                                   detector_ms(full_grounding_dino(gdino_folder, cfg), reps=1, warmup=False))
-        verifiers = {"tiny": ClipVerifier(VerifierConfig(backend="clip", clip_model=str(clip_folder)),
-                                          models_dir=tmp, device="cpu")}
+        verifiers = {"tiny": ClipVerifier(ClipModel.load(str(clip_folder), models_dir=tmp, device="cpu"),
+                                          VerifierConfig(backend="clip", clip_model=str(clip_folder)))}
         clip_names = {"tiny": "tiny CLIP (random)", "hiera-tiny": "tiny CLIP (random)"}
         if not quick:
             b32 = random_clip_b32(tmp / "clip-b32", clip_folder)
-            verifiers["hiera-tiny"] = ClipVerifier(VerifierConfig(backend="clip", clip_model=str(b32)),
-                                                   models_dir=tmp, device="cpu")
+            verifiers["hiera-tiny"] = ClipVerifier(ClipModel.load(str(b32), models_dir=tmp, device="cpu"),
+                                                   VerifierConfig(backend="clip", clip_model=str(b32)))
             clip_names["hiera-tiny"] = "CLIP ViT-B/32 architecture (random)"
         verifiers.setdefault("hiera-tiny", verifiers["tiny"])
         (tmp / "sam2").mkdir()

@@ -89,14 +89,14 @@ def main(frames: Annotated[int, typer.Option(min=1000, help="Frames to run.")] =
     perception = SimulatedPerception(cfg.perception, CATEGORIES)
     rt = Runtime(cfg, perception)
     passes = [0]
-    submit = rt.reasoner.submit
+    submit = rt.session.reasoner.submit
 
     def counted_submit(job):  # count reasoning passes without touching the runtime
         ok = submit(job)
         passes[0] += bool(ok)
         return ok
 
-    rt.reasoner.submit = counted_submit  # type: ignore[method-assign]
+    rt.session.reasoner.submit = counted_submit  # type: ignore[method-assign]
     scene = Scene()
     cpu_ms = np.zeros(frames)
     stage_ms: dict[str, np.ndarray] = {}

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -41,9 +40,7 @@ import numpy as np
 import typer
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "test" / "perception"))  # the tiny SAM2 builder and the official predictor
-
-from tiny_sam2 import (  # noqa: E402
+from rvos_ros.testing.tiny_sam2 import (  # noqa: E402
     build_tiny_sam2,
     moving_frame,
     official_predictor,
@@ -125,7 +122,8 @@ def conformance(model: Any, yaml_path: Path, ckpt: Path, image_size: int, frames
     on empty masks would prove nothing)."""
     import torch
 
-    from rvos_ros.perception.tracker import StreamingTracker, preprocess
+    from rvos_ros.models.sam2 import preprocess
+    from rvos_ros.perception.tracker import StreamingTracker
 
     height, width = background.shape[:2]
     box, bar = prompts(height, width)
@@ -173,8 +171,8 @@ def main(
     """Measure time, RSS and state flatness over a long stream, and conformance to sam2's video predictor."""
     import torch
 
-    from rvos_ros.perception.model_files import torch_device
-    from rvos_ros.perception.tracker import build_sam2, sam2_config_path
+    from rvos_ros.models.files import torch_device
+    from rvos_ros.models.sam2 import build_sam2, sam2_config_path
     from rvos_ros.terminal import summary_table
 
     if (model_config is None) != (checkpoint is None):

@@ -1,8 +1,10 @@
 """rvos_ros: online referring video object segmentation for ROS 2 robots.
 
-The package follows DESIGN.md: ``perception/`` grounds candidates,
-``reasoning/`` identifies the target, ``runtime.py`` runs the stream, and
-``ros/``, ``bag/`` and ``cli.py`` are the three ways in.
+The layers, lowest first (docs/architecture.md): ``types``/``config``/``errors``,
+``models/`` (network wrappers), ``llm/``, ``engines/``, ``perception/`` (candidates
+and their tracks), ``reasoning/`` (which one the command means), ``runtime/``
+(one stream and its commands), ``interface/``, ``eval/``, ``bag/``, ``ros/``, and
+``cli.py``. Every import points down that list.
 """
 
 __version__ = "0.1.0"

@@ -92,7 +92,7 @@ def synth(
                              overwrite=overwrite)
         bar.update(task, completed=1, total=1)
         if bag:
-            from rvos_ros.eval.synth_bag import write_dataset_bags
+            from rvos_ros.bag.synth_bag import write_dataset_bags
 
             bags = write_dataset_bags(out)
     rows = [("videos", summary.videos), ("frames", summary.frames), ("expressions", summary.expressions)]
@@ -157,7 +157,7 @@ def eval_(
 
 @app.command()
 def reason(
-    window: Annotated[Path, typer.Argument(help="Trajectory window JSON (DESIGN.md contract).")],
+    window: Annotated[Path, typer.Argument(help="Trajectory window JSON (docs/contracts.md).")],
     query: Annotated[str | None, typer.Option(help="Override the window's query.")] = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -276,7 +276,7 @@ EverythingOpt = Annotated[bool, typer.Option("--all", help="Both detector backen
 @models_app.command("pull")
 def models_pull(config: ConfigOpt = None, everything: EverythingOpt = False) -> None:
     """Download the configured detector, SAM2 checkpoint (and CLIP) into perception.models_dir; needs internet."""
-    from rvos_ros.models_pull import check_pulled, pull_models
+    from rvos_ros.models.pull import check_pulled, pull_models
     from rvos_ros.terminal import summary_table
 
     results = pull_models(_config(config), everything=everything)
@@ -288,7 +288,7 @@ def models_pull(config: ConfigOpt = None, everything: EverythingOpt = False) -> 
 @models_app.command("list")
 def models_list(config: ConfigOpt = None, everything: EverythingOpt = False) -> None:
     """Show the configured models and whether each is present (nothing downloads)."""
-    from rvos_ros.models_pull import configured_models
+    from rvos_ros.models.pull import configured_models
     from rvos_ros.terminal import summary_table
 
     rows = [(i.role, i.name, i.ready or i.problem or "missing: run `rvos-ros models pull`")

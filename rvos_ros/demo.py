@@ -17,12 +17,12 @@ from pathlib import Path
 
 from rvos_ros.bag.render import render_video
 from rvos_ros.bag.replay import replay
+from rvos_ros.bag.synth_bag import write_dataset_bags
 from rvos_ros.config import load_config
 from rvos_ros.eval.dataset import DatasetFolder, PredictionFolder
 from rvos_ros.eval.report import evaluate, report_table, write_report
 from rvos_ros.eval.runner import run_dataset
 from rvos_ros.eval.synth import synthesize
-from rvos_ros.eval.synth_bag import write_dataset_bags
 from rvos_ros.terminal import console, decisions_table, progress_bar
 
 __all__ = ["run_demo"]

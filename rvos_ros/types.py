@@ -1,4 +1,4 @@
-"""Plain data passed between the stages of DESIGN.md.
+"""Plain data passed between the stages of docs/architecture.md.
 
 Units: pixel coordinates of the frame they were observed in (x right, y down),
 boxes as ``(x1, y1, x2, y2)``, times in nanoseconds (stamps) or seconds
@@ -72,12 +72,11 @@ class Frame:
 
 @dataclass(frozen=True)
 class Detection:
-    """An open-vocabulary detection on a keyframe; ``label`` is the query phrase it matched."""
+    """One detector box: pixel ``(x1, y1, x2, y2)`` in the input image, score in [0, 1], the matched phrase."""
 
     box: Box
     score: float
-    label: str
-    mask: np.ndarray | None = None
+    phrase: str
 
 
 @dataclass(frozen=True)
@@ -128,7 +127,7 @@ class Keyframe:
 
 @dataclass(frozen=True)
 class TrajectoryWindow:
-    """Everything the reasoner sees: the DESIGN.md trajectory-window contract.
+    """Everything the reasoner sees: the trajectory-window contract of docs/contracts.md.
 
     ``camera`` holds, per window frame, the 3x3 homography mapping pixels of
     frame t-1 to frame t (identity for frame 0), or None when unknown.
@@ -226,7 +225,7 @@ class ParsedQuery:
 
 @dataclass(frozen=True)
 class Decision:
-    """Which candidates the command means (the DESIGN.md Decision contract).
+    """Which candidates the command means (the Decision contract of docs/contracts.md).
 
     ``frame_index`` is the stream frame the decision was made on and
     ``generation`` the command generation it answers; neither is part of the

@@ -56,7 +56,7 @@ def test_commands_through_the_live_loop():
     cfg = Config()
     p = SimulatedPerception(cfg.perception, CATEGORIES)
     out = []
-    loop = LiveLoop(Runtime(cfg, p), out.append, ground_truth=p, label_wait_s=0.0)
+    loop = LiveLoop(Runtime(cfg, p), out.append, label_wait_s=0.0)
     for text in ["x" * 100_000, "\x00\x1b[2J", "the ball"]:
         loop.put_command(text)
     img, labels = scene(0)
@@ -125,7 +125,7 @@ def test_bad_images_are_dropped_and_reported_and_the_loop_goes_on(bad, why):
     cfg = Config()
     p = SimulatedPerception(cfg.perception, CATEGORIES)
     out = []
-    loop = LiveLoop(Runtime(cfg, p), out.append, ground_truth=p, label_wait_s=0.0)
+    loop = LiveLoop(Runtime(cfg, p), out.append, label_wait_s=0.0)
     loop.put_image(bad)
     loop.step(timeout=0.5)
     loop.put_image(_img())
@@ -139,7 +139,7 @@ def test_an_image_size_change_mid_stream_is_a_new_stream_not_a_crash():
     cfg = Config()
     p = SimulatedPerception(cfg.perception, CATEGORIES)
     out = []
-    loop = LiveLoop(Runtime(cfg, p), out.append, ground_truth=p, label_wait_s=0.0)
+    loop = LiveLoop(Runtime(cfg, p), out.append, label_wait_s=0.0)
     loop.put_image(_img())
     loop.step(timeout=0.5)
     small = np.ascontiguousarray(scene(1)[0][::2, ::2])
@@ -179,7 +179,7 @@ def test_a_truncated_bag_writes_the_frames_it_read_and_says_how_many(tmp_path, c
     assert "stopped early" in text.out or "wrote the" in text.out
     from rosbags.highlevel import AnyReader
 
-    from rvos_ros.bag.messages import typestore
+    from rvos_ros.interface.messages import typestore
 
     with AnyReader([tmp_path / "out"], default_typestore=typestore()) as r:
         masks = sum(1 for c, _, _ in r.messages() if c.topic == "/target/mask")

@@ -61,7 +61,7 @@ def test_any_exception_from_a_model_is_contained_not_only_ours():
 
 
 def test_a_verifier_or_reasoning_fault_is_reported_and_the_stream_goes_on(monkeypatch):
-    import rvos_ros.runtime as runtime_mod
+    import rvos_ros.runtime.session as runtime_mod
 
     calls = {"n": 0}
     real = runtime_mod.identify
@@ -83,7 +83,7 @@ def test_the_live_loop_publishes_a_faulty_frame_with_its_error_on_status():
     cfg = Config()
     p = FlakyPerception(cfg.perception, CATEGORIES, {3})
     published = []
-    loop = LiveLoop(Runtime(cfg, p), published.append, ground_truth=p, label_wait_s=0.0)
+    loop = LiveLoop(Runtime(cfg, p), published.append, label_wait_s=0.0)
     loop.put_command("the ball")
     for i in range(6):
         img, labels = scene(i)

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rvos_ros.errors import InputError
+from rvos_ros.interface.images import compressed_to_rgb, image_to_rgb
 from rvos_ros.reasoning.query_parser import QueryParser
 from rvos_ros.reasoning.window_io import window_from_dict
-from rvos_ros.ros.conversions import compressed_to_rgb, image_to_rgb
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CORE = ["rvos_ros/types.py", "rvos_ros/config.py", "rvos_ros/errors.py", "rvos_ros/runtime.py", "rvos_ros/llm",
+CORE = ["rvos_ros/types.py", "rvos_ros/config.py", "rvos_ros/errors.py", "rvos_ros/runtime", "rvos_ros/llm",
         "rvos_ros/reasoning/worker.py", "rvos_ros/reasoning/llm_stage.py", "rvos_ros/perception/grounding.py",
         "rvos_ros/perception/models.py", "rvos_ros/perception/tracker.py", "rvos_ros/perception/sam2_memory.py",
-        "rvos_ros/perception/detector.py", "rvos_ros/bag/mcap_salvage.py", "rvos_ros/engines/select.py",
+        "rvos_ros/models", "rvos_ros/bag/mcap_salvage.py", "rvos_ros/engines/select.py",
         "rvos_ros/engines/tensorrt_parts.py", "rvos_ros/engines/build.py"]
 
 

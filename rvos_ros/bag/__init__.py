@@ -1,1 +1,1 @@
-"""bag stage (see DESIGN.md)."""
+"""bag stage (see docs/architecture.md)."""

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from rvos_ros.bag.messages import typestore
 from rvos_ros.errors import BagError
+from rvos_ros.interface.messages import typestore
 
 __all__ = ["SalvageConnection", "SalvageReader", "mcap_file"]
 

@@ -19,9 +19,9 @@ from rosbags.highlevel import AnyReader
 from rosbags.interfaces import Connection
 
 from rvos_ros.bag.mcap_salvage import SalvageReader, mcap_file
-from rvos_ros.bag.messages import COMPRESSED, IMAGE, STRING, stamp_ns, typestore
 from rvos_ros.errors import BagError, InputError
-from rvos_ros.ros.conversions import compressed_to_rgb, image_to_array, image_to_rgb
+from rvos_ros.interface.images import compressed_to_rgb, image_to_array, image_to_rgb
+from rvos_ros.interface.messages import COMPRESSED, IMAGE, STRING, stamp_ns, typestore
 from rvos_ros.types import Frame
 
 __all__ = ["BagEvent", "BagInput", "BagTopics"]

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from rosbags.highlevel import AnyReader
 
-from rvos_ros.bag.messages import typestore
 from rvos_ros.errors import BagError
-from rvos_ros.overlay import VideoSink
-from rvos_ros.ros.conversions import image_to_rgb
+from rvos_ros.interface.images import image_to_rgb
+from rvos_ros.interface.messages import typestore
+from rvos_ros.interface.overlay import VideoSink
 
 __all__ = ["render_video"]
 

@@ -17,9 +17,9 @@ from rvos_ros.bag.reader import BagEvent, BagInput, BagTopics
 from rvos_ros.bag.writer import OutputBag
 from rvos_ros.config import Config
 from rvos_ros.errors import BagError, RvosError
-from rvos_ros.overlay import draw_overlay
-from rvos_ros.perception.base import Perception
-from rvos_ros.perception.simulated import SimulatedPerception
+from rvos_ros.interface.overlay import draw_overlay
+from rvos_ros.perception.backends import build_perception
+from rvos_ros.perception.base import GroundTruth, Perception
 from rvos_ros.runtime import Runtime
 from rvos_ros.types import Decision, FrameResult
 
@@ -77,15 +77,7 @@ def replay(bag: str | Path, out: str | Path, config: Config, *, topics: BagTopic
     (fed from the bag's ground-truth topics) or the models (detector + SAM2,
     loaded from the config; the ground-truth topics are then ignored).
     """
-    if perception is None:
-        if config.perception.backend == "models":
-            from rvos_ros.perception.models import ModelPerception
-
-            perception = ModelPerception.from_config(config)
-        else:
-            perception = SimulatedPerception(config.perception, {})
-    truth = perception if isinstance(perception, SimulatedPerception) else None
-    runtime = Runtime(config, perception)
+    runtime = Runtime(config, perception if perception is not None else build_perception(config))
     summary = ReplaySummary()
     if command is not None:
         runtime.set_command(command)
@@ -98,11 +90,9 @@ def replay(bag: str | Path, out: str | Path, config: Config, *, topics: BagTopic
                 frames = []
                 for e in sorted(group, key=lambda e: e.kind != "objects"):
                     if e.kind == "objects" and e.categories is not None:
-                        if truth is not None:
-                            truth.set_categories(e.categories)
+                        runtime.feed_truth(GroundTruth(categories=e.categories))
                     elif e.kind == "labels" and e.labels is not None:
-                        if truth is not None:
-                            truth.feed_labels(e.stamp_ns, e.labels)
+                        runtime.feed_truth(GroundTruth(e.stamp_ns, labels=e.labels))
                     elif e.kind == "command" and command is None:
                         try:
                             runtime.set_command(e.text)

@@ -11,9 +11,9 @@ import cv2
 import numpy as np
 from rosbags.rosbag2 import StoragePlugin, Writer
 
-from rvos_ros.bag.messages import COMPRESSED, IMAGE, STRING, header, image_msg, string_msg, typestore
 from rvos_ros.bag.reader import BagTopics
 from rvos_ros.errors import BagError
+from rvos_ros.interface.messages import COMPRESSED, IMAGE, STRING, header, image_msg, string_msg, typestore
 
 __all__ = ["write_scene_bag"]
 

@@ -8,18 +8,18 @@ from typing import Any, Literal
 import numpy as np
 from rosbags.rosbag2 import StoragePlugin, Writer
 
-from rvos_ros.bag.messages import (
+from rvos_ros.errors import BagError
+from rvos_ros.interface.messages import (
     DETECTIONS,
     IMAGE,
     STRING,
     detections_msg,
     header,
     image_msg,
-    status_json,
     string_msg,
     typestore,
 )
-from rvos_ros.errors import BagError
+from rvos_ros.interface.status import status_json
 from rvos_ros.types import FrameResult
 
 __all__ = ["OUTPUT_TOPICS", "OutputBag"]

@@ -1,1 +1,1 @@
-"""engines stage (see DESIGN.md)."""
+"""engines stage (see docs/architecture.md)."""

@@ -72,7 +72,7 @@ def _build_onnx(config: Config, out_dir: str | Path, image_size: int | None, cam
         sam2_image_encoder_module,
     )
     from rvos_ros.engines.onnx_runtime import make_session
-    from rvos_ros.perception.tracker import build_sam2
+    from rvos_ros.models.sam2 import build_sam2
 
     tc = config.perception.tracker
     size = image_size or tc.image_size
@@ -162,7 +162,7 @@ def build_detector_parts(config: Config, cache: Any, *, camera_size: tuple[int, 
     from rvos_ros.engines.detector_export import export_owlv2
     from rvos_ros.engines.onnx_runtime import OrtPart
     from rvos_ros.engines.select import owlv2_keys
-    from rvos_ros.perception.detector import load_pretrained
+    from rvos_ros.models.detection import load_pretrained
 
     pc = config.perception
     if pc.detector.backend != "owlv2":
@@ -205,7 +205,7 @@ def build_clip_parts(config: Config, cache: Any) -> list[BuiltPart]:
     from rvos_ros.engines.clip_export import clip_logit_scale, export_clip
     from rvos_ros.engines.onnx_runtime import OrtPart
     from rvos_ros.engines.select import clip_keys, clip_scale_file
-    from rvos_ros.perception.detector import load_pretrained
+    from rvos_ros.models.detection import load_pretrained
 
     if config.verifier.backend != "clip":
         return []
@@ -296,7 +296,7 @@ def _build_grounding_dino(config: Config, cache: Any, camera_size: tuple[int, in
         grounding_dino_max_abs_diff,
     )
     from rvos_ros.engines.select import gdino_key
-    from rvos_ros.perception.detector import load_pretrained
+    from rvos_ros.models.detection import load_pretrained
 
     pc = config.perception
     if min(camera_size) < 16:

@@ -1,4 +1,4 @@
-"""ONNX export of CLIP's image and text encoders, and a CLIP verifier running them in ONNX Runtime.
+"""ONNX export of CLIP's image and text encoders, and a CLIP model running them in ONNX Runtime.
 
 - ``clip_image.onnx``: ``pixel_values`` (batch, 3, S, S) float32 → ``image_embeds``
   (batch, dim), the projected (not yet normalized) image embedding; batch is
@@ -7,26 +7,24 @@
   ``text_embeds`` (batch, dim); batch and token count are dynamic (the verifier
   pads prompts to the longest one).
 
-:class:`OrtClipVerifier` is a :class:`rvos_ros.reasoning.clip_verifier.ClipVerifier`
-whose two towers run in ONNX Runtime: same crops, prompts, tokenizer, processor
-and scoring, so it gives the same scores. CLIP's learned logit scale is not in
+:class:`OrtClipModel` is a :class:`rvos_ros.models.clip.ClipModel` whose two
+towers run in ONNX Runtime: same tokenizer, processor, caching and
+normalizing, so the verifier scoring with it gives the same scores. CLIP's learned logit scale is not in
 either graph; the export returns it and the build records it in the sidecar.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from rvos_ros.config import VerifierConfig
 from rvos_ros.engines.detector_export import onnx_export
 from rvos_ros.engines.onnx_runtime import OrtPart
 from rvos_ros.errors import EngineError
-from rvos_ros.reasoning.clip_verifier import ClipVerifier
+from rvos_ros.models.clip import ClipModel
 
-__all__ = ["CLIP_PARTS", "OrtClipVerifier", "clip_logit_scale", "export_clip"]
+__all__ = ["CLIP_PARTS", "OrtClipModel", "clip_logit_scale", "export_clip"]
 
 CLIP_PARTS = ("clip_text", "clip_image")
 
@@ -78,8 +76,8 @@ def export_clip(model: Any, out_dir: str | Path, *, opset: int = 17) -> dict[str
     return files
 
 
-class OrtClipVerifier(ClipVerifier):
-    """:class:`~rvos_ros.reasoning.clip_verifier.ClipVerifier` with both towers in ONNX Runtime.
+class OrtClipModel(ClipModel):
+    """:class:`~rvos_ros.models.clip.ClipModel` with both towers in ONNX Runtime (or TensorRT engines).
 
     ``model_dir``: the CLIP folder (for the tokenizer, image processor and
     config); ``onnx_files``: part name → file (``clip_text``, ``clip_image``);
@@ -90,37 +88,25 @@ class OrtClipVerifier(ClipVerifier):
     TensorRT engines built from these graphs).
     """
 
-    def __init__(self, config: VerifierConfig, *, model_dir: str | Path, onnx_files: dict[str, Path],
-                 logit_scale: float, providers: str | Sequence[Any] = "cpu",
-                 open_part: Callable[[Path], Any] | None = None) -> None:
+    def __init__(self, *, model_dir: str | Path, onnx_files: dict[str, Path], logit_scale: float,
+                 providers: str | Sequence[Any] = "cpu", open_part: Callable[[Path], Any] | None = None) -> None:
         from transformers import AutoConfig, CLIPProcessor
 
         missing = [p for p in CLIP_PARTS if p not in onnx_files]
         if missing:
             raise EngineError(f"CLIP engine parts {missing} are missing; run `rvos-ros engines build --backend onnx`")
-        self.config = config
-        self._device = "cpu"
-        self._processor = CLIPProcessor.from_pretrained(str(model_dir), local_files_only=True)
+        processor = CLIPProcessor.from_pretrained(str(model_dir), local_files_only=True)
         text_cfg = AutoConfig.from_pretrained(str(model_dir), local_files_only=True).text_config
-        self._max_tokens = int(text_cfg.max_position_embeddings)
-        self._logit_scale = float(logit_scale)
-        self._lock = threading.Lock()
-        self._command: str | None = None
-        self._text: dict[str, Any] = {}
+        super().__init__(processor, max_tokens=int(text_cfg.max_position_embeddings), logit_scale=logit_scale)
         opener = open_part or (lambda path: OrtPart(path, providers=providers))
         self._text_part = opener(Path(onnx_files["clip_text"]))
         self._image_part = opener(Path(onnx_files["clip_image"]))
-
-    @property
-    def model(self) -> Any:
-        """None: this verifier holds no torch model (its towers are ONNX Runtime sessions)."""
-        return None
 
     def _encode_text(self, prompts: list[str]) -> Any:
         """The text graph's projected embeddings of new prompts (caching and normalizing stay in the base class)."""
         import torch
 
-        tokens = self._processor.tokenizer(prompts, padding=True, truncation=True, max_length=self._max_tokens,
+        tokens = self._processor.tokenizer(prompts, padding=True, truncation=True, max_length=self.max_tokens,
                                            return_tensors="np")
         out = self._text_part(input_ids=tokens["input_ids"], attention_mask=tokens["attention_mask"])
         return torch.from_numpy(out["text_embeds"])

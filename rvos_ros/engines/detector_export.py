@@ -24,7 +24,7 @@ for a feature level one pixel high or wide); the tests prove them equal.
 :class:`OrtOwlv2Detector` and :class:`OrtGroundingDinoDetector` implement
 :class:`rvos_ros.perception.base.Detector` on those graphs with the same
 preprocessing (the model folder's processor) and post-processing
-(:func:`~rvos_ros.perception.detector.select_detections`) as the torch
+(:func:`~rvos_ros.models.detection.select_detections`) as the torch
 detectors, so they return the same detections. torch is still used for the
 processor and NMS (small); the networks run in ONNX Runtime.
 """
@@ -41,9 +41,9 @@ import numpy as np
 from rvos_ros.config import DetectorConfig
 from rvos_ros.engines.onnx_runtime import OrtPart
 from rvos_ros.errors import EngineError
-from rvos_ros.perception.base import Detection
-from rvos_ros.perception.detector import check_image, select_detections, writable
-from rvos_ros.perception.detector_owlv2 import Owlv2Detector
+from rvos_ros.models.detection import check_image, select_detections, writable
+from rvos_ros.models.owlv2 import Owlv2Detector
+from rvos_ros.types import Detection
 
 __all__ = ["GDINO_PARTS", "OWLV2_PARTS", "OrtGroundingDinoDetector", "OrtOwlv2Detector", "export_grounding_dino",
            "grounding_dino_diff", "grounding_dino_input_size", "grounding_dino_max_abs_diff",
@@ -365,7 +365,7 @@ def _numpy(x: Any) -> np.ndarray:
 
 
 class OrtOwlv2Detector(Owlv2Detector):
-    """:class:`~rvos_ros.perception.detector_owlv2.Owlv2Detector` on ``owlv2_text.onnx`` + ``owlv2_image.onnx``.
+    """:class:`~rvos_ros.models.owlv2.Owlv2Detector` on ``owlv2_text.onnx`` + ``owlv2_image.onnx``.
 
     ``processor``: the model folder's ``Owlv2Processor``; ``text``/``image``:
     the two :class:`~rvos_ros.engines.onnx_runtime.OrtPart`. Only the three
@@ -423,7 +423,7 @@ class OrtGroundingDinoDetector:
     tokens. Padding a smaller image into it changes the detections (the
     deformable attention reads the padded borders), so a frame whose
     processed size has no graph is refused with the command that builds one.
-    Reuses :class:`rvos_ros.perception.detector_gdino.GroundingDinoDetector`'s
+    Reuses :class:`rvos_ros.models.grounding_dino.GroundingDinoDetector`'s
     caption building, token → phrase map and processor (its model is only
     read for its config). ``parts``: one part, or processed (height, width) → part.
     """

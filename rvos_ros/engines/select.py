@@ -30,7 +30,7 @@ from rvos_ros.config import Config, EnginesConfig, VerifierConfig
 from rvos_ros.engines.cache import EngineCache, EngineKey, file_hash
 from rvos_ros.errors import EngineError
 
-__all__ = ["clip_keys", "clip_scale_file", "gdino_key", "load_detector", "load_sam2_parts", "load_verifier",
+__all__ = ["clip_keys", "clip_scale_file", "gdino_key", "load_detector", "load_sam2_parts", "load_clip",
            "model_folder", "model_weights_hash", "owlv2_keys", "sam2_part_keys", "sam2_parts_key",
            "sam2_parts_location"]
 
@@ -39,7 +39,7 @@ WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth")
 
 def sam2_parts_key(config: Config, image_size: int | None = None) -> EngineKey:
     """The key of the configured tracker's SAM2 export (checkpoint file hash, input size)."""
-    from rvos_ros.perception.model_files import resolve_checkpoint
+    from rvos_ros.models.files import resolve_checkpoint
 
     tc = config.perception.tracker
     size = image_size or tc.image_size
@@ -66,7 +66,7 @@ def sam2_part_keys(folder_key: EngineKey) -> dict[str, EngineKey]:
 def model_folder(name: str, models_dir: str | Path) -> Path:
     """The local folder of a transformers model: a folder as given (or under ``models_dir``), else the Hugging Face
     cache's snapshot of a hub id. Nothing downloads; EngineError when it is in neither place."""
-    from rvos_ros.perception.model_files import resolve_model
+    from rvos_ros.models.files import resolve_model
 
     source = resolve_model(name, models_dir)
     if Path(source).is_dir():
@@ -166,7 +166,7 @@ def load_sam2_parts(config: Config) -> Any:
 
 def load_detector(config: Config, *, device: Any) -> Any:
     """The configured detector on ``engines.detector``: torch, or OWLv2's graphs on onnxruntime / tensorrt."""
-    from rvos_ros.perception.detector import build_detector
+    from rvos_ros.models.detectors import build_detector
 
     pc = config.perception
     backend = config.engines.detector
@@ -186,14 +186,14 @@ def load_detector(config: Config, *, device: Any) -> Any:
                             max_tokens=keys["owlv2_text"].input_shape[1])
 
 
-def load_verifier(verifier: VerifierConfig, engines: EnginesConfig, *, models_dir: str | Path, device: Any) -> Any:
-    """The configured verifier on ``engines.verifier``: torch, or CLIP's towers on onnxruntime / tensorrt."""
-    from rvos_ros.reasoning.clip_verifier import build_verifier
+def load_clip(verifier: VerifierConfig, engines: EnginesConfig, *, models_dir: str | Path, device: Any) -> Any:
+    """The CLIP model for ``engines.verifier``: torch, or its towers on onnxruntime / tensorrt (from the cache)."""
+    from rvos_ros.models.clip import ClipModel
 
     backend = engines.verifier
-    if backend == "torch" or verifier.backend != "clip":
-        return build_verifier(verifier, models_dir=models_dir, device=device)
-    from rvos_ros.engines.clip_export import OrtClipVerifier
+    if backend == "torch":
+        return ClipModel.load(verifier.clip_model, models_dir=models_dir, device=device)
+    from rvos_ros.engines.clip_export import OrtClipModel
 
     folder, keys = clip_keys(verifier.clip_model, models_dir)
     cache = EngineCache(engines.dir)
@@ -204,14 +204,13 @@ def load_verifier(verifier: VerifierConfig, engines: EnginesConfig, *, models_di
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise EngineError(f"CLIP's logit scale {str(scale_file)!r} is missing or unreadable ({type(err).__name__}); "
                           "rebuild with `rvos-ros engines build --backend onnx`") from None
-    return OrtClipVerifier(verifier, model_dir=folder, onnx_files=files, logit_scale=scale,
-                           open_part=_opener(engines, backend))
+    return OrtClipModel(model_dir=folder, onnx_files=files, logit_scale=scale, open_part=_opener(engines, backend))
 
 
 def _load_grounding_dino(config: Config, backend: str, device: Any) -> Any:
     """Every GroundingDINO graph built for these weights (one per camera size), behind one detector."""
     from rvos_ros.engines.detector_export import OrtGroundingDinoDetector
-    from rvos_ros.perception.detector_gdino import GroundingDinoDetector
+    from rvos_ros.models.grounding_dino import GroundingDinoDetector
 
     pc = config.perception
     digest = model_weights_hash(model_folder(pc.detector.grounding_dino_model, pc.models_dir))

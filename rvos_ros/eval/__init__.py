@@ -1,1 +1,1 @@
-"""eval stage (see DESIGN.md)."""
+"""eval stage (see docs/architecture.md)."""

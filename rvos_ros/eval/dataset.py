@@ -1,4 +1,4 @@
-"""Dataset and prediction folders (DESIGN.md "Dataset folder").
+"""Dataset and prediction folders (docs/contracts.md, "Dataset folder").
 
 Dataset (DAVIS layout, Ref-YouTube-VOS/MeViS metadata)::
 
@@ -104,7 +104,7 @@ def read_binary_png(path: Path) -> np.ndarray:
 
 def _read_json(path: Path, what: str) -> Any:
     if not path.is_file():
-        raise InputError(f"{what} {str(path)!r} is missing; see DESIGN.md 'Dataset folder' for the layout")
+        raise InputError(f"{what} {str(path)!r} is missing; see 'Dataset folder' in docs/contracts.md for the layout")
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:

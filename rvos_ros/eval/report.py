@@ -1,4 +1,4 @@
-"""The evaluation report (DESIGN.md "Evaluation report"): masks scored by J and F, decisions by their timeline.
+"""The evaluation report (docs/contracts.md, "Evaluation report"): masks scored by J and F, decisions by their timeline.
 
 Masks: an expression's J and F are averaged over every frame of its video (a
 missing prediction PNG is an empty mask; a frame without an annotation PNG has
@@ -190,7 +190,7 @@ def _expression_row(exp: Expression, j: float, f: float, outcome: DecisionOutcom
 
 def evaluate(gt: DatasetFolder, pred: PredictionFolder, *,
              progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """The evaluation report of ``pred`` against ``gt`` as a JSON-ready dict (DESIGN.md "Evaluation report").
+    """The evaluation report of ``pred`` against ``gt`` as a JSON-ready dict (docs/contracts.md, "Evaluation report").
 
     ``progress(done, total)`` is called after each expression. Times are seconds of video.
     """

@@ -14,56 +14,25 @@ between.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
-
 from rvos_ros.config import Config
 from rvos_ros.errors import InputError
 from rvos_ros.eval.dataset import DatasetFolder, Expression, PredictionWriter, VideoInfo
-from rvos_ros.perception.base import Perception
-from rvos_ros.perception.simulated import SimulatedPerception
-from rvos_ros.runtime import Runtime
-from rvos_ros.types import Decision, Frame, FrameResult, Track
+from rvos_ros.perception.backends import build_perception
+from rvos_ros.perception.base import GroundTruth, Perception
+from rvos_ros.reasoning.query_parser import QueryParser
+from rvos_ros.runtime import CommandSession, ModelRegistry, StreamObserver, target_mask
+from rvos_ros.runtime.stream import new_session, start_command
+from rvos_ros.types import Decision, Frame, FrameResult
 
-__all__ = ["ExpressionRun", "PerceptionFactory", "backend_factory", "models_factory", "run_dataset",
-           "simulated_factory"]
+__all__ = ["ExpressionRun", "run_dataset"]
 
-PerceptionFactory = Callable[[VideoInfo], Perception]
 Mode = Literal["online", "offline"]
 ResultCallback = Callable[["ExpressionRun", Frame, FrameResult], None]
-
-
-def simulated_factory(config: Config) -> PerceptionFactory:
-    """Simulated perception reading each video's annotations, labels from meta.json."""
-
-    def make(video: VideoInfo) -> Perception:
-        return SimulatedPerception(config.perception, video.objects)
-
-    return make
-
-
-def models_factory(config: Config) -> PerceptionFactory:
-    """The models perception (detector + SAM2), loaded once on first use and reset for every video."""
-    loaded: list[Perception] = []
-
-    def make(video: VideoInfo) -> Perception:
-        if not loaded:
-            from rvos_ros.perception.models import ModelPerception
-
-            loaded.append(ModelPerception.from_config(config))
-        loaded[0].reset()
-        return loaded[0]
-
-    return make
-
-
-def backend_factory(config: Config) -> PerceptionFactory:
-    """The factory for ``perception.backend``: the simulated oracle or the real models."""
-    return models_factory(config) if config.perception.backend == "models" else simulated_factory(config)
 
 
 @dataclass
@@ -100,35 +69,63 @@ class ExpressionRun:
         return rec
 
 
-def _frames(dataset: DatasetFolder, video: VideoInfo, fps: float):
+def _frames(dataset: DatasetFolder, video: VideoInfo, fps: float) -> Iterator[tuple[str, Frame, GroundTruth]]:
+    """Each frame of ``video`` with its ground truth (an all-background label map where none is annotated)."""
     shape: tuple[int, int] | None = None
     for i, name in enumerate(video.frames):
         image = dataset.image(video.name, name)
         if shape is None:
             shape = image.shape[:2]
-        labels = dataset.labels(video.name, name, shape)
-        yield name, Frame(image, round(i * 1e9 / fps), "camera", i), labels
+        frame = Frame(image, round(i * 1e9 / fps), "camera", i)
+        yield name, frame, GroundTruth(frame.stamp_ns, labels=dataset.labels(video.name, name, shape))
 
 
-def _feed(perception: Perception, frame: Frame, labels: np.ndarray) -> None:
-    if isinstance(perception, SimulatedPerception):
-        perception.feed_labels(frame.stamp_ns, labels)
+@dataclass
+class _Context:
+    """What every video of one run shares: the models, loaded once, and where the output goes."""
+
+    config: Config
+    perception: Perception
+    parser: QueryParser
+    models: ModelRegistry
+    writer: PredictionWriter
+    mode: Mode
+    progress: Callable[[int], None] | None
+    on_result: ResultCallback | None
+
+    def session(self, run: ExpressionRun) -> CommandSession:
+        """A new command session with the expression's command given at frame 0."""
+        session = new_session(self.config, self.models)
+        try:
+            start_command(self.parser, self.perception, session, run.expression.text)
+        except InputError as err:
+            run.decision = Decision(state="no_command", rationale=f"command refused: {err}")
+        return session
+
+    def produced(self, video: VideoInfo, run: ExpressionRun, name: str, frame: Frame, result: FrameResult) -> None:
+        run.record(result)
+        if self.on_result is not None:
+            self.on_result(run, frame, result)
+        if self.mode == "online":
+            self.writer.write_mask(video.name, run.expression.exp_id, name, result.mask)
 
 
 def run_dataset(dataset: DatasetFolder, out: str | Path, config: Config, *, mode: Mode = "online",
-                perception_factory: PerceptionFactory | None = None,
+                perception: Perception | None = None,
                 progress: Callable[[int], None] | None = None,
                 on_result: ResultCallback | None = None) -> list[ExpressionRun]:
     """Run every expression of ``dataset``; write masks and ``decisions.json`` into ``out``.
 
-    ``perception_factory`` defaults to ``perception.backend``'s (:func:`backend_factory`);
-    ``progress`` is called with the number of frames just processed (for a progress bar);
-    ``on_result`` sees every (run, frame, result) as it is produced (the demo draws overlays with it).
+    ``perception`` defaults to ``perception.backend``'s (:func:`~rvos_ros.perception.backends.build_perception`),
+    loaded once and reset for every video; it gets each video's annotations as ground truth (the oracle reads
+    them, real models ignore them). ``progress`` is called with the number of frames just processed (for a
+    progress bar); ``on_result`` sees every (run, frame, result) as it is produced (the demo draws overlays with it).
     """
     if mode not in ("online", "offline"):
         raise InputError(f"unknown mode {mode!r}; use --mode online or --mode offline")
-    factory = perception_factory or backend_factory(config)
-    writer = PredictionWriter(out)
+    ctx = _Context(config, perception if perception is not None else build_perception(config),
+                   QueryParser(max_chars=config.output.max_command_chars), ModelRegistry(config),
+                   PredictionWriter(out), mode, progress, on_result)
     runs: list[ExpressionRun] = []
     by_video: dict[str, list[Expression]] = {}
     for e in dataset.expressions:
@@ -137,111 +134,77 @@ def run_dataset(dataset: DatasetFolder, out: str | Path, config: Config, *, mode
         video = dataset.videos[video_name]
         fps = video.fps or config.runtime.fps
         video_runs = [ExpressionRun(e, fps) for e in exps]
-        _run_video(dataset, video, video_runs, config, factory, writer, mode, progress, on_result)
+        if ctx.perception.query_independent:
+            _run_shared(ctx, dataset, video, video_runs)
+        else:
+            for run in video_runs:
+                _run_alone(ctx, dataset, video, run)
         runs.extend(video_runs)
     for r in runs:
-        writer.set_decision(r.expression.video, r.expression.exp_id, r.to_record())
-    writer.close()
+        ctx.writer.set_decision(r.expression.video, r.expression.exp_id, r.to_record())
+    ctx.writer.close()
+    ctx.models.close()
     return runs
 
 
-def _run_video(dataset: DatasetFolder, video: VideoInfo, runs: list[ExpressionRun], config: Config,
-               factory: PerceptionFactory, writer: PredictionWriter, mode: Mode,
-               progress: Callable[[int], None] | None, on_result: ResultCallback | None) -> None:
-    perception = factory(video)
-    if perception.query_independent:
-        _run_shared(dataset, video, runs, config, perception, factory, writer, mode, progress, on_result)
-    else:
-        for run in runs:
-            _run_alone(dataset, video, run, config, perception, writer, mode, progress, on_result)
+def _new_stream(ctx: _Context, video: VideoInfo, observer: StreamObserver) -> None:
+    observer.reset()
+    observer.perception.set_query(None)  # a refused command must not inherit the previous expression's phrases
+    observer.feed_truth(GroundTruth(categories=video.objects))
 
 
-def _run_shared(dataset: DatasetFolder, video: VideoInfo, runs: list[ExpressionRun], config: Config,
-                perception: Perception, factory: PerceptionFactory, writer: PredictionWriter, mode: Mode,
-                progress: Callable[[int], None] | None, on_result: ResultCallback | None) -> None:
+def _run_shared(ctx: _Context, dataset: DatasetFolder, video: VideoInfo, runs: list[ExpressionRun]) -> None:
     """One perception pass serves every expression of the video (the tracks do not depend on the command)."""
     fps = runs[0].fps
-    observer = Runtime(config, perception)
-    runtimes = [Runtime(config, perception, parser=observer.parser) for _ in runs]
-    for rt, run in zip(runtimes, runs, strict=True):
-        _command(rt, run)
-    for name, frame, labels in _frames(dataset, video, fps):
-        _feed(perception, frame, labels)
+    observer = StreamObserver(ctx.config, ctx.perception)
+    _new_stream(ctx, video, observer)
+    sessions = [ctx.session(run) for run in runs]
+    for name, frame, truth in _frames(dataset, video, fps):
+        observer.feed_truth(truth)
         obs = observer.observe(frame)
-        for rt, run in zip(runtimes, runs, strict=True):
-            result = rt.advance(frame, obs)
-            run.record(result)
-            if on_result is not None:
-                on_result(run, frame, result)
-            if mode == "online":
-                writer.write_mask(video.name, run.expression.exp_id, name, result.mask)
-        if progress is not None:
-            progress(len(runs))
-    if mode == "offline":
+        for session, run in zip(sessions, runs, strict=True):
+            ctx.produced(video, run, name, frame, session.advance(frame, obs))
+        if ctx.progress is not None:
+            ctx.progress(len(runs))
+    if ctx.mode == "offline":
         # the video is over: decide on everything seen, free of the online switch hysteresis
-        for rt, run in zip(runtimes, runs, strict=True):
-            if rt.query is not None:
-                run.finalize(rt.final_decision())
-        _write_offline(dataset, video, runs, factory, writer, fps)
+        for session, run in zip(sessions, runs, strict=True):
+            if session.query is not None:
+                run.finalize(session.final_decision())
+        # second pass: the final decisions' targets on every frame (perception re-run from a clean stream)
+        _new_stream(ctx, video, observer)
+        for name, frame, truth in _frames(dataset, video, fps):
+            observer.feed_truth(truth)
+            tracks = ctx.perception.step(frame)
+            for run in runs:
+                ctx.writer.write_mask(video.name, run.expression.exp_id, name,
+                                      target_mask(tracks, run.decision.targets, frame.image.shape[:2]))
 
 
-def _run_alone(dataset: DatasetFolder, video: VideoInfo, run: ExpressionRun, config: Config,
-               perception: Perception, writer: PredictionWriter, mode: Mode,
-               progress: Callable[[int], None] | None, on_result: ResultCallback | None) -> None:
+def _run_alone(ctx: _Context, dataset: DatasetFolder, video: VideoInfo, run: ExpressionRun) -> None:
     """A query-dependent perception (the models detect the command's phrases): a pass of its own per expression.
 
     The perception is reset between expressions, so each starts from a clean
     stream, as it would on a robot given that command at frame 0.
     """
-    perception.reset()
-    perception.set_query(None)  # a refused command must not inherit the previous expression's phrases
-    rt = Runtime(config, perception)
-    _command(rt, run)
-    for name, frame, labels in _frames(dataset, video, run.fps):
-        _feed(perception, frame, labels)
-        result = rt.step(frame)
-        run.record(result)
-        if on_result is not None:
-            on_result(run, frame, result)
-        if mode == "online":
-            writer.write_mask(video.name, run.expression.exp_id, name, result.mask)
-        if progress is not None:
-            progress(1)
-    if mode == "offline":
-        if rt.query is not None:
-            run.finalize(rt.final_decision())
+    observer = StreamObserver(ctx.config, ctx.perception)
+    _new_stream(ctx, video, observer)
+    session = ctx.session(run)
+    for name, frame, truth in _frames(dataset, video, run.fps):
+        observer.feed_truth(truth)
+        ctx.produced(video, run, name, frame, session.advance(frame, observer.observe(frame)))
+        if ctx.progress is not None:
+            ctx.progress(1)
+    if ctx.mode == "offline":
+        if session.query is not None:
+            run.finalize(session.final_decision())
         # second pass with the same command from a clean stream: the same frames give the same track ids
-        perception.reset()
-        perception.set_query(rt.query)
-        targets = set(run.decision.targets)
-        for name, frame, labels in _frames(dataset, video, run.fps):
-            _feed(perception, frame, labels)
-            writer.write_mask(video.name, run.expression.exp_id, name,
-                              _target_mask(perception.step(frame), targets, frame.image.shape[:2]))
-
-
-def _command(rt: Runtime, run: ExpressionRun) -> None:
-    try:
-        rt.set_command(run.expression.text)
-    except InputError as err:
-        run.decision = Decision(state="no_command", rationale=f"command refused: {err}")
-
-
-def _target_mask(tracks: tuple[Track, ...], targets: set[int], shape: tuple[int, int]) -> np.ndarray:
-    mask = np.zeros(shape, bool)
-    for t in tracks:
-        if t.id in targets and t.visible and t.mask is not None and t.mask.shape == shape:
-            mask |= t.mask
-    return mask
-
-
-def _write_offline(dataset: DatasetFolder, video: VideoInfo, runs: list[ExpressionRun], factory: PerceptionFactory,
-                   writer: PredictionWriter, fps: float) -> None:
-    """Second pass: the final decision's targets on every frame (perception re-run, nothing stored)."""
-    perception = factory(video)
-    for name, frame, labels in _frames(dataset, video, fps):
-        _feed(perception, frame, labels)
-        tracks = perception.step(frame)
-        for run in runs:
-            writer.write_mask(video.name, run.expression.exp_id, name,
-                              _target_mask(tracks, set(run.decision.targets), frame.image.shape[:2]))
+        query = session.query
+        _new_stream(ctx, video, observer)
+        ctx.perception.set_query(query)
+        for name, frame, truth in _frames(dataset, video, run.fps):
+            observer.feed_truth(truth)
+            ctx.writer.write_mask(video.name, run.expression.exp_id, name,
+                                  target_mask(ctx.perception.step(frame), run.decision.targets,
+                                              frame.image.shape[:2]))
+    session.close()

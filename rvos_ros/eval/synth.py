@@ -1,5 +1,5 @@
 """Synthetic datasets: seeded scenes rendered to a dataset folder with referring expressions whose answers are
-known (DESIGN.md "Simulation").
+known (docs/architecture.md, "The oracle and synthetic data").
 
 Scenes come from :mod:`rvos_ros.eval.synth_stories` (data in :mod:`rvos_ros.eval.synth_scene`), pixels
 from :mod:`rvos_ros.eval.synth_render`, wording from :mod:`rvos_ros.eval.synth_text`. Here we decide which

@@ -1,5 +1,6 @@
 """Rendering of synthetic scenes: a textured world canvas seen through the moving camera, and objects drawn as
-simple per-category silhouettes in their named colour with mild shading (DESIGN.md "Simulation").
+simple per-category silhouettes in their named colour with mild shading (docs/architecture.md, "The oracle
+and synthetic data").
 
 Labels hold the object id per pixel (0 = background); where objects overlap the nearer one (smaller depth) wins.
 """

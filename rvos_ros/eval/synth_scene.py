@@ -1,4 +1,5 @@
-"""Synthetic scene specifications: objects, scripted motions and the camera path (DESIGN.md "Simulation").
+"""Synthetic scene specifications: objects, scripted motions and the camera path
+(docs/architecture.md, "The oracle and synthetic data").
 
 World coordinates are pixels of a background canvas larger than the view (x right, y down). The camera is a
 window on that canvas: at frame t it is centred on ``camera.centers[t]`` and magnified by ``camera.zooms[t]``,

@@ -1,4 +1,4 @@
-"""Scripting of synthetic scenes from *stories* (DESIGN.md "Simulation").
+"""Scripting of synthetic scenes from *stories* (docs/architecture.md, "The oracle and synthetic data").
 
 A story is a group of objects of one category whose motions differ in one respect (one dog stops while the
 other keeps running, one car is twice as fast, a ball rolls behind a box...), so that referring expressions

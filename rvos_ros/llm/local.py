@@ -59,7 +59,7 @@ class LocalJsonModel:
 
     @classmethod
     def from_config(cls, config: LLMConfig, *, models_dir: str = "models") -> LocalJsonModel:
-        from rvos_ros.perception.model_files import resolve_model
+        from rvos_ros.models.files import resolve_model
 
         name = resolve_model(config.local_model, models_dir)
         try:

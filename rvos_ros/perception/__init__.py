@@ -1,1 +1,1 @@
-"""perception stage (see DESIGN.md)."""
+"""perception stage (see docs/architecture.md)."""

@@ -1,14 +1,15 @@
 """The interfaces of perception: the backend the runtime drives, and the detector and tracker inside it.
 
 ``Perception`` is what the runtime calls (the simulated oracle and the real
-models both implement it). The models backend is built from a ``Detector``
-(open-vocabulary, keyframes only) and a ``Tracker`` (SAM2 streaming memory,
-every frame); :mod:`rvos_ros.perception.grounding` ties them together.
+models both implement it). The models backend is built from a
+:class:`~rvos_ros.models.detection.Detector` (open-vocabulary, keyframes only)
+and a ``Tracker`` (SAM2 streaming memory, every frame);
+:mod:`rvos_ros.perception.grounding` ties them together.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -16,27 +17,23 @@ import numpy as np
 
 from rvos_ros.types import Box, Frame, ParsedQuery, Track
 
-__all__ = ["Detection", "Detector", "Perception", "TrackState", "Tracker"]
+__all__ = ["GroundTruth", "Perception", "TrackState", "Tracker"]
 
 
 @dataclass(frozen=True)
-class Detection:
-    """One detector box: pixel ``(x1, y1, x2, y2)`` in the input image, score in [0, 1], the matched phrase."""
+class GroundTruth:
+    """Ground truth that arrives beside the camera (a dataset's annotations, a bag's ``sim/*`` topics).
 
-    box: Box
-    score: float
-    phrase: str
+    Only the simulated oracle reads it; every other backend ignores it, so the
+    callers hand it over without asking which backend runs. ``labels`` is the
+    object-index map (uint8 (H, W), 0 = background) of the frame stamped
+    ``stamp_ns``; ``categories`` maps object ids (ints or their strings) to
+    category names. Either may be None.
+    """
 
-
-@runtime_checkable
-class Detector(Protocol):
-    """Open-vocabulary detector; the text side is encoded once per command."""
-
-    def set_phrases(self, phrases: Sequence[str]) -> None:
-        """The phrases to look for (a new command); encodes them once."""
-
-    def detect(self, image: np.ndarray) -> list[Detection]:
-        """Boxes in an RGB uint8 (H, W, 3) image, best first, each labelled with one of the phrases."""
+    stamp_ns: int = -1
+    labels: np.ndarray | None = None
+    categories: Mapping[int, str] | Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +72,11 @@ class Perception(Protocol):
     """
 
     query_independent: bool
+    reads_truth: bool
+    """True when the backend needs :class:`GroundTruth` (the oracle): transports then subscribe to it."""
+
+    def feed_truth(self, truth: GroundTruth) -> None:
+        """Ground truth beside the camera; a backend that does not read it ignores it."""
 
     def set_query(self, query: ParsedQuery | None) -> None:
         """A new command: the phrases to detect (candidates and context entities)."""

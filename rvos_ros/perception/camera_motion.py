@@ -1,9 +1,8 @@
-"""Camera motion: frame-to-frame homographies and compensation of trajectories.
+"""Camera motion: frame-to-frame homographies of the background, measured from pixels.
 
-Convention (DESIGN.md trajectory window): ``H[t]`` maps pixel coordinates of
-frame t-1 to frame t (``H[0]`` is the identity). Compensation maps points seen
-in frame t back into frame 0's coordinates, so that a static object keeps
-constant compensated coordinates while the camera pans or zooms.
+Convention (docs/contracts.md, trajectory window): ``H[t]`` maps pixel
+coordinates of frame t-1 to frame t (``H[0]`` is the identity); the
+compensation of trajectories with them is in :mod:`rvos_ros.geometry`.
 
 :class:`CameraMotionEstimator` measures those per-step homographies from pixels
 (PARSE-VOS's camera-motion prior): corners on a downscaled grey copy, pyramidal
@@ -19,54 +18,7 @@ import numpy as np
 from rvos_ros.config import CameraMotionConfig
 from rvos_ros.errors import InputError
 
-__all__ = [
-    "CameraMotionEstimator",
-    "cumulative_homographies",
-    "compensate_points",
-    "compensate_boxes",
-]
-
-
-def cumulative_homographies(step_h: np.ndarray) -> np.ndarray:
-    """(T, 3, 3) per-step homographies (t-1 → t) → (T, 3, 3) homographies mapping frame t → frame 0."""
-    step_h = np.asarray(step_h, dtype=np.float64)
-    out = np.empty_like(step_h)
-    acc = np.eye(3)  # maps frame 0 -> frame t
-    for t in range(step_h.shape[0]):
-        if t > 0:
-            acc = step_h[t] @ acc
-            acc = acc / acc[2, 2]
-        inv = np.linalg.inv(acc)
-        out[t] = inv / inv[2, 2]
-    return out
-
-
-def compensate_points(points: np.ndarray, frames: np.ndarray, to_first: np.ndarray) -> np.ndarray:
-    """Map (N, 2) pixel points observed at window frames ``frames`` (N,) into frame-0 coordinates.
-
-    ``to_first`` is the output of :func:`cumulative_homographies`.
-    """
-    pts = np.asarray(points, dtype=np.float64)
-    h = to_first[np.asarray(frames, dtype=np.int64)]  # (N, 3, 3)
-    homog = np.concatenate([pts, np.ones((pts.shape[0], 1))], axis=1)
-    mapped = np.einsum("nij,nj->ni", h, homog)
-    return mapped[:, :2] / mapped[:, 2:3]
-
-
-def compensate_boxes(boxes: np.ndarray, to_first: np.ndarray) -> np.ndarray:
-    """Compensate trajectory rows ``[frame, x1, y1, x2, y2, visible]`` into frame-0 coordinates.
-
-    The two corners are mapped separately, so a zoom scales the box as it
-    should (an object that only looks bigger because the camera zoomed in keeps
-    its compensated size).
-    """
-    rows = np.asarray(boxes, dtype=np.float64).copy()
-    if rows.size == 0:
-        return rows.reshape(0, 6)
-    frames = rows[:, 0]
-    rows[:, 1:3] = compensate_points(rows[:, 1:3], frames, to_first)
-    rows[:, 3:5] = compensate_points(rows[:, 3:5], frames, to_first)
-    return rows
+__all__ = ["CameraMotionEstimator"]
 
 
 # Tracking parameters, in pixels of the downscaled image.

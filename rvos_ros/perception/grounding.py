@@ -41,9 +41,10 @@ from scipy.optimize import linear_sum_assignment
 
 from rvos_ros.config import GroundingConfig
 from rvos_ros.errors import InputError, ModelError, RvosError
-from rvos_ros.perception.base import Detection, Detector, Tracker, TrackState
-from rvos_ros.perception.simulated import mask_box
-from rvos_ros.types import Box, Frame, Track
+from rvos_ros.geometry import mask_box
+from rvos_ros.models.detection import Detector
+from rvos_ros.perception.base import Tracker, TrackState
+from rvos_ros.types import Box, Detection, Frame, Track
 
 __all__ = ["CandidateGrounder", "box_iou", "iou_matrix", "match_detections"]
 
@@ -87,7 +88,7 @@ def iou_matrix(detections: Sequence[Detection], boxes: Sequence[Box], masks: Seq
     """(detections, tracks) IoU: mask IoU when both sides have a mask of the same shape, else box IoU."""
     out = np.zeros((len(detections), len(boxes)), dtype=np.float64)
     for i, det in enumerate(detections):
-        det_mask = getattr(det, "mask", None)  # base.Detection has no mask; a segmenting detector may add one
+        det_mask = getattr(det, "mask", None)  # types.Detection has no mask; a segmenting detector may add one
         for j, (box, mask) in enumerate(zip(boxes, masks, strict=True)):
             if det_mask is not None and mask is not None and det_mask.shape == mask.shape:
                 out[i, j] = _mask_iou(det_mask.astype(bool), mask)

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from rvos_ros.config import Config, PerceptionConfig
 from rvos_ros.errors import ModelError
-from rvos_ros.perception.base import Detector, Tracker
-from rvos_ros.perception.detector import query_phrases
+from rvos_ros.models.detection import Detector
+from rvos_ros.perception.base import GroundTruth, Tracker
 from rvos_ros.perception.grounding import CandidateGrounder
+from rvos_ros.perception.phrases import query_phrases
 from rvos_ros.types import Frame, ParsedQuery, Track
 
 __all__ = ["ModelPerception"]
@@ -35,6 +36,7 @@ class ModelPerception:
     """
 
     query_independent = False
+    reads_truth = False
 
     def __init__(self, detector: Detector, tracker: Tracker, config: PerceptionConfig | None = None) -> None:
         self.config = config if config is not None else PerceptionConfig()
@@ -54,8 +56,8 @@ class ModelPerception:
         """
         pc = config.perception
         try:
-            from rvos_ros.perception.detector import build_detector
-            from rvos_ros.perception.model_files import torch_device
+            from rvos_ros.models.detectors import build_detector
+            from rvos_ros.models.files import torch_device
             from rvos_ros.perception.tracker import StreamingTracker
 
             device = torch_device(pc.device)
@@ -77,6 +79,9 @@ class ModelPerception:
         else:
             detector = build_detector(pc.detector, models_dir=pc.models_dir, device=device)
         return cls(detector, tracker, pc)
+
+    def feed_truth(self, truth: GroundTruth) -> None:
+        """Ground truth is the oracle's; real models ignore it."""
 
     @property
     def phrases(self) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""Simulated perception: the ground-truth oracle (DESIGN.md "Simulation").
+"""Simulated perception: the ground-truth oracle (docs/architecture.md, "The oracle and synthetic data").
 
 Reads ground-truth object-index maps (``sim/labels`` in a synthetic bag, the
 ``Annotations`` PNGs of a dataset folder) instead of running a detector and a
@@ -26,9 +26,11 @@ import numpy as np
 
 from rvos_ros.config import PerceptionConfig
 from rvos_ros.errors import InputError
+from rvos_ros.geometry import mask_box
+from rvos_ros.perception.base import GroundTruth
 from rvos_ros.types import Box, Frame, ParsedQuery, Track
 
-__all__ = ["SimulatedPerception", "UNKNOWN_LABEL", "mask_box", "shift_mask"]
+__all__ = ["SimulatedPerception", "UNKNOWN_LABEL", "shift_mask"]
 
 UNKNOWN_LABEL = "object"
 """Label of an object whose category is not (yet) known."""
@@ -44,15 +46,6 @@ class _ObjectState:
     last_seen_ns: int
     swapped: bool
     swap_pick: float  # in [0, 1): which other category a swapped label takes
-
-
-def mask_box(mask: np.ndarray) -> Box | None:
-    """Box ``(x1, y1, x2 + 1, y2 + 1)`` in pixels of a boolean mask's True pixels, None when empty."""
-    cols = np.flatnonzero(mask.any(axis=0))
-    if cols.size == 0:
-        return None
-    rows = np.flatnonzero(mask.any(axis=1))
-    return (float(cols[0]), float(rows[0]), float(cols[-1] + 1), float(rows[-1] + 1))
 
 
 def shift_mask(mask: np.ndarray, dx: int, dy: int) -> np.ndarray:
@@ -87,6 +80,7 @@ class SimulatedPerception:
     """
 
     query_independent = True
+    reads_truth = True
 
     def __init__(
         self,
@@ -107,6 +101,14 @@ class SimulatedPerception:
         self.set_categories(categories or {})
         self._pending: OrderedDict[int, np.ndarray] = OrderedDict()
         self.reset()
+
+    def feed_truth(self, truth: GroundTruth) -> None:
+        """Take the categories (first) and the label map that ``truth`` carries (see :meth:`set_categories`,
+        :meth:`feed_labels`); raises :class:`~rvos_ros.errors.InputError` for either when malformed."""
+        if truth.categories is not None:
+            self.set_categories(truth.categories)
+        if truth.labels is not None:
+            self.feed_labels(truth.stamp_ns, truth.labels)
 
     def set_query(self, query: ParsedQuery | None) -> None:
         """The oracle reports every object; the command does not change what it sees."""

@@ -1,1 +1,1 @@
-"""reasoning stage (see DESIGN.md)."""
+"""reasoning stage (see docs/architecture.md)."""

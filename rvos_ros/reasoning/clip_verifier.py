@@ -24,23 +24,23 @@ whose score is absolute (a red car is red whether or not another car is);
 CLIP judges colour only where pixels gave no answer. Size and speed are never
 asked of CLIP: crops are rescaled and a still shows no speed.
 
-torch and transformers are imported only when a :class:`ClipVerifier` is built.
+The CLIP model itself (loading, the two towers, the per-command text cache)
+is :class:`rvos_ros.models.clip.ClipModel`; the runtime's model registry
+(:mod:`rvos_ros.runtime.models`) loads it and builds the verifier. torch is
+imported only when a verifier scores.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
-from rvos_ros.config import EnginesConfig, ReasoningConfig, VerifierConfig
-from rvos_ros.errors import ModelError
+from rvos_ros.config import ReasoningConfig, VerifierConfig
+from rvos_ros.models.clip import ClipModel
 from rvos_ros.reasoning.descriptors import MOTION_KINDS, TRAJECTORY_REASONS, appearance_key, descriptor_key
 from rvos_ros.reasoning.ranking import soft
 from rvos_ros.reasoning.rules import CategoryMatcher, RuleResult, score_candidates
@@ -48,8 +48,7 @@ from rvos_ros.reasoning.verify import select_keyframes
 from rvos_ros.types import Descriptor, ParsedQuery, TrajectoryWindow
 
 __all__ = ["VERIFY_BAND", "AppearanceVerifier", "ClipVerifier", "appearance_descriptors", "appearance_evidence",
-           "build_verifier", "crop_candidate", "prompt_text", "remaining_candidates", "shared_verifier",
-           "verify_appearance"]
+           "crop_candidate", "prompt_text", "remaining_candidates", "verify_appearance"]
 
 VERIFY_BAND = 0.3
 """Candidates within this score of the best one remain for fine verification."""
@@ -117,55 +116,15 @@ def crop_candidate(image: np.ndarray, mask: np.ndarray | None) -> np.ndarray | N
 
 
 class ClipVerifier:
-    """CLIP (transformers ``CLIPModel`` + ``CLIPProcessor``) loaded once from ``config.clip_model``.
+    """The appearance verifier on a :class:`~rvos_ros.models.clip.ClipModel` (torch or an engine).
 
-    ``models_dir`` is where ``rvos-ros models pull`` saved weights; ``device``
-    is a torch device or a spec (auto, cpu, cuda:0). Nothing downloads: a
-    missing model is a :class:`~rvos_ros.errors.ModelError` with the pull hint.
-    The text embeddings of a command's prompts are computed once and kept until
-    the command (the window's ``query``) changes. Safe to call from the
-    reasoning thread and the main thread: calls are serialized.
+    ``config.keyframes`` keyframes are looked at per decision. Deterministic:
+    the same inputs give the same scores.
     """
 
-    def __init__(self, config: VerifierConfig, *, models_dir: str | Path = "models", device: Any = "auto") -> None:
-        try:
-            import torch  # noqa: F401 - only to fail early with the install hint
-            from transformers import CLIPModel, CLIPProcessor
-        except ImportError as err:
-            raise ModelError(f"verifier.backend 'clip' needs torch and transformers ({err}); install them with "
-                             "`pip install rvos_ros[models]`, or set verifier.backend: pixels") from err
-        from rvos_ros.perception.model_files import resolve_model, torch_device
-
+    def __init__(self, clip: ClipModel, config: VerifierConfig) -> None:
+        self.clip = clip
         self.config = config
-        self._device = torch_device(device) if isinstance(device, str) else device
-        source = resolve_model(config.clip_model, models_dir)
-        try:
-            model = CLIPModel.from_pretrained(source, local_files_only=True)
-            self._processor = CLIPProcessor.from_pretrained(source, local_files_only=True)
-        # from_pretrained fails in many ways (OSError, ValueError, KeyError, safetensors errors...): all mean the same
-        except Exception as err:
-            where = f"local folder {source!r}" if Path(source).is_dir() else (
-                f"hub id {config.clip_model!r} (not in the local Hugging Face cache, nor under {str(models_dir)!r})")
-            cause = " ".join(str(err).split())[:300]
-            raise ModelError(f"cannot load the CLIP verifier from {where}; run `rvos-ros models pull` on a machine "
-                             "with internet, or point verifier.clip_model at a saved model folder "
-                             f"(cause: {type(err).__name__}: {cause})") from err
-        self._model = model.to(self._device).eval()
-        self._max_tokens = int(model.config.text_config.max_position_embeddings)
-        self._logit_scale = float(model.logit_scale.detach().exp())
-        self._lock = threading.Lock()
-        self._command: str | None = None
-        self._text: dict[str, Any] = {}
-
-    @property
-    def model(self) -> Any:
-        """The loaded transformers CLIP model (for inspection and engine export; do not modify it)."""
-        return self._model
-
-    @property
-    def cached_prompts(self) -> tuple[str, ...]:
-        """Prompts whose text embeddings are cached for the current command."""
-        return tuple(self._text)
 
     def score(self, window: TrajectoryWindow, track_ids: Sequence[int], phrases: Sequence[str], *,
               category: str = "object") -> dict[int, dict[str, float]]:
@@ -176,7 +135,6 @@ class ClipVerifier:
         :func:`~rvos_ros.reasoning.verify.select_keyframes` (``config.keyframes``
         of them) are looked at; a candidate whose mask is missing or empty on a
         keyframe is skipped there, and one seen on none of them is absent.
-        Deterministic: the same inputs give the same scores.
         """
         import torch
 
@@ -192,69 +150,16 @@ class ClipVerifier:
         if not crops or not names:
             return {}
         prompts = [prompt_text("", category)] + [prompt_text(p, category) for p in names]
-        with self._lock:
-            text = self._text_features(window.query, prompts)
-            image = self._image_features(crops)
+        with self.clip.lock:
+            text = self.clip.text_features(window.query, prompts)
+            image = self.clip.image_features(crops)
         sims = image @ text.T  # (crops, 1 + phrases) cosine similarities
         evidence = sims[:, 1:] - sims[:, :1]
         seen = sorted(set(owners))
         owner = torch.tensor(owners)
         mean = torch.stack([evidence[owner == tid].mean(dim=0) for tid in seen])  # (candidates, phrases)
-        probs = torch.softmax(self._logit_scale * mean.double(), dim=0)
+        probs = torch.softmax(self.clip.logit_scale * mean.double(), dim=0)
         return {tid: {p: float(probs[i, j]) for j, p in enumerate(names)} for i, tid in enumerate(seen)}
-
-    def _text_features(self, command: str, prompts: list[str]) -> Any:
-        """L2-normalized text embeddings (len(prompts), dim), encoding only prompts new to this command."""
-        import torch
-
-        if command != self._command:
-            self._command, self._text = command, {}
-        missing = [p for p in dict.fromkeys(prompts) if p not in self._text]
-        if missing:
-            feats = torch.nn.functional.normalize(self._encode_text(missing).float(), dim=-1).cpu()
-            self._text.update(zip(missing, feats, strict=True))
-        return torch.stack([self._text[p] for p in prompts])
-
-    def _image_features(self, crops: list[np.ndarray]) -> Any:
-        """L2-normalized image embeddings (len(crops), dim) of square RGB uint8 crops."""
-        import torch
-
-        pix = self._processor.image_processor(images=crops, input_data_format="channels_last", return_tensors="pt")
-        return torch.nn.functional.normalize(self._encode_images(pix["pixel_values"]).float(), dim=-1).cpu()
-
-    def _encode_text(self, prompts: list[str]) -> Any:
-        """The text tower's projected embeddings (len(prompts), dim) of new prompts (another runtime overrides this)."""
-        import torch
-
-        tokens = self._processor.tokenizer(prompts, padding=True, truncation=True, max_length=self._max_tokens,
-                                           return_tensors="pt")
-        with torch.inference_mode():
-            try:
-                out = self._model.get_text_features(input_ids=tokens["input_ids"].to(self._device),
-                                                    attention_mask=tokens["attention_mask"].to(self._device))
-            except RuntimeError as err:
-                raise ModelError(f"the CLIP text tower failed on {prompts!r} ({err}); check perception.device "
-                                 "and that verifier.clip_model holds a matching tokenizer") from err
-        return out.pooler_output
-
-    def _encode_images(self, pixel_values: Any) -> Any:
-        """The image tower's projected embeddings (N, dim) of preprocessed crops (another runtime overrides this)."""
-        import torch
-
-        with torch.inference_mode():
-            try:
-                out = self._model.get_image_features(pixel_values=pixel_values.to(self._device))
-            except RuntimeError as err:  # torch's error for shape mismatches and out-of-memory alike
-                raise ModelError(f"the CLIP image tower failed on {pixel_values.shape[0]} crops ({err}); check "
-                                 "perception.device and that verifier.clip_model holds a matching processor") from err
-        return out.pooler_output
-
-
-def build_verifier(cfg: VerifierConfig, *, models_dir: str | Path, device: Any = "auto") -> ClipVerifier | None:
-    """The configured appearance verifier: a :class:`ClipVerifier` for backend "clip", None for "pixels"."""
-    if cfg.backend == "pixels":
-        return None
-    return ClipVerifier(cfg, models_dir=models_dir, device=device)
 
 
 def remaining_candidates(result: RuleResult, band: float = VERIFY_BAND) -> list[int]:
@@ -333,18 +238,3 @@ def verify_appearance(
         return None
     result = score_candidates(window, query, config, colours=colours, appearance=evidence, match=match)
     return result if result.appearance_used else None
-
-
-@functools.lru_cache(maxsize=2)
-def shared_verifier(cfg: VerifierConfig, models_dir: str, device: str, engines: EnginesConfig | None = None
-                    ) -> ClipVerifier | None:
-    """:func:`build_verifier`, loaded once per process for a configuration (a runtime per expression shares it).
-
-    ``engines``: with ``engines.verifier`` onnxruntime or tensorrt, CLIP's towers come from the engine cache.
-    """
-    if engines is not None and engines.verifier != "torch":
-        from rvos_ros.engines.select import load_verifier
-
-        verifier: ClipVerifier | None = load_verifier(cfg, engines, models_dir=models_dir, device=device)
-        return verifier
-    return build_verifier(cfg, models_dir=models_dir, device=device)

@@ -18,20 +18,26 @@ Combination, selection and confidence live in :mod:`rvos_ros.reasoning.rules`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from rvos_ros.config import ReasoningConfig
 from rvos_ros.reasoning import motion as mo
-from rvos_ros.reasoning.occlusion import OcclusionEvent, hidden_runs, occlusion_events
+from rvos_ros.reasoning.evidence import (
+    APPEARANCE_SOURCE,
+    CategoryMatcher,
+    DescriptorScore,
+    Evidence,
+    RawScores,
+    Scorer,
+    ScoringContext,
+    appearance_key,
+)
+from rvos_ros.reasoning.occlusion import hidden_runs
 from rvos_ros.reasoning.ranking import rank_scores, soft
-from rvos_ros.reasoning.size import robust_area
-from rvos_ros.reasoning.temporal import PHASES, TemporalScorers
+from rvos_ros.reasoning.temporal import PHASES, TEMPORAL_SCORERS, moving_phase
 from rvos_ros.reasoning.verify import colour_match
-from rvos_ros.types import Descriptor, ParsedQuery, TrajectoryWindow
+from rvos_ros.types import Descriptor, ParsedQuery
 
 __all__ = [
     "APPEARANCE_SOURCE", "MOTION_KINDS", "SCORED_KINDS", "TRAJECTORY_REASONS", "DescriptorScore", "DescriptorScorer",
@@ -39,87 +45,13 @@ __all__ = [
     "rank_scores", "soft",
 ]
 
-CategoryMatcher = Callable[[str, str], bool]
 MOTION_KINDS = frozenset({"moving", "direction", "depth", "speed", "stops", "starts", "turns_back",
                           "approaches", "leaves", "recent", "onset", "extent", "heading"})
-SCORED_KINDS = MOTION_KINDS | {"occluded", "occludes", "enters", "exits", "color", "size", "position", "relative"}
-APPEARANCE_SOURCE = "appearance"
-"""``DescriptorScore.source`` of a score taken from appearance evidence (CLIP) instead of a rule."""
 TRAJECTORY_REASONS = frozenset({"insufficient", "no_context"})
 """Reasons a look at pixels cannot fix: too little trajectory, or the entity referred to is not tracked."""
 _RELATED_COLOURS = {frozenset(p) for p in (("red", "orange"), ("red", "pink"), ("orange", "yellow"),
                                             ("orange", "brown"), ("pink", "purple"), ("blue", "purple"),
                                             ("gray", "white"), ("gray", "black"), ("brown", "black"))}
-
-
-@dataclass(frozen=True)
-class DescriptorScore:
-    """One descriptor judged for one candidate; ``score`` None means not judged (see ``reason``)."""
-
-    key: str
-    score: float | None
-    note: str = ""
-    reason: str = ""
-    """Why it was not judged: "insufficient" (too little trajectory), "no_context", "no_pixels", "unsupported"."""
-    source: str = ""
-    """Where the score came from: "" for the rules, :data:`APPEARANCE_SOURCE` for appearance evidence."""
-
-
-class _LazyMotion(dict):
-    """A dict of TrackMotion that computes each entry on first access (only candidates and context)."""
-
-    def __init__(self, window: TrajectoryWindow, min_observed_s: float) -> None:
-        super().__init__()
-        self._window, self._min_observed_s = window, min_observed_s
-        self._to_first = mo.to_first_homographies(window)
-
-    def __missing__(self, tid: int) -> mo.TrackMotion:
-        m = mo.track_motion(self._window.track(tid), self._window.fps, self._to_first, self._min_observed_s)
-        self[tid] = m
-        return m
-
-
-class Evidence:
-    """Per-window features shared by all descriptor scorers; each is computed on first use."""
-
-    def __init__(self, window: TrajectoryWindow, config: ReasoningConfig,
-                 colours: Mapping[int, Mapping[str, float]] | None = None,
-                 appearance: Mapping[int, Mapping[str, float]] | None = None) -> None:
-        self.window = window
-        self.config = config
-        self.colours = colours or {}
-        self.appearance = appearance or {}
-        """Track id → {appearance_key: score in [0, 1]} from CLIP (positive sense: negation applies later)."""
-        self.labels = {t.id: t.label for t in window.tracks}
-
-    @cached_property
-    def motion(self) -> _LazyMotion:
-        """Track id → TrackMotion, computed for a track only when a scorer asks for it."""
-        return _LazyMotion(self.window, self.config.min_observed_s)
-
-    @cached_property
-    def position(self) -> dict[int, mo.Position | None]:
-        w = self.window
-        return {t.id: mo.frame_position(t, w.width, w.height) for t in w.tracks}
-
-    @cached_property
-    def size(self) -> dict[int, float | None]:
-        """Track id → robust box area (share of the image; :func:`~rvos_ros.reasoning.size.robust_area`)."""
-        w, to_first = self.window, mo.to_first_homographies(self.window)
-        return {t.id: robust_area(t, w.width, w.height, to_first) for t in w.tracks}
-
-    @cached_property
-    def occlusions(self) -> tuple[OcclusionEvent, ...]:
-        return occlusion_events(self.window)
-
-    def alive(self, tid: int) -> bool:
-        """Visible in the last ``min_observed_s`` of the window (a track that may still gain evidence)."""
-        rows = np.asarray(self.window.track(tid).boxes).reshape(-1, 6)
-        rows = rows[rows[:, 5] > 0.5]
-        if rows.shape[0] == 0:
-            return False
-        recent = self.window.num_frames - 1 - self.config.min_observed_s * self.window.fps
-        return bool(rows[-1, 0] >= recent)
 
 
 _PLAIN = {
@@ -148,12 +80,6 @@ def plain_words(d: Descriptor) -> str:
     return text.format(value=d.value.replace("_", " "), ref=ref)
 
 
-def appearance_key(d: Descriptor) -> str:
-    """Key of a descriptor's appearance evidence: its :func:`descriptor_key` without negation."""
-    core = f"{d.kind}:{d.value}" if d.value else d.kind
-    return f"{core}({d.ref})" if d.ref else core
-
-
 def descriptor_key(d: Descriptor) -> str:
     core = f"{d.kind}:{d.value}" if d.value else d.kind
     if d.ref:
@@ -161,25 +87,329 @@ def descriptor_key(d: Descriptor) -> str:
     return ("not " if d.negated else "") + core
 
 
-class DescriptorScorer(TemporalScorers):
-    """Turns each descriptor into a DescriptorScore per candidate."""
+def _moving(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    if d.value in PHASES:
+        return moving_phase(ctx, d)
+
+    def f(m: mo.TrackMotion) -> tuple[float, str]:
+        s = ctx.moving_score(m)
+        if m.moved:
+            return s, f"moves {m.path_length_px:.0f} px in {m.moving_s:.1f} s"
+        return s, f"static over {m.observed_s:.1f} s"
+    return ctx.motions(f)
+
+def _direction(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    if d.value not in mo.DIRECTIONS:
+        return {t: (None, f"direction {d.value!r}", "unsupported") for t in ctx.cands}
+
+    def f(m: mo.TrackMotion) -> tuple[float, str]:
+        travel = m.travel_px()
+        # distance that way against the track's own significance threshold (slow movers count)
+        amount = travel[d.value] / max(m.run_px, 1.0)
+        dominance = travel[d.value] / max(sum(travel.values()), 1e-6)
+        s = soft(amount - 1.5, 0.3) * soft(dominance - 0.35, 0.1)
+        if not m.moved:
+            return s, f"static over {m.observed_s:.1f} s"
+        return s, f"moves {d.value} {travel[d.value]:.0f} px in {m.moving_s:.1f} s ({dominance:.0%} of its motion)"
+    return ctx.motions(f)
+
+def _depth(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    sign = {"closer": 1.0, "farther": -1.0}.get(d.value)
+    if sign is None:
+        return {t: (None, f"depth {d.value!r}", "unsupported") for t in ctx.cands}
+
+    def f(m: mo.TrackMotion) -> tuple[float, str]:
+        lr = mo.size_change(m) or 0.0
+        return soft(sign * lr - 0.15, 0.07), f"size changes {math.exp(lr) - 1:+.0%}"
+    return ctx.motions(f)
+
+def _speed(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    ok = [t for t in ctx.cands if ctx.ev.motion[t].enough]
+    base = ctx.motions(lambda m: (0.5, ""))
+    if not ok:
+        return base
+    px = {t: ctx.ev.motion[t].speed_robust_px_s for t in ok}
+    rel = {t: ctx.ev.motion[t].speed_robust_diag_s for t in ok}
+    moving = {t: ctx.moving_score(ctx.ev.motion[t]) for t in ok}
+    scale = 0.1 * max(px.values()) + 3.0
+    top = max(ctx.query.count, 1)
+    fastest = rank_scores(px, 1, top, scale) if len(ok) > 1 else dict.fromkeys(ok, 1.0)
+    # "The slowest" is the slowest of those that move; static ones only when nothing moves.
+    movers = [t for t in ok if ctx.ev.motion[t].moved] or ok
+    slow_rank = rank_scores({t: -px[t] for t in movers}, 1, top, scale) if len(movers) > 1 else {}
+    slowest = {t: slow_rank.get(t, 1.0 if t in movers else 0.15) for t in ok}
+    for t in ok:
+        if d.value == "fastest":
+            s = fastest[t] * moving[t]
+        elif d.value == "slowest":
+            s = slowest[t] * (0.3 + 0.7 * moving[t])
+        elif d.value == "fast":
+            s = moving[t] * (0.5 * soft(rel[t] - 0.8, 0.25) + 0.5 * fastest[t])
+        elif d.value == "slow":
+            s = moving[t] * (0.5 * soft(0.8 - rel[t], 0.25) + 0.5 * slowest[t])
+        else:
+            base[t] = (None, f"speed {d.value!r}", "unsupported")
+            continue
+        base[t] = (s, f"speed {px[t]:.0f} px/s ({rel[t]:.2f} diagonals/s) while moving", "")
+    return base
+
+def _stops(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    def f(m: mo.TrackMotion) -> tuple[float, str]:
+        dur, at_end = mo.stop_after_motion_s(m) or (0.0, False)
+        s = soft(dur - 0.5, 0.2) * (1.0 if at_end else 0.8)
+        return s, (f"moves then stops for {dur:.1f} s" if dur > 0 else "never stops after moving")
+    return ctx.motions(f)
+
+def _starts(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    def f(m: mo.TrackMotion) -> tuple[float, str]:
+        dur = mo.start_after_still_s(m) or 0.0
+        return soft(dur - 0.5, 0.2), (f"still {dur:.1f} s, then moves" if dur > 0 else "does not start late")
+    return ctx.motions(f)
+
+def _turns_back(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    def f(m: mo.TrackMotion) -> tuple[float, str]:
+        leg, axis = mo.turn_back_px(m) or (0.0, "")
+        # the return leg may be short and slow: it counts once it is well above the track's own noise
+        s = soft(leg / max(m.run_px, 1.0) - 1.5, 0.3)
+        return s, (f"reverses along {axis} after {leg:.0f} px" if leg > 0 else "does not reverse")
+    return ctx.motions(f)
+
+def _relation_motion(ctx: ScoringContext, d: Descriptor, sign: float) -> RawScores:
+    out = {}
+    verb = "approaches" if sign > 0 else "moves away from"
+    for tid in ctx.cands:
+        m = ctx.ev.motion[tid]
+        others = ctx.context(d.ref, tid)
+        if not others:
+            out[tid] = (None, f"no {d.ref or 'other object'} in view", "no_context")
+            continue
+        if not m.enough:
+            out[tid] = (None, f"seen {m.observed_s:.1f} s only", "insufficient")
+            continue
+        best: tuple[float, str] | None = None
+        for o in others:
+            a = mo.approach_stats(m, ctx.ev.motion[o])
+            if a is None:
+                continue
+            own = sign * a.own_px / max(a.scale_px, 1.0)
+            shrink = sign * (a.start_px - a.end_px) / max(a.scale_px, 1.0)
+            s = soft(0.7 * own + 0.3 * shrink - 0.5, 0.25)
+            note = f"{verb} {o} by {sign * a.own_px:.0f} px (distance {a.start_px:.0f} → {a.end_px:.0f} px)"
+            if best is None or s > best[0]:
+                best = (s, note)
+        out[tid] = (*best, "") if best else (None, "never seen together long enough", "insufficient")
+    return out
+
+def _approaches(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    return _relation_motion(ctx, d, 1.0)
+
+def _leaves(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    return _relation_motion(ctx, d, -1.0)
+
+def _occlusion(ctx: ScoringContext, d: Descriptor, as_occluded: bool) -> RawScores:
+    out = {}
+    for tid in ctx.cands:
+        best, note = 0.1, "no occlusion involving it"
+        for e in ctx.ev.occlusions:
+            me, other = (e.occluded, e.occluder) if as_occluded else (e.occluder, e.occluded)
+            if me != tid or (d.ref and not ctx.match(d.ref, ctx.ev.labels.get(other, ""))):
+                continue
+            s = 0.9 if e.full else 0.5 + 0.4 * min(1.0, 2.0 * e.fraction)
+            if s > best:
+                verb = "hidden by" if as_occluded else "hides"
+                best, note = s, f"{verb} {other} (frames {e.start}-{e.end}, {'full' if e.full else 'partial'})"
+        if best <= 0.1 and as_occluded and d.ref and not ctx.context(d.ref, tid):
+            rows = np.asarray(ctx.ev.window.track(tid).boxes).reshape(-1, 6)
+            vis = np.zeros(ctx.ev.window.num_frames, bool)
+            seen = np.zeros_like(vis)
+            f = rows[:, 0].astype(int)
+            seen[f], vis[f] = True, rows[:, 5] > 0.5
+            if hidden_runs(vis, seen):
+                best, note = 0.6, f"disappears for a while ({d.ref} is not tracked)"
+        out[tid] = (best, note, "")
+    return out
+
+def _occluded(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    return _occlusion(ctx, d, True)
+
+def _occludes(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    return _occlusion(ctx, d, False)
+
+def _enters(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    w, out = ctx.ev.window, {}
+    for tid in ctx.cands:
+        v = mo.view_change(w.track(tid), w.width, w.height, w.num_frames, w.fps)
+        # Coming in at the border is entering; appearing mid-image may be a late detection or an emergence.
+        if v.appeared_at_border:
+            out[tid] = (0.9, "enters the view at the border", "")
+        else:
+            out[tid] = (0.6, "appears mid-image", "") if v.appeared else (0.1, "in view from the start", "")
+    return out
+
+def _exits(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    w, out = ctx.ev.window, {}
+    for tid in ctx.cands:
+        v = mo.view_change(w.track(tid), w.width, w.height, w.num_frames, w.fps)
+        out[tid] = (0.9, "leaves the view at the border", "") if v.exited else (0.1, "does not leave the view", "")
+    return out
+
+def _recent(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    base = ctx.motions(lambda m: (0.5, ""))
+    since = {t: mo.seconds_since_motion(ctx.ev.motion[t], ctx.ev.window.num_frames) for t in ctx.cands}
+    moved = {t: -s for t, s in since.items() if s is not None and math.isfinite(s)}
+    ranks = rank_scores(moved, 1, 1, 0.4) if len(moved) > 1 else dict.fromkeys(moved, 0.9)
+    for t, s in since.items():
+        if s is None:
+            continue
+        base[t] = (ranks[t], f"last moved {s:.1f} s ago", "") if t in moved else (0.05, "never moved", "")
+    return base
+
+def _color(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    out = {}
+    for tid in ctx.cands:
+        attr = ctx.ev.window.track(tid).attributes.get("color")
+        if attr:
+            same = attr == d.value
+            s = 0.95 if same else 0.35 if frozenset((attr, d.value)) in _RELATED_COLOURS else 0.05
+            out[tid] = (s, f"is {attr}", "")
+        elif tid in ctx.ev.colours:
+            probs = ctx.ev.colours[tid]
+            top = max(probs, key=lambda c: probs[c])
+            out[tid] = (colour_match(probs, d.value), f"looks {top} (p({d.value})={probs.get(d.value, 0):.2f})",
+                        "")
+        else:
+            out[tid] = (None, "colour not observed", "no_pixels")
+    return out
+
+def _size(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    area = {t: a for t in ctx.cands if (a := ctx.ev.size[t]) is not None}
+    la = {t: math.log(max(a, 1e-6)) for t, a in area.items()}
+    sign = 1.0 if d.value in ("biggest", "big") else -1.0 if d.value in ("smallest", "small") else 0.0
+    out: dict = {t: (None, "never seen", "insufficient") for t in ctx.cands}
+    if sign == 0.0:
+        return {t: (None, f"size {d.value!r}", "unsupported") for t in ctx.cands}
+    vals = {t: sign * v for t, v in la.items()}
+    for t, a in area.items():
+        if d.value in ("biggest", "smallest") and len(vals) > 1:
+            s = rank_scores(vals, 1, max(ctx.query.count, 1), 0.12)[t]
+        elif len(vals) > 1:
+            s = soft(vals[t] - float(np.median([v for o, v in vals.items() if o != t])), 0.2)
+        else:
+            s = soft(sign * (a - 0.03), 0.015)
+        out[t] = (s, f"covers {a:.1%} of the image at full view", "")
+    return out
+
+def _position(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    value_of = {
+        "leftmost": lambda p: -p.x, "rightmost": lambda p: p.x, "top": lambda p: -p.y,
+        "bottom": lambda p: p.y, "center": lambda p: -math.hypot(p.x - 0.5, p.y - 0.5),
+        "nearest": lambda p: p.bottom + 0.1 * math.log(max(p.area, 1e-6)),
+        "farthest": lambda p: -(p.bottom + 0.1 * math.log(max(p.area, 1e-6))),
+    }.get(d.value)
+    if value_of is None:
+        return {t: (None, f"position {d.value!r}", "unsupported") for t in ctx.cands}
+    pos = {t: ctx.ev.position[t] for t in ctx.cands if ctx.ev.position[t] is not None}
+    vals = {t: value_of(p) for t, p in pos.items()}
+    rank = int(d.ref) if d.ref.isdigit() and int(d.ref) >= 1 else 1
+    out: dict = {t: (None, "never seen", "insufficient") for t in ctx.cands}
+    if ctx.query.count == 0 and not d.ref:
+        # Plural "the dogs on the left": an absolute half of the image, not a superlative.
+        absolute = {"leftmost": lambda p: 0.5 - p.x, "rightmost": lambda p: p.x - 0.5,
+                    "top": lambda p: 0.5 - p.y, "bottom": lambda p: p.y - 0.5,
+                    "center": lambda p: 0.25 - math.hypot(p.x - 0.5, p.y - 0.5)}.get(d.value)
+        scores = {t: soft(absolute(p), 0.06) if absolute else soft(vals[t] - np.median(list(vals.values())), 0.05)
+                  for t, p in pos.items()}
+    elif len(vals) > 1:
+        hi = rank if d.ref else max(ctx.query.count, 1)
+        scores = rank_scores(vals, rank, max(hi, rank), 0.03)
+    else:
+        scores = {t: 1.0 if rank == 1 else 0.2 for t in vals}
+    for t, p in pos.items():
+        out[t] = (scores[t], f"at x={p.x:.2f}, y={p.y:.2f} of the image", "")
+    return out
+
+def _relative(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    out = {}
+    for tid in ctx.cands:
+        me = ctx.ev.position[tid]
+        others = [(o, ctx.ev.position[o]) for o in ctx.context(d.ref, tid) if ctx.ev.position[o] is not None]
+        if me is None or not others:
+            out[tid] = (None, f"no {d.ref or 'reference'} in view", "no_context")
+            continue
+        best: tuple[float, str] | None = None
+        for o, p in others:
+            w = 0.5 * ((me.box[2] - me.box[0]) + (p.box[2] - p.box[0])) / max(ctx.ev.window.width, 1)
+            h = 0.5 * ((me.box[3] - me.box[1]) + (p.box[3] - p.box[1])) / max(ctx.ev.window.height, 1)
+            dist = math.hypot((me.x - p.x) / max(w, 1e-3), (me.y - p.y) / max(h, 1e-3))
+            margin = {"left_of": (p.x - me.x) / max(w, 1e-3) - 0.3, "right_of": (me.x - p.x) / max(w, 1e-3) - 0.3,
+                      "above": (p.y - me.y) / max(h, 1e-3) - 0.3, "below": (me.y - p.y) / max(h, 1e-3) - 0.3,
+                      "near": 1.5 - dist, "far_from": dist - 1.5}.get(d.value)
+            if margin is None:
+                return {t: (None, f"relation {d.value!r}", "unsupported") for t in ctx.cands}
+            s = soft(margin, 0.3)
+            if best is None or s > best[0]:
+                best = (s, f"{d.value.replace('_', ' ')} {o} ({dist:.1f} sizes apart)")
+        out[tid] = (*best, "") if best else (None, "", "no_context")
+    return out
+
+
+SCORERS: Mapping[str, Scorer] = {
+    "moving": _moving,
+    "direction": _direction,
+    "depth": _depth,
+    "speed": _speed,
+    "stops": _stops,
+    "starts": _starts,
+    "turns_back": _turns_back,
+    "approaches": _approaches,
+    "leaves": _leaves,
+    "occluded": _occluded,
+    "occludes": _occludes,
+    "enters": _enters,
+    "exits": _exits,
+    "recent": _recent,
+    "color": _color,
+    "size": _size,
+    "position": _position,
+    "relative": _relative,
+    **TEMPORAL_SCORERS,
+}
+"""Descriptor kind → its scorer; a kind not here is not judged by the rules (CLIP or the LLM may)."""
+SCORED_KINDS = frozenset(SCORERS)
+
+
+class DescriptorScorer:
+    """Turns each descriptor into a DescriptorScore per candidate, by the scorer that :data:`SCORERS` names."""
 
     def __init__(self, ev: Evidence, cands: Sequence[int], query: ParsedQuery, match: CategoryMatcher) -> None:
-        self.ev, self.cands, self.query, self.match = ev, list(cands), query, match
+        self.ctx = ScoringContext(ev, cands, query, match)
 
-    def context(self, ref: str, tid: int) -> list[int]:
-        return [t.id for t in self.ev.window.tracks if t.id != tid and (not ref or self.match(ref, t.label))]
+    @property
+    def ev(self) -> Evidence:
+        return self.ctx.ev
+
+    @property
+    def cands(self) -> list[int]:
+        return self.ctx.cands
+
+    @property
+    def query(self) -> ParsedQuery:
+        return self.ctx.query
+
+    @property
+    def match(self) -> CategoryMatcher:
+        return self.ctx.match
 
     def score(self, d: Descriptor) -> dict[int, DescriptorScore]:
-        fn = getattr(self, f"_{d.kind}", None) if d.kind in SCORED_KINDS else None
+        fn = SCORERS.get(d.kind)
         key = descriptor_key(d)
         raw: dict[int, tuple[float | None, str, str]]
         if fn is None:
             reason = "needs pose/appearance verification" if d.kind == "posture" else "unsupported"
-            raw = {t: (None, f"{d.kind} {d.value!r} not judged by rules", reason) for t in self.cands}
+            raw = {t: (None, f"{d.kind} {d.value!r} not judged by rules", reason) for t in self.ctx.cands}
         else:
-            raw = fn(d)
-        looks = self._looks(d)
+            raw = fn(self.ctx, d)
+        looks = self.ctx.looks(d)
         out = {}
         for tid, (s, note, reason) in raw.items():
             source = ""
@@ -189,289 +419,4 @@ class DescriptorScorer(TemporalScorers):
             if s is not None and d.negated:
                 s, note = 1.0 - s, f"not {_phrase(d) if source else plain_words(d)}: {note}"
             out[tid] = DescriptorScore(key, s, note, reason, source)
-        return out
-
-    def _looks(self, d: Descriptor) -> dict[int, float]:
-        """Appearance evidence for ``d`` per candidate (only candidates the verifier looked at)."""
-        k = appearance_key(d)
-        return {t: float(self.ev.appearance[t][k]) for t in self.cands if k in self.ev.appearance.get(t, {})}
-
-    def _motions(self, fn: Callable[[mo.TrackMotion], tuple[float, str]]) -> dict:
-        out = {}
-        for tid in self.cands:
-            m = self.ev.motion[tid]
-            if not m.enough:
-                out[tid] = (None, f"seen {m.observed_s:.1f} s only", "insufficient")
-            else:
-                out[tid] = (*fn(m), "")
-        return out
-
-    @staticmethod
-    def _moving_score(m: mo.TrackMotion) -> float:
-        """How clearly the track moves: its longest moving run against its own significance threshold."""
-        return soft(m.strength - 1.0, 0.25)
-
-    def _moving(self, d: Descriptor) -> dict:
-        if d.value in PHASES:
-            return self._moving_phase(d)
-
-        def f(m: mo.TrackMotion) -> tuple[float, str]:
-            s = self._moving_score(m)
-            if m.moved:
-                return s, f"moves {m.path_length_px:.0f} px in {m.moving_s:.1f} s"
-            return s, f"static over {m.observed_s:.1f} s"
-        return self._motions(f)
-
-    def _direction(self, d: Descriptor) -> dict:
-        if d.value not in mo.DIRECTIONS:
-            return {t: (None, f"direction {d.value!r}", "unsupported") for t in self.cands}
-
-        def f(m: mo.TrackMotion) -> tuple[float, str]:
-            travel = m.travel_px()
-            # distance that way against the track's own significance threshold (slow movers count)
-            amount = travel[d.value] / max(m.run_px, 1.0)
-            dominance = travel[d.value] / max(sum(travel.values()), 1e-6)
-            s = soft(amount - 1.5, 0.3) * soft(dominance - 0.35, 0.1)
-            if not m.moved:
-                return s, f"static over {m.observed_s:.1f} s"
-            return s, f"moves {d.value} {travel[d.value]:.0f} px in {m.moving_s:.1f} s ({dominance:.0%} of its motion)"
-        return self._motions(f)
-
-    def _depth(self, d: Descriptor) -> dict:
-        sign = {"closer": 1.0, "farther": -1.0}.get(d.value)
-        if sign is None:
-            return {t: (None, f"depth {d.value!r}", "unsupported") for t in self.cands}
-
-        def f(m: mo.TrackMotion) -> tuple[float, str]:
-            lr = mo.size_change(m) or 0.0
-            return soft(sign * lr - 0.15, 0.07), f"size changes {math.exp(lr) - 1:+.0%}"
-        return self._motions(f)
-
-    def _speed(self, d: Descriptor) -> dict:
-        ok = [t for t in self.cands if self.ev.motion[t].enough]
-        base = self._motions(lambda m: (0.5, ""))
-        if not ok:
-            return base
-        px = {t: self.ev.motion[t].speed_robust_px_s for t in ok}
-        rel = {t: self.ev.motion[t].speed_robust_diag_s for t in ok}
-        moving = {t: self._moving_score(self.ev.motion[t]) for t in ok}
-        scale = 0.1 * max(px.values()) + 3.0
-        top = max(self.query.count, 1)
-        fastest = rank_scores(px, 1, top, scale) if len(ok) > 1 else dict.fromkeys(ok, 1.0)
-        # "The slowest" is the slowest of those that move; static ones only when nothing moves.
-        movers = [t for t in ok if self.ev.motion[t].moved] or ok
-        slow_rank = rank_scores({t: -px[t] for t in movers}, 1, top, scale) if len(movers) > 1 else {}
-        slowest = {t: slow_rank.get(t, 1.0 if t in movers else 0.15) for t in ok}
-        for t in ok:
-            if d.value == "fastest":
-                s = fastest[t] * moving[t]
-            elif d.value == "slowest":
-                s = slowest[t] * (0.3 + 0.7 * moving[t])
-            elif d.value == "fast":
-                s = moving[t] * (0.5 * soft(rel[t] - 0.8, 0.25) + 0.5 * fastest[t])
-            elif d.value == "slow":
-                s = moving[t] * (0.5 * soft(0.8 - rel[t], 0.25) + 0.5 * slowest[t])
-            else:
-                base[t] = (None, f"speed {d.value!r}", "unsupported")
-                continue
-            base[t] = (s, f"speed {px[t]:.0f} px/s ({rel[t]:.2f} diagonals/s) while moving", "")
-        return base
-
-    def _stops(self, d: Descriptor) -> dict:
-        def f(m: mo.TrackMotion) -> tuple[float, str]:
-            dur, at_end = mo.stop_after_motion_s(m) or (0.0, False)
-            s = soft(dur - 0.5, 0.2) * (1.0 if at_end else 0.8)
-            return s, (f"moves then stops for {dur:.1f} s" if dur > 0 else "never stops after moving")
-        return self._motions(f)
-
-    def _starts(self, d: Descriptor) -> dict:
-        def f(m: mo.TrackMotion) -> tuple[float, str]:
-            dur = mo.start_after_still_s(m) or 0.0
-            return soft(dur - 0.5, 0.2), (f"still {dur:.1f} s, then moves" if dur > 0 else "does not start late")
-        return self._motions(f)
-
-    def _turns_back(self, d: Descriptor) -> dict:
-        def f(m: mo.TrackMotion) -> tuple[float, str]:
-            leg, axis = mo.turn_back_px(m) or (0.0, "")
-            # the return leg may be short and slow: it counts once it is well above the track's own noise
-            s = soft(leg / max(m.run_px, 1.0) - 1.5, 0.3)
-            return s, (f"reverses along {axis} after {leg:.0f} px" if leg > 0 else "does not reverse")
-        return self._motions(f)
-
-    def _relation_motion(self, d: Descriptor, sign: float) -> dict:
-        out = {}
-        verb = "approaches" if sign > 0 else "moves away from"
-        for tid in self.cands:
-            m = self.ev.motion[tid]
-            others = self.context(d.ref, tid)
-            if not others:
-                out[tid] = (None, f"no {d.ref or 'other object'} in view", "no_context")
-                continue
-            if not m.enough:
-                out[tid] = (None, f"seen {m.observed_s:.1f} s only", "insufficient")
-                continue
-            best: tuple[float, str] | None = None
-            for o in others:
-                a = mo.approach_stats(m, self.ev.motion[o])
-                if a is None:
-                    continue
-                own = sign * a.own_px / max(a.scale_px, 1.0)
-                shrink = sign * (a.start_px - a.end_px) / max(a.scale_px, 1.0)
-                s = soft(0.7 * own + 0.3 * shrink - 0.5, 0.25)
-                note = f"{verb} {o} by {sign * a.own_px:.0f} px (distance {a.start_px:.0f} → {a.end_px:.0f} px)"
-                if best is None or s > best[0]:
-                    best = (s, note)
-            out[tid] = (*best, "") if best else (None, "never seen together long enough", "insufficient")
-        return out
-
-    def _approaches(self, d: Descriptor) -> dict:
-        return self._relation_motion(d, 1.0)
-
-    def _leaves(self, d: Descriptor) -> dict:
-        return self._relation_motion(d, -1.0)
-
-    def _occlusion(self, d: Descriptor, as_occluded: bool) -> dict:
-        out = {}
-        for tid in self.cands:
-            best, note = 0.1, "no occlusion involving it"
-            for e in self.ev.occlusions:
-                me, other = (e.occluded, e.occluder) if as_occluded else (e.occluder, e.occluded)
-                if me != tid or (d.ref and not self.match(d.ref, self.ev.labels.get(other, ""))):
-                    continue
-                s = 0.9 if e.full else 0.5 + 0.4 * min(1.0, 2.0 * e.fraction)
-                if s > best:
-                    verb = "hidden by" if as_occluded else "hides"
-                    best, note = s, f"{verb} {other} (frames {e.start}-{e.end}, {'full' if e.full else 'partial'})"
-            if best <= 0.1 and as_occluded and d.ref and not self.context(d.ref, tid):
-                rows = np.asarray(self.ev.window.track(tid).boxes).reshape(-1, 6)
-                vis = np.zeros(self.ev.window.num_frames, bool)
-                seen = np.zeros_like(vis)
-                f = rows[:, 0].astype(int)
-                seen[f], vis[f] = True, rows[:, 5] > 0.5
-                if hidden_runs(vis, seen):
-                    best, note = 0.6, f"disappears for a while ({d.ref} is not tracked)"
-            out[tid] = (best, note, "")
-        return out
-
-    def _occluded(self, d: Descriptor) -> dict:
-        return self._occlusion(d, True)
-
-    def _occludes(self, d: Descriptor) -> dict:
-        return self._occlusion(d, False)
-
-    def _enters(self, d: Descriptor) -> dict:
-        w, out = self.ev.window, {}
-        for tid in self.cands:
-            v = mo.view_change(w.track(tid), w.width, w.height, w.num_frames, w.fps)
-            # Coming in at the border is entering; appearing mid-image may be a late detection or an emergence.
-            if v.appeared_at_border:
-                out[tid] = (0.9, "enters the view at the border", "")
-            else:
-                out[tid] = (0.6, "appears mid-image", "") if v.appeared else (0.1, "in view from the start", "")
-        return out
-
-    def _exits(self, d: Descriptor) -> dict:
-        w, out = self.ev.window, {}
-        for tid in self.cands:
-            v = mo.view_change(w.track(tid), w.width, w.height, w.num_frames, w.fps)
-            out[tid] = (0.9, "leaves the view at the border", "") if v.exited else (0.1, "does not leave the view", "")
-        return out
-
-    def _recent(self, d: Descriptor) -> dict:
-        base = self._motions(lambda m: (0.5, ""))
-        since = {t: mo.seconds_since_motion(self.ev.motion[t], self.ev.window.num_frames) for t in self.cands}
-        moved = {t: -s for t, s in since.items() if s is not None and math.isfinite(s)}
-        ranks = rank_scores(moved, 1, 1, 0.4) if len(moved) > 1 else dict.fromkeys(moved, 0.9)
-        for t, s in since.items():
-            if s is None:
-                continue
-            base[t] = (ranks[t], f"last moved {s:.1f} s ago", "") if t in moved else (0.05, "never moved", "")
-        return base
-
-    def _color(self, d: Descriptor) -> dict:
-        out = {}
-        for tid in self.cands:
-            attr = self.ev.window.track(tid).attributes.get("color")
-            if attr:
-                same = attr == d.value
-                s = 0.95 if same else 0.35 if frozenset((attr, d.value)) in _RELATED_COLOURS else 0.05
-                out[tid] = (s, f"is {attr}", "")
-            elif tid in self.ev.colours:
-                probs = self.ev.colours[tid]
-                top = max(probs, key=lambda c: probs[c])
-                out[tid] = (colour_match(probs, d.value), f"looks {top} (p({d.value})={probs.get(d.value, 0):.2f})",
-                            "")
-            else:
-                out[tid] = (None, "colour not observed", "no_pixels")
-        return out
-
-    def _size(self, d: Descriptor) -> dict:
-        area = {t: a for t in self.cands if (a := self.ev.size[t]) is not None}
-        la = {t: math.log(max(a, 1e-6)) for t, a in area.items()}
-        sign = 1.0 if d.value in ("biggest", "big") else -1.0 if d.value in ("smallest", "small") else 0.0
-        out: dict = {t: (None, "never seen", "insufficient") for t in self.cands}
-        if sign == 0.0:
-            return {t: (None, f"size {d.value!r}", "unsupported") for t in self.cands}
-        vals = {t: sign * v for t, v in la.items()}
-        for t, a in area.items():
-            if d.value in ("biggest", "smallest") and len(vals) > 1:
-                s = rank_scores(vals, 1, max(self.query.count, 1), 0.12)[t]
-            elif len(vals) > 1:
-                s = soft(vals[t] - float(np.median([v for o, v in vals.items() if o != t])), 0.2)
-            else:
-                s = soft(sign * (a - 0.03), 0.015)
-            out[t] = (s, f"covers {a:.1%} of the image at full view", "")
-        return out
-
-    def _position(self, d: Descriptor) -> dict:
-        value_of = {
-            "leftmost": lambda p: -p.x, "rightmost": lambda p: p.x, "top": lambda p: -p.y,
-            "bottom": lambda p: p.y, "center": lambda p: -math.hypot(p.x - 0.5, p.y - 0.5),
-            "nearest": lambda p: p.bottom + 0.1 * math.log(max(p.area, 1e-6)),
-            "farthest": lambda p: -(p.bottom + 0.1 * math.log(max(p.area, 1e-6))),
-        }.get(d.value)
-        if value_of is None:
-            return {t: (None, f"position {d.value!r}", "unsupported") for t in self.cands}
-        pos = {t: self.ev.position[t] for t in self.cands if self.ev.position[t] is not None}
-        vals = {t: value_of(p) for t, p in pos.items()}
-        rank = int(d.ref) if d.ref.isdigit() and int(d.ref) >= 1 else 1
-        out: dict = {t: (None, "never seen", "insufficient") for t in self.cands}
-        if self.query.count == 0 and not d.ref:
-            # Plural "the dogs on the left": an absolute half of the image, not a superlative.
-            absolute = {"leftmost": lambda p: 0.5 - p.x, "rightmost": lambda p: p.x - 0.5,
-                        "top": lambda p: 0.5 - p.y, "bottom": lambda p: p.y - 0.5,
-                        "center": lambda p: 0.25 - math.hypot(p.x - 0.5, p.y - 0.5)}.get(d.value)
-            scores = {t: soft(absolute(p), 0.06) if absolute else soft(vals[t] - np.median(list(vals.values())), 0.05)
-                      for t, p in pos.items()}
-        elif len(vals) > 1:
-            hi = rank if d.ref else max(self.query.count, 1)
-            scores = rank_scores(vals, rank, max(hi, rank), 0.03)
-        else:
-            scores = {t: 1.0 if rank == 1 else 0.2 for t in vals}
-        for t, p in pos.items():
-            out[t] = (scores[t], f"at x={p.x:.2f}, y={p.y:.2f} of the image", "")
-        return out
-
-    def _relative(self, d: Descriptor) -> dict:
-        out = {}
-        for tid in self.cands:
-            me = self.ev.position[tid]
-            others = [(o, self.ev.position[o]) for o in self.context(d.ref, tid) if self.ev.position[o] is not None]
-            if me is None or not others:
-                out[tid] = (None, f"no {d.ref or 'reference'} in view", "no_context")
-                continue
-            best: tuple[float, str] | None = None
-            for o, p in others:
-                w = 0.5 * ((me.box[2] - me.box[0]) + (p.box[2] - p.box[0])) / max(self.ev.window.width, 1)
-                h = 0.5 * ((me.box[3] - me.box[1]) + (p.box[3] - p.box[1])) / max(self.ev.window.height, 1)
-                dist = math.hypot((me.x - p.x) / max(w, 1e-3), (me.y - p.y) / max(h, 1e-3))
-                margin = {"left_of": (p.x - me.x) / max(w, 1e-3) - 0.3, "right_of": (me.x - p.x) / max(w, 1e-3) - 0.3,
-                          "above": (p.y - me.y) / max(h, 1e-3) - 0.3, "below": (me.y - p.y) / max(h, 1e-3) - 0.3,
-                          "near": 1.5 - dist, "far_from": dist - 1.5}.get(d.value)
-                if margin is None:
-                    return {t: (None, f"relation {d.value!r}", "unsupported") for t in self.cands}
-                s = soft(margin, 0.3)
-                if best is None or s > best[0]:
-                    best = (s, f"{d.value.replace('_', ' ')} {o} ({dist:.1f} sizes apart)")
-            out[tid] = (*best, "") if best else (None, "", "no_context")
         return out

@@ -31,7 +31,7 @@ from functools import cached_property
 import numpy as np
 from scipy.ndimage import median_filter, uniform_filter1d
 
-from rvos_ros.perception.camera_motion import compensate_boxes, cumulative_homographies
+from rvos_ros.geometry import compensate_boxes, cumulative_homographies
 from rvos_ros.reasoning.view import Position, ViewChange, frame_position, view_change
 from rvos_ros.types import TrackTrajectory, TrajectoryWindow
 

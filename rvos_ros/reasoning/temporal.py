@@ -1,8 +1,8 @@
 """Temporal and comparative motion: when a track moves, how far, and whether it heads like the others.
 
 Features of a camera-compensated :class:`~rvos_ros.reasoning.motion.TrackMotion`
-(pure functions) and the scorers of the descriptors built on them, mixed into
-:class:`~rvos_ros.reasoning.descriptors.DescriptorScorer`:
+(pure functions) and the scorers of the descriptors built on them
+(:data:`TEMPORAL_SCORERS`, part of :data:`rvos_ros.reasoning.descriptors.SCORERS`):
 
 - ``moving`` with a phase value: "early" (moving at first), "late" (moving at the
   end / still moving), "throughout" (keeps moving, never stops);
@@ -16,19 +16,17 @@ Units: seconds (``_s``), pixels of frame 0 (``_px``), box diagonals (``_diag``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 import numpy as np
 
 from rvos_ros.reasoning import motion as mo
-from rvos_ros.reasoning.ranking import rank_scores, soft
+from rvos_ros.reasoning.evidence import RawScores, Scorer, ScoringContext
+from rvos_ros.reasoning.ranking import soft
 from rvos_ros.types import Descriptor
 
-if TYPE_CHECKING:  # the mixin's host, for type checkers only
-    from rvos_ros.reasoning.descriptors import Evidence
-
-__all__ = ["PHASES", "PHASE_SHARE", "TemporalScorers", "extent_px", "heading_vector", "onset_s", "phase_fraction"]
+__all__ = ["PHASES", "PHASE_SHARE", "TEMPORAL_SCORERS", "extent_px", "heading_vector", "moving_phase", "onset_s",
+           "phase_fraction"]
 
 PHASES = ("early", "late", "throughout")
 PHASE_SHARE = 1.0 / 3.0
@@ -84,103 +82,94 @@ def _unit(v: np.ndarray) -> np.ndarray | None:
     return v / n if n > 1e-6 else None
 
 
-class TemporalScorers:
-    """Scorers of the temporal/comparative motion descriptors (a mixin of DescriptorScorer)."""
+def moving_phase(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    """``moving`` at a phase: a share of moving samples at the beginning, at the end or overall."""
+    def f(m: mo.TrackMotion) -> tuple[float, str]:
+        frac = phase_fraction(m, d.value)
+        if d.value == "throughout":
+            # "keeps moving": (nearly) always moving, and moving at the end
+            s = soft(frac - 0.75, 0.07) * soft(phase_fraction(m, "late") - 0.5, 0.12)
+            return s, f"moving {frac:.0%} of the time"
+        where = "at first" if d.value == "early" else "at the end"
+        return soft(frac - 0.5, 0.12), f"moving {frac:.0%} of the time {where}"
+    return ctx.motions(f)
 
-    ev: Evidence
-    cands: list[int]
-    query: object
-    _motions: Callable[..., dict]
-    context: Callable[[str, int], list[int]]
-    _moving_score: Callable[[mo.TrackMotion], float]
+def _onset(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    """Earliest ("first") or latest ("last") motion onset; tracks that never move rank last."""
+    if d.value not in ("first", "last"):
+        return {t: (None, f"onset {d.value!r}", "unsupported") for t in ctx.cands}
+    base = ctx.motions(lambda m: (0.5, ""))
+    onsets = {t: onset_s(ctx.ev.motion[t]) for t in ctx.cands if base[t][2] == ""}
+    sign = -1.0 if d.value == "first" else 1.0
+    movers = {t: sign * s for t, s in onsets.items() if s is not None}
+    ranks = ctx.ranked(movers, max(getattr(ctx.query, "count", 1), 1), 0.3)
+    for t, s in onsets.items():
+        base[t] = ((ranks[t], f"starts moving at {s:.1f} s", "") if s is not None
+                   else (0.05, "never moves", ""))
+    return base
 
-    def _moving_phase(self, d: Descriptor) -> dict:
-        """``moving`` at a phase: a share of moving samples at the beginning, at the end or overall."""
-        def f(m: mo.TrackMotion) -> tuple[float, str]:
-            frac = phase_fraction(m, d.value)
-            if d.value == "throughout":
-                # "keeps moving": (nearly) always moving, and moving at the end
-                s = soft(frac - 0.75, 0.07) * soft(phase_fraction(m, "late") - 0.5, 0.12)
-                return s, f"moving {frac:.0%} of the time"
-            where = "at first" if d.value == "early" else "at the end"
-            return soft(frac - 0.5, 0.12), f"moving {frac:.0%} of the time {where}"
-        return self._motions(f)
-
-    def _ranked(self, values: dict[int, float], top: int, scale: float) -> dict[int, float]:
-        return rank_scores(values, 1, top, scale) if len(values) > 1 else dict.fromkeys(values, 0.9)
-
-    def _onset(self, d: Descriptor) -> dict:
-        """Earliest ("first") or latest ("last") motion onset; tracks that never move rank last."""
-        if d.value not in ("first", "last"):
-            return {t: (None, f"onset {d.value!r}", "unsupported") for t in self.cands}
-        base = self._motions(lambda m: (0.5, ""))
-        onsets = {t: onset_s(self.ev.motion[t]) for t in self.cands if base[t][2] == ""}
-        sign = -1.0 if d.value == "first" else 1.0
-        movers = {t: sign * s for t, s in onsets.items() if s is not None}
-        ranks = self._ranked(movers, max(getattr(self.query, "count", 1), 1), 0.3)
-        for t, s in onsets.items():
-            base[t] = ((ranks[t], f"starts moving at {s:.1f} s", "") if s is not None
-                       else (0.05, "never moves", ""))
+def _extent(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    """Distance travelled: the most, the least (static tracks count) or little (barely moves)."""
+    if d.value not in ("most", "least", "little"):
+        return {t: (None, f"extent {d.value!r}", "unsupported") for t in ctx.cands}
+    base = ctx.motions(lambda m: (0.5, ""))
+    ok = [t for t in ctx.cands if base[t][2] == ""]
+    if not ok:
         return base
+    px = {t: extent_px(ctx.ev.motion[t]) for t in ok}
+    scale = 0.1 * max(px.values()) + 3.0
+    top = max(getattr(ctx.query, "count", 1), 1)
+    most = ctx.ranked(px, top, scale)
+    least = ctx.ranked({t: -v for t, v in px.items()}, top, scale)
+    for t in ok:
+        m = ctx.ev.motion[t]
+        if d.value == "most":
+            s = most[t] * ctx.moving_score(m)
+        elif d.value == "least":
+            s = least[t]
+        else:
+            s = 0.5 * soft(0.8 - px[t] / max(m.size_px, 1.0), 0.25) + 0.5 * least[t]
+        base[t] = (s, f"travels {px[t]:.0f} px", "")
+    return base
 
-    def _extent(self, d: Descriptor) -> dict:
-        """Distance travelled: the most, the least (static tracks count) or little (barely moves)."""
-        if d.value not in ("most", "least", "little"):
-            return {t: (None, f"extent {d.value!r}", "unsupported") for t in self.cands}
-        base = self._motions(lambda m: (0.5, ""))
-        ok = [t for t in self.cands if base[t][2] == ""]
-        if not ok:
-            return base
-        px = {t: extent_px(self.ev.motion[t]) for t in ok}
-        scale = 0.1 * max(px.values()) + 3.0
-        top = max(getattr(self.query, "count", 1), 1)
-        most = self._ranked(px, top, scale)
-        least = self._ranked({t: -v for t, v in px.items()}, top, scale)
-        for t in ok:
-            m = self.ev.motion[t]
-            if d.value == "most":
-                s = most[t] * self._moving_score(m)
-            elif d.value == "least":
-                s = least[t]
-            else:
-                s = 0.5 * soft(0.8 - px[t] / max(m.size_px, 1.0), 0.25) + 0.5 * least[t]
-            base[t] = (s, f"travels {px[t]:.0f} px", "")
-        return base
+def _flow(ctx: ScoringContext, ids: Sequence[int]) -> np.ndarray | None:
+    """Mean unit heading of the tracks among ``ids`` that move (the flow of the others)."""
+    units = []
+    for o in ids:
+        m = ctx.ev.motion[o]
+        u = _unit(heading_vector(m)) if m.enough and m.moved else None
+        if u is not None:
+            units.append(u)
+    return _unit(np.mean(units, axis=0)) if units else None
 
-    def _flow(self, ids: Sequence[int]) -> np.ndarray | None:
-        """Mean unit heading of the tracks among ``ids`` that move (the flow of the others)."""
-        units = []
-        for o in ids:
-            m = self.ev.motion[o]
-            u = _unit(heading_vector(m)) if m.enough and m.moved else None
-            if u is not None:
-                units.append(u)
-        return _unit(np.mean(units, axis=0)) if units else None
+def _heading(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    """Same or opposite direction of motion as the reference object(s), by the cosine of headings."""
+    sign = {"same": 1.0, "opposite": -1.0}.get(d.value)
+    if sign is None:
+        return {t: (None, f"heading {d.value!r}", "unsupported") for t in ctx.cands}
+    out = {}
+    for tid in ctx.cands:
+        m = ctx.ev.motion[tid]
+        if not m.enough:
+            out[tid] = (None, f"seen {m.observed_s:.1f} s only", "insufficient")
+            continue
+        others = ctx.context(d.ref, tid)
+        refs = [(str(o), _flow(ctx, [o])) for o in others] if d.ref else [("the others", _flow(ctx, others))]
+        refs = [(name, u) for name, u in refs if u is not None]
+        if not refs:
+            out[tid] = (None, f"no moving {d.ref or 'other object'} to compare with", "no_context")
+            continue
+        own = _unit(heading_vector(m))
+        moving = ctx.moving_score(m)
+        best: tuple[float, str] | None = None
+        for name, u in refs:
+            cos = float(own @ u) if own is not None else 0.0
+            s = soft(sign * cos - 0.5, 0.15) * moving
+            if best is None or s > best[0]:
+                best = (s, f"heading vs {name}: cos {cos:+.2f}")
+        out[tid] = (*best, "") if best else (None, "", "no_context")
+    return out
 
-    def _heading(self, d: Descriptor) -> dict:
-        """Same or opposite direction of motion as the reference object(s), by the cosine of headings."""
-        sign = {"same": 1.0, "opposite": -1.0}.get(d.value)
-        if sign is None:
-            return {t: (None, f"heading {d.value!r}", "unsupported") for t in self.cands}
-        out = {}
-        for tid in self.cands:
-            m = self.ev.motion[tid]
-            if not m.enough:
-                out[tid] = (None, f"seen {m.observed_s:.1f} s only", "insufficient")
-                continue
-            others = self.context(d.ref, tid)
-            refs = [(str(o), self._flow([o])) for o in others] if d.ref else [("the others", self._flow(others))]
-            refs = [(name, u) for name, u in refs if u is not None]
-            if not refs:
-                out[tid] = (None, f"no moving {d.ref or 'other object'} to compare with", "no_context")
-                continue
-            own = _unit(heading_vector(m))
-            moving = self._moving_score(m)
-            best: tuple[float, str] | None = None
-            for name, u in refs:
-                cos = float(own @ u) if own is not None else 0.0
-                s = soft(sign * cos - 0.5, 0.15) * moving
-                if best is None or s > best[0]:
-                    best = (s, f"heading vs {name}: cos {cos:+.2f}")
-            out[tid] = (*best, "") if best else (None, "", "no_context")
-        return out
+
+TEMPORAL_SCORERS: dict[str, Scorer] = {"onset": _onset, "extent": _extent, "heading": _heading}
+"""The temporal/comparative descriptor kinds and their scorers (``moving`` at a phase is :func:`moving_phase`)."""

@@ -1,4 +1,4 @@
-"""Reading trajectory windows (the DESIGN.md JSON contract) with clear errors.
+"""Reading trajectory windows (the JSON contract of docs/contracts.md) with clear errors.
 
 Structure and types are parsed by pydantic models; geometry is checked after
 (finite, non-negative, non-inverted boxes; frame indices inside the window;
@@ -85,7 +85,7 @@ def window_from_dict(data: Any) -> TrajectoryWindow:
     except ValidationError as err:
         first = err.errors()[0]
         raise InputError(f"trajectory window: {_where(first['loc'])}: {first['msg']}; "
-                         "fix the field to match the DESIGN.md trajectory-window contract") from err
+                         "fix the field to match the trajectory-window contract of docs/contracts.md") from err
     if model.num_frames <= 0:
         raise InputError(f"num_frames: the window has {model.num_frames} frames; a window needs at least 1 frame")
     if not (math.isfinite(model.fps) and model.fps > 0):
@@ -127,7 +127,7 @@ def window_from_dict(data: Any) -> TrajectoryWindow:
 
 
 def load_window(path: str | Path) -> TrajectoryWindow:
-    """Read a trajectory-window JSON file (DESIGN.md contract)."""
+    """Read a trajectory-window JSON file (docs/contracts.md)."""
     p = Path(path)
     if not p.is_file():
         raise InputError(f"trajectory window file {str(p)!r} does not exist; pass the path of a window JSON file")

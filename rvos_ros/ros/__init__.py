@@ -1,1 +1,1 @@
-"""ros stage (see DESIGN.md)."""
+"""ros stage (see docs/architecture.md)."""

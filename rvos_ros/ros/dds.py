@@ -3,7 +3,7 @@
 A ROS topic ``name`` is the DDS topic ``rt/name`` (``/sim/labels`` →
 ``rt/sim/labels``); message types are the structs of
 :mod:`rvos_ros.ros.dds_types`, serialized as XCDR1 like a ROS 2 node does.
-QoS follows DESIGN.md: cameras use the sensor-data profile (best effort,
+QoS follows docs/contracts.md: cameras use the sensor-data profile (best effort,
 keep last 1), everything else is reliable with depth 10, and ``latched``
 topics (``sim/objects``) are also transient-local so a late subscriber gets
 the last sample. The domain is ``ROS_DOMAIN_ID`` (default 0).
@@ -235,7 +235,7 @@ OUTPUT_TOPICS = {
     "candidate_detections": "candidates/detections",
     "status": "status",
 }
-"""ROS names of the outputs (DESIGN.md "ROS interface")."""
+"""ROS names of the outputs (docs/contracts.md, "ROS interface")."""
 
 
 class _Outputs:
@@ -283,20 +283,14 @@ def serve(config: Any, *, topics: Any = None, loopback: bool = False, domain: in
     Returns the :class:`~rvos_ros.ros.live.LiveSummary`.
     """
     from rvos_ros.bag.reader import BagTopics
-    from rvos_ros.perception.simulated import SimulatedPerception
+    from rvos_ros.perception.backends import build_perception
     from rvos_ros.ros.dds_types import CompressedImage, Image, String
     from rvos_ros.ros.live import Health, LiveLoop
     from rvos_ros.runtime import Runtime
 
     t = topics or BagTopics("image", "command", "sim/labels", "sim/objects")
     config = config.replace(**{"runtime.mode": "live"})  # live: reasoning in its worker, never on the frame path
-    if config.perception.backend == "models":
-        from rvos_ros.perception.models import ModelPerception
-
-        perception: Any = ModelPerception.from_config(config)  # loads before subscribing: no frame waits on it
-        truth = None
-    else:
-        perception = truth = SimulatedPerception(config.perception, {})
+    perception = build_perception(config)  # models load before subscribing: no frame waits on them
     runtime = Runtime(config, perception)
     health = Health(config.perception.backend)
     with DdsNode(domain, loopback=loopback) as node:
@@ -306,13 +300,13 @@ def serve(config: Any, *, topics: Any = None, loopback: bool = False, domain: in
             outputs.publish(out)
             health.observe(out)
 
-        loop = LiveLoop(runtime, publish, ground_truth=truth, overlay=config.output.overlay)
+        loop = LiveLoop(runtime, publish, overlay=config.output.overlay)
         if compressed:
             node.subscribe(compressed_topic(t.image), CompressedImage, loop.put_image, "sensor")
         else:
             node.subscribe(t.image, Image, loop.put_image, "sensor")
         node.subscribe(t.command, String, lambda m: loop.put_command(m.data))
-        if truth is not None:  # the ground truth only feeds the simulated oracle
+        if perception.reads_truth:  # the ground truth only feeds the simulated oracle
             node.subscribe(t.labels, Image, loop.put_labels)
             node.subscribe(t.objects, String, lambda m: loop.put_objects(m.data), "latched")
         done = threading.Event()
@@ -380,9 +374,9 @@ def play(bag: str | Path, *, topics: Any = None, rate: float = 1.0, loopback: bo
     """
     from rosbags.highlevel import AnyReader
 
-    from rvos_ros.bag.messages import COMPRESSED, IMAGE, STRING, typestore
     from rvos_ros.bag.reader import BagTopics
     from rvos_ros.errors import BagError
+    from rvos_ros.interface.messages import COMPRESSED, IMAGE, STRING, typestore
     from rvos_ros.ros.dds_types import CompressedImage, Image, String
 
     if not rate > 0:

@@ -15,7 +15,7 @@ unpack them one Python int per byte (~45 ms per VGA frame), so
 :func:`_as_octets` swaps in its bytes codec, which writes the same wire bytes
 (4-byte length, then the raw bytes) with one copy.
 Builders turn our plain data into these structs, mirroring
-``rvos_ros.bag.messages`` for bags.
+``rvos_ros.interface.messages`` for bags.
 """
 
 # No ``from __future__ import annotations``: cyclonedds resolves field annotations at run time.
@@ -26,7 +26,7 @@ from cyclonedds.idl import IdlStruct
 from cyclonedds.idl._machinery import BytesMachine
 from cyclonedds.idl.types import array, byte, float64, int32, sequence, uint8, uint32
 
-from rvos_ros.ros.conversions import image_fields
+from rvos_ros.interface.images import image_fields
 from rvos_ros.types import FrameResult, Track
 
 __all__ = [

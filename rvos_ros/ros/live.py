@@ -1,8 +1,8 @@
-"""The live loop (DESIGN.md "Live mode"), shared by every transport (DDS today, the rclpy node later).
+"""The live loop (docs/architecture.md), shared by every transport (DDS today, the rclpy node later).
 
 Subscriber callbacks only hand messages over and return:
 
-- camera frames go to a :class:`~rvos_ros.frame_slot.LatestSlot`: only the
+- camera frames go to a :class:`~rvos_ros.ros.frame_slot.LatestSlot`: only the
   newest unprocessed frame is kept, older ones are dropped and counted;
 - commands and ground truth (``sim/labels``, ``sim/objects``) go to small
   bounded queues (the oldest entries fall out first) that the processing
@@ -14,7 +14,7 @@ The processing thread decodes the frame, steps the runtime and hands a
 (unknown encoding, bad JSON, an over-long command) is dropped and reported in
 the next status's ``error`` field; the loop goes on.
 
-Messages are duck-typed as in :mod:`rvos_ros.ros.conversions`: anything with
+Messages are duck-typed as in :mod:`rvos_ros.interface.images`: anything with
 the fields of ``sensor_msgs/Image`` (rclpy, rosbags or DDS structs) works, and
 a :class:`~rvos_ros.types.Frame` may be put directly.
 """
@@ -31,12 +31,12 @@ from typing import Any
 
 import numpy as np
 
-from rvos_ros.bag.messages import status_json
 from rvos_ros.errors import InputError, RvosError
-from rvos_ros.frame_slot import LatestSlot
-from rvos_ros.overlay import draw_overlay
-from rvos_ros.perception.simulated import SimulatedPerception
-from rvos_ros.ros.conversions import compressed_to_rgb, image_to_array, image_to_rgb
+from rvos_ros.interface.images import compressed_to_rgb, image_to_array, image_to_rgb
+from rvos_ros.interface.overlay import draw_overlay
+from rvos_ros.interface.status import status_json
+from rvos_ros.perception.base import GroundTruth
+from rvos_ros.ros.frame_slot import LatestSlot
 from rvos_ros.runtime import Runtime
 from rvos_ros.types import Decision, Frame, FrameResult
 
@@ -93,21 +93,22 @@ class LiveLoop:
 
     Intake methods (``put_*``, ``report``) may be called from any thread and
     never block beyond a short lock. ``step``/``run`` belong to the one
-    processing thread. ``ground_truth`` is the simulated perception that
-    labels and categories feed (None: they are ignored). ``label_wait_s``:
+    processing thread. Labels and categories go to the runtime's
+    perception as :class:`~rvos_ros.perception.base.GroundTruth` when it
+    reads ground truth (the oracle), and are ignored otherwise. ``label_wait_s``:
     once a stream has carried labels, a frame whose labels have not arrived
     yet waits this long (seconds) for them, since topics are not ordered with
     respect to each other.
     """
 
     def __init__(self, runtime: Runtime, publish: Callable[[LiveOutput], None], *,
-                 ground_truth: SimulatedPerception | None = None, overlay: bool = False,
+                 overlay: bool = False,
                  label_wait_s: float = 0.05, max_queued: int = 64) -> None:
         if max_queued < 1:
             raise InputError(f"max_queued must be >= 1, got {max_queued}")
         self.runtime = runtime
         self.publish = publish
-        self.ground_truth = ground_truth
+        self.reads_truth = bool(runtime.perception.reads_truth)
         self.overlay = overlay
         self.label_wait_s = float(label_wait_s)
         self.slot: LatestSlot[Any] = LatestSlot()
@@ -170,20 +171,21 @@ class LiveLoop:
             labels = list(self._labels)
             self._labels.clear()
             objects, self._objects = self._objects, None
-        if objects is not None and self.ground_truth is not None:
+        if objects is not None and self.reads_truth:
             try:
                 data = json.loads(objects)
-                self.ground_truth.set_categories({k: v.get("category", "object") for k, v in data["objects"].items()})
+                categories = {k: v.get("category", "object") for k, v in data["objects"].items()}
+                self.runtime.feed_truth(GroundTruth(categories=categories))
             except (ValueError, KeyError, TypeError, AttributeError, RvosError) as err:
                 self.report(f"objects: expected {{\"objects\": {{id: {{\"category\": ...}}}}}}: {err}")
         for msg in labels:
-            if self.ground_truth is None:
+            if not self.reads_truth:
                 continue
             try:
                 arr, enc = image_to_array(msg)
                 if enc != "mono8":
                     raise InputError(f"labels must be mono8 object ids, got {enc}")
-                self.ground_truth.feed_labels(header_stamp_ns(msg), arr)
+                self.runtime.feed_truth(GroundTruth(header_stamp_ns(msg), labels=arr))
             except (RvosError, AttributeError, TypeError, ValueError) as err:
                 self.report(f"labels: {err}")
         for text in commands:
@@ -194,7 +196,7 @@ class LiveLoop:
                 self.report(f"command refused: {err}")
 
     def _wait_for_labels(self, stamp_ns: int) -> None:
-        if self.ground_truth is None or self.label_wait_s <= 0:
+        if not self.reads_truth or self.label_wait_s <= 0:
             return
         with self._cond:
             if self._newest_label_ns < 0:

@@ -1,6 +1,6 @@
 """The rclpy node (console script ``rvos_node``): a thin adapter over the live loop.
 
-Topics follow DESIGN.md "ROS interface" (every name relative, so namespaces
+Topics follow docs/contracts.md, "ROS interface" (every name relative, so namespaces
 and remaps apply): ``image`` (or ``image/compressed`` with parameter
 ``compressed``) with the sensor-data QoS and ``command`` in; ``target/mask``
 (mono8, the input frame's header), ``target/overlay`` (rgb8, when
@@ -57,10 +57,8 @@ from vision_msgs.msg import (
 from rvos_ros import config as config_module
 from rvos_ros.config import Config, load_config
 from rvos_ros.errors import ConfigError, RvosError
-from rvos_ros.perception.camera_motion import CameraMotionEstimator
-from rvos_ros.perception.simulated import SimulatedPerception
-from rvos_ros.reasoning.query_parser import QueryParser
-from rvos_ros.ros.conversions import image_fields
+from rvos_ros.interface.images import image_fields
+from rvos_ros.perception.backends import build_perception
 from rvos_ros.ros.live import Health, LiveLoop, LiveOutput
 from rvos_ros.runtime import Runtime
 from rvos_ros.types import Decision, Track
@@ -238,22 +236,16 @@ class RvosNode(Node):
     # -- setup --------------------------------------------------------------------------------------
     def _start(self) -> None:
         cfg = self.config
-        if cfg.perception.backend == "models":
-            from rvos_ros.perception.models import ModelPerception
-
-            perception: Any = ModelPerception.from_config(cfg)  # loaded before subscribing: no frame waits on it
-            truth = None
-        else:
-            perception = truth = SimulatedPerception(cfg.perception, {})
+        perception = build_perception(cfg)  # models load before subscribing: no frame waits on them
         self.runtime = Runtime(cfg, perception)
-        self.loop = _NodeLoop(self.runtime, self._publish, ground_truth=truth, overlay=cfg.output.overlay)
+        self.loop = _NodeLoop(self.runtime, self._publish, overlay=cfg.output.overlay)
         loop = self.loop
         if self.get_parameter("compressed").value:
             self.create_subscription(CompressedImage, "image/compressed", loop.put_image, qos_profile_sensor_data)
         else:
             self.create_subscription(Image, "image", loop.put_image, qos_profile_sensor_data)
         self.create_subscription(String, "command", lambda m: loop.put_command(m.data), _OUTPUT_QOS)
-        if truth is not None:  # the ground truth only feeds the simulated oracle
+        if perception.reads_truth:  # the ground truth only feeds the simulated oracle
             self.create_subscription(Image, "sim/labels", loop.put_labels, _TRUTH_QOS)
             self.create_subscription(String, "sim/objects", lambda m: loop.put_objects(m.data), _TRUTH_QOS)
         self.processing_thread = threading.Thread(target=self._process, name="rvos_processing", daemon=True)
@@ -298,14 +290,7 @@ class RvosNode(Node):
         """Put a live change into effect (processing thread, between two frames)."""
         rt, loop = self.runtime, self.loop
         assert rt is not None and loop is not None
-        rt.config = cfg  # reason_every and camera_motion.enabled are read from here on every frame
-        rt.clock.default_fps = cfg.runtime.fps
-        # The identifier reads its config on every pass; swapping it keeps the current lock and hysteresis.
-        rt.identifier.config = cfg.reasoning
-        if any(k.startswith("camera_motion.") for k in keys):
-            rt.camera = CameraMotionEstimator(cfg.camera_motion)  # the next frame starts a new motion chain
-        if "output.max_command_chars" in keys:
-            rt.parser = QueryParser(max_chars=cfg.output.max_command_chars)
+        rt.reconfigure(cfg)
         loop.overlay = cfg.output.overlay
 
     # -- outputs (processing thread) ----------------------------------------------------------------

@@ -5,13 +5,13 @@ import pytest
 from dog_ball_scene import FPS, H, N, W, scene
 from rosbags.highlevel import AnyReader
 
-from rvos_ros.bag.messages import stamp_ns, typestore
 from rvos_ros.bag.reader import BagInput, BagTopics
 from rvos_ros.bag.replay import replay
 from rvos_ros.bag.scene_bag import write_scene_bag
 from rvos_ros.config import Config
 from rvos_ros.errors import BagError
-from rvos_ros.ros.conversions import image_to_array
+from rvos_ros.interface.images import image_to_array
+from rvos_ros.interface.messages import stamp_ns, typestore
 
 
 def _scene():

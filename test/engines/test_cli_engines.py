@@ -20,9 +20,9 @@ from rvos_ros.cli import main  # noqa: E402
 @pytest.fixture(scope="module")
 def tiny_config(tmp_path_factory):
     """SAM2, OWLv2 and CLIP, all tiny random models in a temp folder, named by a config file."""
-    from perception.tiny_detectors import build_tiny_owlv2
-    from perception.tiny_sam2 import build_tiny_sam2
-    from reasoning.tiny_clip import build_tiny_clip
+    from rvos_ros.testing.tiny_clip import build_tiny_clip
+    from rvos_ros.testing.tiny_detectors import build_tiny_owlv2
+    from rvos_ros.testing.tiny_sam2 import build_tiny_sam2
 
     torch.set_num_threads(1)
     root = tmp_path_factory.mktemp("tiny_models")

@@ -11,18 +11,19 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 pytest.importorskip("onnxruntime")
 
-from perception.tiny_detectors import build_tiny_grounding_dino, build_tiny_owlv2  # noqa: E402
 from reasoning.test_clip_verifier import box_mask, keyframe, two_dogs  # noqa: E402
-from reasoning.tiny_clip import build_tiny_clip  # noqa: E402
 
 from rvos_ros.config import DetectorConfig, VerifierConfig  # noqa: E402
-from rvos_ros.engines.clip_export import OrtClipVerifier, clip_logit_scale, export_clip  # noqa: E402
+from rvos_ros.engines.clip_export import OrtClipModel, clip_logit_scale, export_clip  # noqa: E402
 from rvos_ros.engines.detector_export import OrtOwlv2Detector, _phrase_masks, export_owlv2  # noqa: E402
 from rvos_ros.engines.onnx_runtime import OrtPart, make_session, providers_for  # noqa: E402
 from rvos_ros.engines.tensorrt_build import TrtRunner, build_engine  # noqa: E402
 from rvos_ros.errors import EngineError  # noqa: E402
-from rvos_ros.perception.detector_owlv2 import Owlv2Detector  # noqa: E402
+from rvos_ros.models.clip import ClipModel  # noqa: E402
+from rvos_ros.models.owlv2 import Owlv2Detector  # noqa: E402
 from rvos_ros.reasoning.clip_verifier import ClipVerifier  # noqa: E402
+from rvos_ros.testing.tiny_clip import build_tiny_clip  # noqa: E402
+from rvos_ros.testing.tiny_detectors import build_tiny_grounding_dino, build_tiny_owlv2  # noqa: E402
 
 CPU = torch.device("cpu")
 
@@ -47,7 +48,7 @@ def owlv2(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def gdino(tmp_path_factory):
-    from rvos_ros.perception.detector_gdino import GroundingDinoDetector
+    from rvos_ros.models.grounding_dino import GroundingDinoDetector
 
     root = tmp_path_factory.mktemp("gdino")
     cfg = DetectorConfig(grounding_dino_model=str(build_tiny_grounding_dino(root)), box_threshold=0.0,
@@ -71,8 +72,8 @@ def _gdino_feeds(det, phrases, seed=0):
 def clip(tmp_path_factory):
     root = tmp_path_factory.mktemp("clip")
     cfg = VerifierConfig(backend="clip", clip_model=str(build_tiny_clip(root)), keyframes=2)
-    ref = ClipVerifier(cfg, models_dir=root, device="cpu")
-    return cfg, ref, export_clip(ref.model, root / "onnx")
+    ref = ClipVerifier(ClipModel.load(cfg.clip_model, models_dir=root, device="cpu"), cfg)
+    return cfg, ref, export_clip(ref.clip.model, root / "onnx")
 
 
 # -- OWLv2 ---------------------------------------------------------------------------------------------------------
@@ -250,11 +251,13 @@ def test_the_export_linspace_equals_torch_and_never_divides_by_zero():
 
 def test_clip_towers_match_torch_and_the_onnx_verifier_gives_the_same_scores(clip):
     cfg, ref, files = clip
-    ort_ver = OrtClipVerifier(cfg, model_dir=cfg.clip_model, onnx_files=files, logit_scale=clip_logit_scale(ref.model))
+    ort_clip = OrtClipModel(model_dir=cfg.clip_model, onnx_files=files, logit_scale=clip_logit_scale(ref.clip.model))
+    ort_ver = ClipVerifier(ort_clip, cfg)
     prompts = ["a photo of a dog", "a photo of a sitting dog", "a photo of a dog wearing a hat"]
-    assert np.abs(ort_ver._text_features("q", prompts).numpy() - ref._text_features("q", prompts).numpy()).max() < 1e-4
+    text, ref_text = ort_clip.text_features("q", prompts), ref.clip.text_features("q", prompts)
+    assert np.abs(text.numpy() - ref_text.numpy()).max() < 1e-4
     crops = [np.random.default_rng(i).integers(0, 256, (20 + 7 * i, 20 + 7 * i, 3), dtype=np.uint8) for i in range(3)]
-    assert np.abs(ort_ver._image_features(crops).numpy() - ref._image_features(crops).numpy()).max() < 1e-4
+    assert np.abs(ort_clip.image_features(crops).numpy() - ref.clip.image_features(crops).numpy()).max() < 1e-4
     window = two_dogs()
     want = ref.score(window, [1, 2], ["sitting", "wearing a hat"], category="dog")
     got = ort_ver.score(window, [1, 2], ["sitting", "wearing a hat"], category="dog")
@@ -265,7 +268,7 @@ def test_clip_towers_match_torch_and_the_onnx_verifier_gives_the_same_scores(cli
     # a candidate with no usable mask is skipped the same way
     empty = two_dogs(keyframes=[keyframe(10, 1, {1: box_mask(5, 15, 30, 45), 2: box_mask(0, 0, 1, 1)})])
     assert ort_ver.score(empty, [1, 2], ["sitting"], category="dog").keys() == {1}
-    assert ort_ver.model is None
+    assert ort_clip.model is None
 
 
 # -- sessions and TensorRT -----------------------------------------------------------------------------------------

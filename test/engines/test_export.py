@@ -16,9 +16,8 @@ pytest.importorskip("sam2")
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    from perception.tiny_sam2 import build_tiny_sam2
-
-    from rvos_ros.perception.tracker import build_sam2
+    from rvos_ros.models.sam2 import build_sam2
+    from rvos_ros.testing.tiny_sam2 import build_tiny_sam2
 
     d = tmp_path_factory.mktemp("sam2")
     yaml_path, ckpt = build_tiny_sam2(d, image_size=64)
@@ -60,9 +59,8 @@ def test_an_export_is_stored_with_its_key_and_found_again(tiny, tmp_path):
 
 
 def test_engines_build_and_list_on_the_command_line(tiny, tmp_path, capsys):
-    from perception.tiny_detectors import build_tiny_grounding_dino
-
     from rvos_ros.cli import main
+    from rvos_ros.testing.tiny_detectors import build_tiny_grounding_dino
 
     _, d = tiny
     cfg = tmp_path / "cfg.yaml"

@@ -24,10 +24,9 @@ OPEN_ENDED = 1 << 30
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     """(model, export folder, paths) for a tiny SAM2 exported once for the module."""
-    from perception.tiny_sam2 import build_tiny_sam2
-
     from rvos_ros.engines.sam2_export import export_sam2
-    from rvos_ros.perception.tracker import build_sam2
+    from rvos_ros.models.sam2 import build_sam2
+    from rvos_ros.testing.tiny_sam2 import build_tiny_sam2
 
     torch.set_num_threads(1)
     d = tmp_path_factory.mktemp("sam2_parts")
@@ -186,10 +185,9 @@ def _run_stream(tracker, frames):
 
 @pytest.mark.parametrize("batch_tracks", [False, True], ids=["one-by-one", "batched"])
 def test_streaming_tracker_on_onnx_parts_gives_the_torch_masks(exported, batch_tracks):
-    from perception.tiny_sam2 import moving_scene
-
     from rvos_ros.engines.sam2_runtime import OrtSam2Parts
     from rvos_ros.perception.tracker import StreamingTracker
+    from rvos_ros.testing.tiny_sam2 import moving_scene
 
     model, folder, _ = exported
     frames = moving_scene(30)
@@ -212,11 +210,10 @@ def test_streaming_tracker_on_onnx_parts_gives_the_torch_masks(exported, batch_t
 
 
 def test_missing_or_too_small_exports_are_clear_errors(exported, tmp_path):
-    from perception.tiny_sam2 import moving_scene
-
     from rvos_ros.engines.sam2_export import export_sam2
     from rvos_ros.engines.sam2_runtime import OrtSam2Parts
     from rvos_ros.perception.tracker import StreamingTracker
+    from rvos_ros.testing.tiny_sam2 import moving_scene
 
     model, folder, _ = exported
     with pytest.raises(EngineError, match="holds no SAM2 export.*engines build"):

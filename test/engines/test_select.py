@@ -18,8 +18,8 @@ pytest.importorskip("transformers")
 
 @pytest.fixture(scope="module")
 def configs(tmp_path_factory):
-    from perception.tiny_detectors import build_tiny_grounding_dino
-    from perception.tiny_sam2 import build_tiny_sam2
+    from rvos_ros.testing.tiny_detectors import build_tiny_grounding_dino
+    from rvos_ros.testing.tiny_sam2 import build_tiny_sam2
 
     d = tmp_path_factory.mktemp("models")
     yaml_path, _ = build_tiny_sam2(d, image_size=64)
@@ -35,9 +35,8 @@ def configs(tmp_path_factory):
 
 
 def run(config, n=6):
-    from perception.tiny_sam2 import moving_scene
-
     from rvos_ros.perception.models import ModelPerception
+    from rvos_ros.testing.tiny_sam2 import moving_scene
 
     p = ModelPerception.from_config(config)
     p.set_query(ParsedQuery(text="the dog", categories=("dog",)))
@@ -79,12 +78,11 @@ def test_parts_built_for_another_size_are_refused(configs):
 @pytest.fixture(scope="module")
 def owl_clip(tmp_path_factory):
     """A config with the tiny OWLv2 detector and CLIP verifier, and its engine cache built once."""
-    from perception.tiny_detectors import build_tiny_owlv2
-    from perception.tiny_sam2 import build_tiny_sam2
-    from reasoning.tiny_clip import build_tiny_clip
-
     from rvos_ros.engines.build import build_clip_parts, build_detector_parts
     from rvos_ros.engines.cache import EngineCache
+    from rvos_ros.testing.tiny_clip import build_tiny_clip
+    from rvos_ros.testing.tiny_detectors import build_tiny_owlv2
+    from rvos_ros.testing.tiny_sam2 import build_tiny_sam2
 
     d = tmp_path_factory.mktemp("owl_clip")
     yaml_path, _ = build_tiny_sam2(d, image_size=64)
@@ -120,15 +118,17 @@ def test_engines_detector_onnxruntime_gives_the_torch_detectors_detections(owl_c
 def test_engines_verifier_onnxruntime_scores_like_torch_and_reaches_the_runtime(owl_clip):
     from reasoning.test_clip_verifier import two_dogs
 
-    from rvos_ros.engines.clip_export import OrtClipVerifier
-    from rvos_ros.engines.select import load_verifier
+    from rvos_ros.engines.clip_export import OrtClipModel
+    from rvos_ros.engines.select import load_clip
     from rvos_ros.perception.simulated import SimulatedPerception
+    from rvos_ros.reasoning.clip_verifier import ClipVerifier
     from rvos_ros.runtime import Runtime
 
     cfg = owl_clip.replace(**{"engines.verifier": "onnxruntime"})
-    ort = load_verifier(cfg.verifier, cfg.engines, models_dir=cfg.perception.models_dir, device="cpu")
-    ref = load_verifier(owl_clip.verifier, owl_clip.engines, models_dir=cfg.perception.models_dir, device="cpu")
-    assert isinstance(ort, OrtClipVerifier) and not isinstance(ref, OrtClipVerifier)
+    ort_clip = load_clip(cfg.verifier, cfg.engines, models_dir=cfg.perception.models_dir, device="cpu")
+    ref_clip = load_clip(owl_clip.verifier, owl_clip.engines, models_dir=cfg.perception.models_dir, device="cpu")
+    assert isinstance(ort_clip, OrtClipModel) and not isinstance(ref_clip, OrtClipModel)
+    ort, ref = ClipVerifier(ort_clip, cfg.verifier), ClipVerifier(ref_clip, cfg.verifier)
     window = two_dogs()
     want = ref.score(window, [1, 2], ["white", "brown"], category="dog")
     got = ort.score(window, [1, 2], ["white", "brown"], category="dog")
@@ -136,18 +136,18 @@ def test_engines_verifier_onnxruntime_scores_like_torch_and_reaches_the_runtime(
         for phrase in want[tid]:
             assert abs(got[tid][phrase] - want[tid][phrase]) < 1e-4
     runtime = Runtime(cfg, SimulatedPerception(cfg.perception, {}))
-    assert isinstance(runtime.identifier.verifier, OrtClipVerifier)
+    assert isinstance(runtime.session.identifier.verifier.clip, OrtClipModel)
 
 
 def test_an_engine_backend_without_a_build_names_the_build_command(owl_clip, tmp_path):
-    from rvos_ros.engines.select import load_detector, load_verifier
+    from rvos_ros.engines.select import load_clip, load_detector
 
     cfg = owl_clip.replace(**{"engines.dir": str(tmp_path), "engines.detector": "onnxruntime",
                               "engines.verifier": "onnxruntime"})
     with pytest.raises(EngineError, match="rvos-ros engines build"):
         load_detector(cfg, device="cpu")
     with pytest.raises(EngineError, match="rvos-ros engines build"):
-        load_verifier(cfg.verifier, cfg.engines, models_dir=cfg.perception.models_dir, device="cpu")
+        load_clip(cfg.verifier, cfg.engines, models_dir=cfg.perception.models_dir, device="cpu")
 
 
 def test_engines_from_other_weights_are_refused(owl_clip, tmp_path):

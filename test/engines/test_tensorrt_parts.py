@@ -32,10 +32,9 @@ needs_trt = pytest.mark.skipif(not _has_trt_gpu(), reason="needs NVIDIA TensorRT
 
 @pytest.fixture(scope="module")
 def sam2_parts(tmp_path_factory):
-    from perception.tiny_sam2 import build_tiny_sam2
-
     from rvos_ros.engines.sam2_export import export_sam2
-    from rvos_ros.perception.tracker import build_sam2
+    from rvos_ros.models.sam2 import build_sam2
+    from rvos_ros.testing.tiny_sam2 import build_tiny_sam2
 
     torch.set_num_threads(1)
     d = tmp_path_factory.mktemp("sam2")
@@ -87,12 +86,11 @@ def test_building_tensorrt_engines_without_tensorrt_fails_before_any_export(tmp_
 @needs_trt
 def test_tensorrt_engines_track_like_onnx_runtime(tmp_path):
     """End to end where TensorRT is: build every engine, then the models backend on tensorrt vs onnxruntime."""
-    from perception.tiny_detectors import build_tiny_owlv2
-    from perception.tiny_sam2 import build_tiny_sam2, moving_scene
-    from reasoning.tiny_clip import build_tiny_clip
-
     from rvos_ros.engines.build import build_engines
     from rvos_ros.perception.models import ModelPerception
+    from rvos_ros.testing.tiny_clip import build_tiny_clip
+    from rvos_ros.testing.tiny_detectors import build_tiny_owlv2
+    from rvos_ros.testing.tiny_sam2 import build_tiny_sam2, moving_scene
     from rvos_ros.types import Frame, ParsedQuery
 
     yaml_path, _ = build_tiny_sam2(tmp_path, image_size=64)

@@ -1,4 +1,4 @@
-"""Dataset and prediction folders (DESIGN.md "Dataset folder"): round trips and every InputError."""
+"""Dataset and prediction folders (docs/contracts.md, "Dataset folder"): round trips and every InputError."""
 
 from __future__ import annotations
 

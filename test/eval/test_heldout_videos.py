@@ -1,24 +1,16 @@
-"""Held-out videos (bench/heldout_videos.py): a dataset written apart from our own scene generator.
+"""Held-out videos (rvos_ros/testing/heldout_videos.py): a dataset written apart from our own scene generator.
 
 The pipeline, run through the public CLI on these videos, must pick the right objects for at least
 90 % of the expressions offline (the project's accuracy target).
 """
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
 from rvos_ros.cli import main
 from rvos_ros.eval.dataset import DatasetFolder
-
-_PATH = Path(__file__).resolve().parents[2] / "bench" / "heldout_videos.py"
-_spec = importlib.util.spec_from_file_location("heldout_videos", _PATH)
-heldout = importlib.util.module_from_spec(_spec)
-sys.modules["heldout_videos"] = heldout  # dataclasses look their module up there
-_spec.loader.exec_module(heldout)
+from rvos_ros.testing import heldout_videos as heldout
 
 
 @pytest.fixture(scope="module")

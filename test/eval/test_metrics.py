@@ -1,4 +1,4 @@
-"""J and F follow the DAVIS 2017 definitions (DESIGN.md "Evaluation report")."""
+"""J and F follow the DAVIS 2017 definitions (docs/contracts.md, "Evaluation report")."""
 
 from __future__ import annotations
 

@@ -3,13 +3,13 @@
 import json
 
 import pytest
-from llm.fake_openai_server import FakeOpenAIServer
 
 from rvos_ros.config import LLMConfig
 from rvos_ros.errors import LLMError
 from rvos_ros.llm.client import OpenAICompatibleClient, build_client
 from rvos_ros.llm.prompts import TrackSummary, motion_messages
 from rvos_ros.llm.schemas import QueryAnswer, TargetAnswer
+from rvos_ros.testing.fake_openai_server import FakeOpenAIServer
 
 pytest.importorskip("openai")
 

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from rvos_ros.perception.base import Detection, TrackState
-from rvos_ros.types import Frame
+from rvos_ros.perception.base import TrackState
+from rvos_ros.types import Detection, Frame
 
 H, W = 60, 80
 

@@ -12,12 +12,8 @@ import pytest
 
 from rvos_ros.config import CameraMotionConfig
 from rvos_ros.errors import InputError
-from rvos_ros.perception.camera_motion import (
-    CameraMotionEstimator,
-    compensate_boxes,
-    compensate_points,
-    cumulative_homographies,
-)
+from rvos_ros.geometry import compensate_boxes, compensate_points, cumulative_homographies
+from rvos_ros.perception.camera_motion import CameraMotionEstimator
 
 WORLD_H, WORLD_W = 1000, 1400
 

@@ -8,8 +8,8 @@ from perception.fake_models import FakeDetector, FakeTracker, frame, rect_mask
 
 from rvos_ros.config import GroundingConfig
 from rvos_ros.errors import InputError, ModelError
-from rvos_ros.perception.base import Detection
 from rvos_ros.perception.grounding import CandidateGrounder, box_iou, iou_matrix, match_detections
+from rvos_ros.types import Detection
 
 DOG = (10.0, 10.0, 30.0, 30.0)
 BALL = (50.0, 20.0, 60.0, 30.0)

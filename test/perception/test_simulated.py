@@ -7,7 +7,8 @@ import pytest
 
 from rvos_ros.config import NoiseConfig, PerceptionConfig
 from rvos_ros.errors import InputError
-from rvos_ros.perception.simulated import UNKNOWN_LABEL, SimulatedPerception, mask_box, shift_mask
+from rvos_ros.geometry import mask_box
+from rvos_ros.perception.simulated import UNKNOWN_LABEL, SimulatedPerception, shift_mask
 from rvos_ros.types import Frame
 
 H, W = 60, 80

@@ -16,23 +16,19 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("sam2")
 
 import torch.nn.functional as F  # noqa: E402
-from perception.tiny_sam2 import (  # noqa: E402
+
+from rvos_ros.config import TrackerConfig  # noqa: E402
+from rvos_ros.errors import ConfigError, InputError, ModelError  # noqa: E402
+from rvos_ros.models.sam2 import build_sam2, preprocess  # noqa: E402
+from rvos_ros.perception.base import Tracker  # noqa: E402
+from rvos_ros.perception.sam2_memory import MemoryWindow  # noqa: E402
+from rvos_ros.perception.tracker import StreamingTracker, fill_small_holes  # noqa: E402
+from rvos_ros.testing.tiny_sam2 import (  # noqa: E402
     build_tiny_sam2,
     moving_scene,
     official_predictor,
     official_state,
     official_state_bytes,
-)
-
-from rvos_ros.config import TrackerConfig  # noqa: E402
-from rvos_ros.errors import ConfigError, InputError, ModelError  # noqa: E402
-from rvos_ros.perception.base import Tracker  # noqa: E402
-from rvos_ros.perception.sam2_memory import MemoryWindow  # noqa: E402
-from rvos_ros.perception.tracker import (  # noqa: E402
-    StreamingTracker,
-    build_sam2,
-    fill_small_holes,
-    preprocess,
 )
 
 H, W, SIZE = 48, 64, 64

@@ -12,19 +12,23 @@ import pytest  # noqa: E402
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from reasoning.tiny_clip import build_tiny_clip  # noqa: E402
-
-from rvos_ros.config import ReasoningConfig, VerifierConfig  # noqa: E402
+from rvos_ros.config import (  # noqa: E402
+    Config,  # noqa: E402
+    ReasoningConfig,
+    VerifierConfig,
+)
 from rvos_ros.errors import ModelError  # noqa: E402
+from rvos_ros.models.clip import ClipModel  # noqa: E402
 from rvos_ros.reasoning.clip_verifier import (  # noqa: E402
     ClipVerifier,
     appearance_evidence,
-    build_verifier,
     crop_candidate,
     prompt_text,
 )
 from rvos_ros.reasoning.identify import TargetIdentifier, identify  # noqa: E402
 from rvos_ros.reasoning.query_parser import QueryParser, category_matches  # noqa: E402
+from rvos_ros.runtime import ModelRegistry  # noqa: E402
+from rvos_ros.testing.tiny_clip import build_tiny_clip  # noqa: E402
 from rvos_ros.types import Descriptor, Keyframe, TrackTrajectory, TrajectoryWindow  # noqa: E402
 
 CFG = ReasoningConfig()
@@ -40,8 +44,13 @@ def clip_folder(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def verifier(clip_folder):
-    return ClipVerifier(VerifierConfig(backend="clip", clip_model=str(clip_folder), keyframes=2),
-                        models_dir="unused", device="cpu")
+    return clip_verifier(clip_folder, keyframes=2)
+
+
+def clip_verifier(folder, **cfg):
+    """A verifier on the tiny CLIP saved in ``folder``."""
+    return ClipVerifier(ClipModel.load(str(folder), models_dir="unused", device="cpu"),
+                        VerifierConfig(backend="clip", clip_model=str(folder), **cfg))
 
 
 def box_mask(x0, y0, x1, y1):
@@ -125,22 +134,20 @@ def test_scoring_is_deterministic(verifier, clip_folder):
     w = two_dogs()
     first = verifier.score(w, [1, 2], ["sitting"], category="dog")
     assert verifier.score(w, [2, 1], ["sitting"], category="dog") == first
-    again = ClipVerifier(VerifierConfig(backend="clip", clip_model=str(clip_folder)), models_dir="unused",
-                         device="cpu")
+    again = clip_verifier(clip_folder)
     assert again.score(w, [1, 2], ["sitting"], category="dog") == first
 
 
 def test_text_embeddings_are_encoded_once_per_command(clip_folder):
-    verifier = ClipVerifier(VerifierConfig(backend="clip", clip_model=str(clip_folder)), models_dir="unused",
-                            device="cpu")
+    verifier = clip_verifier(clip_folder)
     calls = []
-    original = verifier.model.get_text_features
+    original = verifier.clip.model.get_text_features
 
     def spy(**kw):
         calls.append(kw["input_ids"].shape[0])
         return original(**kw)
 
-    verifier.model.get_text_features = spy
+    verifier.clip.model.get_text_features = spy
     try:
         verifier.score(two_dogs("the dog that is sitting"), [1, 2], ["sitting"], category="dog")
         verifier.score(two_dogs("the dog that is sitting"), [1, 2], ["sitting"], category="dog")
@@ -149,9 +156,9 @@ def test_text_embeddings_are_encoded_once_per_command(clip_folder):
         assert calls == [2, 1]  # only the new prompt
         verifier.score(two_dogs("the standing dog"), [1, 2], ["standing"], category="dog")
         assert calls == [2, 1, 2]  # a new command starts a new cache
-        assert verifier.cached_prompts == ("a photo of a dog", "a photo of a standing dog")
+        assert verifier.clip.cached_prompts == ("a photo of a dog", "a photo of a standing dog")
     finally:
-        del verifier.model.get_text_features
+        del verifier.clip.model.get_text_features
 
 
 def test_a_candidate_without_a_usable_mask_is_skipped(verifier):
@@ -230,16 +237,21 @@ def test_the_tiny_clip_runs_through_identify_deterministically(verifier):
 
 # -- loading ----------------------------------------------------------------------------------------------------
 
-def test_build_verifier_is_none_for_pixels_and_finds_clip_under_models_dir(clip_folder):
-    assert build_verifier(VerifierConfig(), models_dir=clip_folder.parent, device="cpu") is None
-    cfg = VerifierConfig(backend="clip", clip_model=clip_folder.name)
-    assert isinstance(build_verifier(cfg, models_dir=clip_folder.parent, device="cpu"), ClipVerifier)
+def test_the_registry_has_no_verifier_for_pixels_and_finds_clip_under_models_dir(clip_folder):
+    assert ModelRegistry(Config()).verifier() is None
+    cfg = Config().replace(**{"verifier.backend": "clip", "verifier.clip_model": clip_folder.name,
+                              "perception.models_dir": str(clip_folder.parent), "perception.device": "cpu"})
+    models = ModelRegistry(cfg)
+    verifier = models.verifier()
+    assert isinstance(verifier, ClipVerifier) and models.verifier() is verifier  # loaded once, then kept
+    models.close()
+    assert models.verifier() is not verifier  # released: the next call loads again
 
 
 def test_a_missing_model_is_a_model_error_with_the_pull_hint(tmp_path):
     cfg = VerifierConfig(backend="clip", clip_model="nobody/no-such-clip")
     with pytest.raises(ModelError, match=r"hub id 'nobody/no-such-clip'.*rvos-ros models pull"):
-        ClipVerifier(cfg, models_dir=tmp_path, device="cpu")
+        ClipModel.load(cfg.clip_model, models_dir=tmp_path, device="cpu")
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelError, match=r"local folder .*empty.*rvos-ros models pull"):
-        build_verifier(VerifierConfig(backend="clip", clip_model="empty"), models_dir=tmp_path, device="cpu")
+        ClipModel.load("empty", models_dir=tmp_path, device="cpu")

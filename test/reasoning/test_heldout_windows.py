@@ -1,7 +1,7 @@
 """Held-out red-team set: the reasoner, through the `rvos-ros reason` entry, finds the right tracks.
 
 The cases live in test/data/heldout_windows (written by make_cases.py there): trajectory windows
-per DESIGN.md with commands phrased the way robot users say them, each with a known, clear-margin
+per docs/contracts.md with commands phrased the way robot users say them, each with a known, clear-margin
 answer. A case is correct when the Decision's `targets` equal the expected track ids as a set.
 The project's target is at least 90 % overall; a per-kind table and every miss are printed.
 """

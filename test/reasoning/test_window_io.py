@@ -1,4 +1,4 @@
-"""Reading trajectory windows: the DESIGN.md contract and every error path."""
+"""Reading trajectory windows: the contract of docs/contracts.md and every error path."""
 
 from __future__ import annotations
 

@@ -17,7 +17,9 @@ import numpy as np
 import pytest
 from dog_ball_scene import FPS, START, H, N, W, scene, stamp
 
-from rvos_ros.bag.messages import (
+from rvos_ros.cli import main
+from rvos_ros.errors import ConfigError, InputError
+from rvos_ros.interface.messages import (
     COMPRESSED,
     DETECTIONS,
     IMAGE,
@@ -28,8 +30,6 @@ from rvos_ros.bag.messages import (
     string_msg,
     typestore,
 )
-from rvos_ros.cli import main
-from rvos_ros.errors import ConfigError, InputError
 from rvos_ros.ros.dds import domain_id, loopback_uri, ros_topic
 from rvos_ros.types import Track
 

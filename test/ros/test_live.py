@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from dog_ball_scene import H, N, W, scene, stamp
 
-from rvos_ros.bag.messages import header, image_msg
 from rvos_ros.config import Config
 from rvos_ros.errors import InputError
+from rvos_ros.interface.messages import header, image_msg
 from rvos_ros.perception.simulated import SimulatedPerception
 from rvos_ros.ros.live import LiveLoop, LiveOutput
 from rvos_ros.runtime import Runtime
@@ -51,7 +51,7 @@ def make_loop(config: Config | None = None, **kw) -> tuple[LiveLoop, list[LiveOu
     cfg = config or Config()
     perception = SpyPerception(cfg.perception, {})
     outputs: list[LiveOutput] = []
-    loop = LiveLoop(Runtime(cfg, perception), outputs.append, ground_truth=perception,
+    loop = LiveLoop(Runtime(cfg, perception), outputs.append,
                     overlay=cfg.output.overlay, **kw)
     perception.threads.clear()  # the constructor's own set_categories call
     return loop, outputs, perception

@@ -19,7 +19,7 @@ import pytest
 from dog_ball_scene import H, W, scene, stamp
 
 from rvos_ros.errors import ConfigError
-from rvos_ros.ros.conversions import image_fields, rgb_to_compressed_data
+from rvos_ros.interface.images import image_fields, rgb_to_compressed_data
 
 ROOT = Path(__file__).resolve().parents[2]
 OBJECTS = json.dumps({"objects": {"1": {"category": "dog"}, "2": {"category": "ball"}}})
@@ -173,7 +173,7 @@ def test_a_live_parameter_change_applies_between_frames(make_node):
     assert node.get_parameter("reasoning.lock_confidence").value == 0.8
     play(node, [0])
     rt = node.runtime
-    assert rt.identifier.config.lock_confidence == 0.8 and rt.config.runtime.reason_every == 2
+    assert rt.session.identifier.config.lock_confidence == 0.8 and rt.config.runtime.reason_every == 2
     send(node, "command", fake.String(data="the ball that rolls to the right"))  # 32 characters > 10
     play(node, [1])
     assert "over the limit of 10" in statuses(node)[-1]["error"]

@@ -1,6 +1,6 @@
 """Write the held-out trajectory-window cases (red-team set) next to this script.
 
-Each case is a DESIGN.md trajectory window (``windows/NNN_kind.json``, readable by
+Each case is a trajectory window of docs/contracts.md (``windows/NNN_kind.json``, readable by
 ``rvos-ros reason``) plus its known answer in ``cases.json``
 (``[{"file", "kind", "query", "expected"}]``, expected = track ids).
 

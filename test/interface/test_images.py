@@ -9,7 +9,7 @@ import pytest
 from rosbags.typesys import Stores, get_typestore
 
 from rvos_ros.errors import InputError
-from rvos_ros.ros.conversions import (
+from rvos_ros.interface.images import (
     compressed_to_rgb,
     image_fields,
     image_to_array,

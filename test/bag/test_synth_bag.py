@@ -6,15 +6,15 @@ import cv2
 import numpy as np
 from rosbags.highlevel import AnyReader
 
-from rvos_ros.bag.messages import stamp_ns, typestore
 from rvos_ros.bag.reader import BagInput
 from rvos_ros.bag.render import render_video
 from rvos_ros.bag.replay import replay
+from rvos_ros.bag.synth_bag import write_dataset_bags
 from rvos_ros.config import Config
 from rvos_ros.demo import run_demo
 from rvos_ros.eval.synth import synthesize
-from rvos_ros.eval.synth_bag import write_dataset_bags
-from rvos_ros.ros.conversions import image_to_array
+from rvos_ros.interface.images import image_to_array
+from rvos_ros.interface.messages import stamp_ns, typestore
 
 
 def test_synthetic_bag_replays_with_its_command_script(tmp_path):

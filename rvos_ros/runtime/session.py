@@ -1,10 +1,12 @@
-"""ROS-free orchestration of one stream (DESIGN.md "Data flow").
+"""The per-command half of the runtime: which candidate the command means, and its mask.
 
-``Runtime.step(frame)`` runs perception, camera-motion estimation and the
-track book on every frame, triggers target identification on a new command,
-every ``runtime.reason_every`` frames and when tracks appear or vanish, and
-returns one :class:`~rvos_ros.types.FrameResult` per frame. Per-frame work
-is O(1) in stream length.
+A :class:`CommandSession` holds what depends on the command: the parsed
+query, the track book (trajectories in camera-motion-compensated pixels), the
+target identifier with its hysteresis, the reasoner that runs identification
+jobs, and the decision in force. ``advance`` takes one frame's
+:class:`~rvos_ros.runtime.observer.Observation` and returns the frame's
+:class:`~rvos_ros.types.FrameResult`; :func:`target_mask` is the one place
+where a decision becomes a mask.
 
 Identification runs as a job on a frozen window snapshot
 (:mod:`rvos_ros.reasoning.worker`). In deterministic mode the job runs inline,
@@ -17,40 +19,34 @@ each frame, and drops an answer whose command generation is stale.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 
 import numpy as np
 
 from rvos_ros.config import Config
-from rvos_ros.errors import InputError
-from rvos_ros.perception.base import Perception
-from rvos_ros.perception.camera_motion import CameraMotionEstimator
 from rvos_ros.perception.track_book import TrackBook
-from rvos_ros.reasoning.clip_verifier import AppearanceVerifier, shared_verifier
-from rvos_ros.reasoning.identify import LLMHook, TargetIdentifier, identify
-from rvos_ros.reasoning.llm_stage import build_llm_hook
-from rvos_ros.reasoning.query_parser import QueryParser
+from rvos_ros.reasoning.identify import TargetIdentifier, identify
 from rvos_ros.reasoning.worker import InlineReasoner, ReasoningJob, ReasoningResult, ReasoningWorker
+from rvos_ros.runtime.observer import Observation
 from rvos_ros.types import Decision, Frame, FrameResult, ParsedQuery, Track, TrajectoryWindow
 
-__all__ = ["Observation", "Runtime"]
+__all__ = ["CommandSession", "FrameClock", "target_mask"]
 
 _NS = 1_000_000_000
 
 
-@dataclass(frozen=True)
-class Observation:
-    """What the command-independent part of a step saw on one frame."""
-
-    tracks: tuple[Track, ...]
-    homography: np.ndarray
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    error: str = ""
-    """A perception fault on this frame ("" if none); the tracks are then the last good frame's."""
+def target_mask(tracks: Iterable[Track], targets: Iterable[int], shape: tuple[int, int]) -> np.ndarray:
+    """The union of the visible masks of the ``targets`` among ``tracks``: boolean (H, W), all False if none."""
+    wanted = set(targets)
+    mask = np.zeros(shape, dtype=bool)
+    for t in tracks:
+        if t.id in wanted and t.visible and t.mask is not None and t.mask.shape == shape:
+            mask |= t.mask
+    return mask
 
 
 class FrameClock:
-    """Frame rate from stamps: a running median-free EMA of plausible frame intervals."""
+    """Frame rate from stamps: an exponential average of plausible frame intervals."""
 
     def __init__(self, default_fps: float) -> None:
         self.default_fps = default_fps
@@ -73,30 +69,18 @@ class FrameClock:
         return 1.0 / self._dt if self._dt else self.default_fps
 
 
-class Runtime:
-    """One stream: frames in, one FrameResult per frame out."""
+class CommandSession:
+    """The commands given on one stream, one at a time: track book, identification, decision, target mask."""
 
-    def __init__(self, config: Config, perception: Perception, *, parser: QueryParser | None = None,
-                 identifier: TargetIdentifier | None = None, llm: LLMHook | None = None,
-                 verifier: AppearanceVerifier | None = None) -> None:
-        """``llm`` and ``verifier`` default to what ``config.llm`` and ``config.verifier`` name (None for
-        ``llm.backend: none`` and ``verifier.backend: pixels``); models load once per process."""
+    def __init__(self, config: Config, identifier: TargetIdentifier) -> None:
         self.config = config
-        self.perception = perception
-        self.parser = parser or QueryParser(max_chars=config.output.max_command_chars)
-        if llm is None:
-            llm = build_llm_hook(config.llm, config.reasoning.min_observed_s)
-        if verifier is None and config.verifier.backend != "pixels":
-            verifier = shared_verifier(config.verifier, config.perception.models_dir, config.perception.device,
-                                       config.engines)
-        self.identifier = identifier or TargetIdentifier(config.reasoning, llm=llm, verifier=verifier)
+        self.identifier = identifier
         self.reasoner: InlineReasoner | ReasoningWorker = (
             ReasoningWorker() if config.runtime.mode == "live" else InlineReasoner())
         self.stale_dropped = 0
         """Answers that arrived after their command was replaced (live mode)."""
         self.reasoning_error = ""
         """The last failure of the reasoning code itself (reported on status; the stream goes on)."""
-        self.camera = CameraMotionEstimator(config.camera_motion)
         rc = config.runtime
         self.book = TrackBook(rc.window_frames, rc.keyframes, rc.keyframe_every)
         self.clock = FrameClock(rc.fps)
@@ -108,35 +92,6 @@ class Runtime:
         self._last_reason = -1
         self._reason_now = False
         self._shape: tuple[int, int] | None = None
-        self._seen_shape: tuple[int, int] | None = None
-        self._last_tracks: tuple[Track, ...] = ()
-
-    # -- commands -----------------------------------------------------------------
-    def set_command(self, text: str) -> ParsedQuery | None:
-        """Apply a new command from the next frame on; an empty (or blank) command clears the target.
-
-        Raises InputError for a command that cannot be parsed (too long, say)
-        and ModelError when perception cannot take it; the current command then
-        stays in force.
-        """
-        if not isinstance(text, str):
-            raise InputError(f"command must be a string, got {type(text).__name__}")
-        if not text.strip():
-            self.generation += 1
-            self.command, self.query = "", None
-            self.identifier.reset()
-            self.perception.set_query(None)
-            self._decision = Decision(state="no_command", generation=self.generation,
-                                      frame_index=self._frame_index, rationale="command cleared")
-            return None
-        query = self.parser.parse(text)
-        self.perception.set_query(query)  # first: if the detector refuses the phrases, the old command stays whole
-        self.generation += 1
-        self.command, self.query = text, query
-        self.identifier.set_query(query, self.generation)
-        self._decision = Decision(state="searching", generation=self.generation, frame_index=self._frame_index)
-        self._reason_now = True
-        return query
 
     @property
     def decision(self) -> Decision:
@@ -146,59 +101,36 @@ class Runtime:
     def frame_index(self) -> int:
         return self._frame_index
 
+    # -- commands -----------------------------------------------------------------
+    def set_query(self, text: str, query: ParsedQuery | None) -> None:
+        """A new command (``query`` parsed from ``text``) from the next frame on; None clears the target."""
+        self.generation += 1
+        if query is None:
+            self.command, self.query = "", None
+            self.identifier.reset()
+            self._decision = Decision(state="no_command", generation=self.generation,
+                                      frame_index=self._frame_index, rationale="command cleared")
+            return
+        self.command, self.query = text, query
+        self.identifier.set_query(query, self.generation)
+        self._decision = Decision(state="searching", generation=self.generation, frame_index=self._frame_index)
+        self._reason_now = True
+
     def reset(self) -> None:
-        """Forget the stream (tracks, camera, decision); keep the command."""
-        self.perception.reset()
-        self.camera.reset()
+        """Forget the stream (trajectories, clock, frame count, decision); keep the command."""
         self.book.reset()
         self.clock.reset()
         self._frame_index = -1
         self._last_reason = -1
         self._shape = None
-        self._seen_shape = None
-        self._last_tracks = ()
         if self.query is not None:
             self.identifier.set_query(self.query, self.generation)
             self._decision = Decision(state="searching", generation=self.generation)
             self._reason_now = True
 
     # -- frames -------------------------------------------------------------------
-    def observe(self, frame: Frame) -> Observation:
-        """The command-independent half of a step: perception and camera motion.
-
-        A perception fault (a model raising on one frame) does not end the
-        stream: this frame reuses the last good frame's tracks, so the last
-        decision's mask is still published, the error is reported in the
-        FrameResult, and the next frame tries again.
-        """
-        shape = frame.image.shape[:2]
-        if self._seen_shape is not None and shape != self._seen_shape:
-            # a camera that changes resolution starts a new stream for perception too (SAM2 memory is per size)
-            self.perception.reset()
-            self.camera.reset()
-            self._last_tracks = ()
-        self._seen_shape = shape
-        t0 = time.perf_counter()
-        error = ""
-        try:
-            tracks = self.perception.step(frame)
-        except Exception as err:  # noqa: BLE001 - one bad frame must not stop a robot's stream; reported below
-            tracks, error = self._last_tracks, f"perception failed on this frame ({type(err).__name__}: {err})"
-        self._last_tracks = tracks
-        t1 = time.perf_counter()
-        exclude = None
-        for t in tracks:
-            if t.visible and t.mask is not None and t.mask.shape == frame.image.shape[:2]:
-                exclude = t.mask.copy() if exclude is None else (exclude | t.mask)
-        if self.config.camera_motion.enabled:
-            h = self.camera.update(frame.image, exclude)
-        else:
-            h = np.eye(3)
-        t2 = time.perf_counter()
-        return Observation(tracks, h, {"perception": (t1 - t0) * 1e3, "camera": (t2 - t1) * 1e3}, error)
-
     def advance(self, frame: Frame, obs: Observation) -> FrameResult:
-        """The command-dependent half: track book, reasoning at trigger points, target mask."""
+        """Track book, reasoning at trigger points, target mask for one observed frame."""
         t0 = time.perf_counter()
         shape = frame.image.shape[:2]
         if self._shape is not None and shape != self._shape:
@@ -221,16 +153,18 @@ class Runtime:
             self._take(self.reasoner.poll())  # inline: the answer is already there
         t2 = time.perf_counter()
         timings["reasoning"] = (t2 - t1) * 1e3
-        mask = np.zeros(shape, dtype=bool)
-        targets = set(self._decision.targets)
-        for t in obs.tracks:
-            if t.id in targets and t.visible and t.mask is not None and t.mask.shape == shape:
-                mask |= t.mask
+        mask = target_mask(obs.tracks, self._decision.targets, shape)
         timings["output"] = (time.perf_counter() - t2) * 1e3
         timings["total"] = sum(timings.values())
         error = "; ".join(e for e in (obs.error, self.reasoning_error) if e)
         return FrameResult(self._frame_index, frame.stamp_ns, frame.frame_id, frame.seq, mask, self._decision,
                            tuple(t for t in obs.tracks if t.visible), timings, error=error)
+
+    def _identify(self, window: TrajectoryWindow, frame_index: int) -> Decision:
+        assert self.query is not None
+        ident = self.identifier
+        return identify(window, self.query, self.config.reasoning, llm=ident.llm, match=ident.match,
+                        verifier=ident.verifier, frame_index=frame_index, generation=self.generation)
 
     def _submit(self) -> bool:
         """Hand a frozen window to the reasoner; False when a job is still in flight."""
@@ -260,19 +194,12 @@ class Runtime:
         self.reasoning_error = ""
         self._decision = self.identifier.accept(result.job.window, result.decision)
 
-    def close(self) -> None:
-        """Stop the reasoning worker (live mode); idempotent."""
-        self.reasoner.close()
-
     def final_decision(self) -> Decision:
         """A fresh decision on the whole current window, without hysteresis (offline use: the video is over)."""
         if self.query is None or self.book.last_frame < 0:
             return self._decision
-        window = self.book.window(self.command, self.clock.fps)
-        ident = self.identifier
-        return identify(window, self.query, self.config.reasoning, llm=ident.llm, match=ident.match,
-                        verifier=ident.verifier, frame_index=self._frame_index, generation=self.generation)
+        return self._identify(self.book.window(self.command, self.clock.fps), self._frame_index)
 
-    def step(self, frame: Frame) -> FrameResult:
-        """Process one frame."""
-        return self.advance(frame, self.observe(frame))
+    def close(self) -> None:
+        """Stop the reasoning worker (live mode); idempotent."""
+        self.reasoner.close()

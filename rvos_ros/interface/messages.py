@@ -7,7 +7,6 @@ Builders turn our plain data into message objects.
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from typing import Any
 
@@ -15,8 +14,8 @@ import numpy as np
 from rosbags.typesys import Stores, get_types_from_msg, get_typestore
 from rosbags.typesys.store import Typestore
 
-from rvos_ros.ros.conversions import image_fields
-from rvos_ros.types import FrameResult, Track
+from rvos_ros.interface.images import image_fields
+from rvos_ros.types import Track
 
 __all__ = [
     "IMAGE",
@@ -108,14 +107,3 @@ def _detection(hdr: Any, t: Track) -> Any:
 def detections_msg(hdr: Any, tracks: tuple[Track, ...]) -> Any:
     """vision_msgs/Detection2DArray: one Detection2D per track, ``id`` = track id, class = label."""
     return _t(DETECTIONS)(header=hdr, detections=[_detection(hdr, t) for t in tracks])
-
-
-def status_json(result: FrameResult, *, error: str = "") -> str:
-    """The status topic's JSON: the Decision contract plus ``timing`` (ms per stage) and ``dropped``."""
-    d = result.decision.to_dict()
-    d["timing"] = {k: round(float(v), 3) for k, v in result.timings_ms.items()}
-    d["dropped"] = int(result.dropped)
-    d["frame"] = int(result.frame_index)
-    if error or result.error:
-        d["error"] = error or result.error
-    return json.dumps(d)

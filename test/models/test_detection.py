@@ -13,22 +13,17 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 pytest.importorskip("torchvision")
 
-from perception.tiny_detectors import build_tiny_grounding_dino, build_tiny_owlv2  # noqa: E402
 from transformers import GroundingDinoProcessor, Owlv2Processor  # noqa: E402
 
 from rvos_ros.config import DetectorConfig  # noqa: E402
 from rvos_ros.errors import ConfigError, InputError, ModelError  # noqa: E402
-from rvos_ros.perception.base import Detection, Detector  # noqa: E402
-from rvos_ros.perception.detector import (  # noqa: E402
-    build_detector,
-    check_image,
-    normalize_phrases,
-    query_phrases,
-    select_detections,
-)
-from rvos_ros.perception.detector_gdino import caption_piece  # noqa: E402
+from rvos_ros.models.detection import Detector, check_image, normalize_phrases, select_detections  # noqa: E402
+from rvos_ros.models.detectors import build_detector  # noqa: E402
+from rvos_ros.models.grounding_dino import caption_piece  # noqa: E402
+from rvos_ros.perception.phrases import query_phrases  # noqa: E402
 from rvos_ros.reasoning.query_parser import QueryParser  # noqa: E402
-from rvos_ros.types import ParsedQuery  # noqa: E402
+from rvos_ros.testing.tiny_detectors import build_tiny_grounding_dino, build_tiny_owlv2  # noqa: E402
+from rvos_ros.types import Detection, ParsedQuery  # noqa: E402
 
 H, W = 60, 80
 PHRASES = ("dog", "red ball", "cat")

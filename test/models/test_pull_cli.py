@@ -10,14 +10,14 @@ import pytest  # noqa: E402
 import yaml  # noqa: E402
 from rosbags.highlevel import AnyReader  # noqa: E402
 
-from rvos_ros import models_pull  # noqa: E402
-from rvos_ros.bag.messages import typestore  # noqa: E402
 from rvos_ros.bag.scene_bag import write_scene_bag  # noqa: E402
 from rvos_ros.cli import main  # noqa: E402
 from rvos_ros.config import load_config  # noqa: E402
 from rvos_ros.eval.dataset import DatasetFolder  # noqa: E402
 from rvos_ros.eval.runner import run_dataset  # noqa: E402
-from rvos_ros.perception.model_files import resolve_model  # noqa: E402
+from rvos_ros.interface.messages import typestore  # noqa: E402
+from rvos_ros.models import pull as models_pull  # noqa: E402
+from rvos_ros.models.files import resolve_model  # noqa: E402
 from rvos_ros.perception.models import ModelPerception  # noqa: E402
 from rvos_ros.reasoning.query_parser import QueryParser  # noqa: E402
 from rvos_ros.types import Frame  # noqa: E402
@@ -50,8 +50,8 @@ def tiny_config(tmp_path_factory):
     pytest.importorskip("transformers")
     pytest.importorskip("sam2")
     pytest.importorskip("rvos_ros.perception.tracker")
-    from perception.tiny_detectors import build_tiny_grounding_dino
-    from perception.tiny_sam2 import build_tiny_sam2
+    from rvos_ros.testing.tiny_detectors import build_tiny_grounding_dino
+    from rvos_ros.testing.tiny_sam2 import build_tiny_sam2
 
     torch.set_num_threads(1)
     root = tmp_path_factory.mktemp("tiny_models")

@@ -11,60 +11,39 @@ with its best-scoring phrase.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from rvos_ros.config import DetectorConfig
-from rvos_ros.perception.base import Detection
-from rvos_ros.perception.detector import (
+from rvos_ros.models.detection import (
+    PhraseDetector,
     check_image,
-    load_pretrained,
     model_failure,
     normalize_phrases,
     select_detections,
     writable,
 )
+from rvos_ros.types import Detection
 
 __all__ = ["Owlv2Detector"]
 
 
-class Owlv2Detector:
-    """:class:`~rvos_ros.perception.base.Detector` on a loaded OWLv2 model and its processor.
+class Owlv2Detector(PhraseDetector):
+    """:class:`~rvos_ros.models.detection.Detector` on a loaded OWLv2 model and its processor.
 
     A box's score is the sigmoid of its best phrase logit; ``cfg.box_threshold``
     applies (``cfg.text_threshold`` is GroundingDINO's and is not used here),
-    then :func:`~rvos_ros.perception.detector.select_detections`.
+    then :func:`~rvos_ros.models.detection.select_detections`.
     """
 
+    model_classes = ("Owlv2ForObjectDetection", "Owlv2Processor")
+    model_key = "owlv2_model"
+    what = "OWLv2"
+
     def __init__(self, model: Any, processor: Any, cfg: DetectorConfig, device: Any) -> None:
-        self._model = model.to(device).eval()
-        self._processor = processor
-        self._cfg = cfg
-        self._device = device
-        self._phrases: tuple[str, ...] = ()
+        super().__init__(model, processor, cfg, device)
         self._queries: Any = None
-
-    @classmethod
-    def load(cls, cfg: DetectorConfig, *, models_dir: str | Path, device: Any) -> Owlv2Detector:
-        """Load ``cfg.owlv2_model`` (local folder, name under ``models_dir``, or cached hub id)."""
-        from transformers import Owlv2ForObjectDetection, Owlv2Processor
-
-        model = load_pretrained(Owlv2ForObjectDetection, cfg.owlv2_model, models_dir=models_dir,
-                                what="OWLv2 detector")
-        processor = load_pretrained(Owlv2Processor, cfg.owlv2_model, models_dir=models_dir, what="OWLv2 processor")
-        return cls(model, processor, cfg, device)
-
-    @property
-    def model(self) -> Any:
-        """The loaded transformers OWLv2 model (for engine export and inspection; do not modify it)."""
-        return self._model
-
-    @property
-    def phrases(self) -> tuple[str, ...]:
-        """The phrases being looked for, as labels carry them."""
-        return self._phrases
 
     def set_phrases(self, phrases: Sequence[str]) -> None:
         """Encode each phrase once with the text tower; an empty list clears them (``detect`` then returns ``[]``)."""

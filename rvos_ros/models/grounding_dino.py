@@ -15,22 +15,21 @@ few tokens is small next to the image side).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from rvos_ros.config import DetectorConfig
 from rvos_ros.errors import ModelError
-from rvos_ros.perception.base import Detection
-from rvos_ros.perception.detector import (
+from rvos_ros.models.detection import (
+    PhraseDetector,
     check_image,
-    load_pretrained,
     model_failure,
     normalize_phrases,
     select_detections,
     writable,
 )
+from rvos_ros.types import Detection
 
 __all__ = ["GroundingDinoDetector", "caption_piece"]
 
@@ -46,44 +45,22 @@ def caption_piece(phrase: str) -> str:
     return " ".join(phrase.translate(_DELIMITERS).lower().split())
 
 
-class GroundingDinoDetector:
-    """:class:`~rvos_ros.perception.base.Detector` on a loaded GroundingDINO model and its processor.
+class GroundingDinoDetector(PhraseDetector):
+    """:class:`~rvos_ros.models.detection.Detector` on a loaded GroundingDINO model and its processor.
 
     A box's score is the highest sigmoid score among the tokens of its phrase;
     boxes below ``cfg.text_threshold`` or ``cfg.box_threshold`` are dropped,
-    then :func:`~rvos_ros.perception.detector.select_detections` applies.
+    then :func:`~rvos_ros.models.detection.select_detections` applies.
     """
 
+    model_classes = ("GroundingDinoForObjectDetection", "GroundingDinoProcessor")
+    model_key = "grounding_dino_model"
+    what = "GroundingDINO"
+
     def __init__(self, model: Any, processor: Any, cfg: DetectorConfig, device: Any) -> None:
-        self._model = model.to(device).eval()
-        self._processor = processor
-        self._cfg = cfg
-        self._device = device
-        self._phrases: tuple[str, ...] = ()
+        super().__init__(model, processor, cfg, device)
         self._text: dict[str, Any] | None = None
         self._phrase_tokens: Any = None
-
-    @classmethod
-    def load(cls, cfg: DetectorConfig, *, models_dir: str | Path, device: Any) -> GroundingDinoDetector:
-        """Load ``cfg.grounding_dino_model`` (local folder, name under ``models_dir``, or cached hub id)."""
-        from transformers import GroundingDinoForObjectDetection, GroundingDinoProcessor
-
-        name = cfg.grounding_dino_model
-        model = load_pretrained(GroundingDinoForObjectDetection, name, models_dir=models_dir,
-                                what="GroundingDINO detector")
-        processor = load_pretrained(GroundingDinoProcessor, name, models_dir=models_dir,
-                                    what="GroundingDINO processor")
-        return cls(model, processor, cfg, device)
-
-    @property
-    def model(self) -> Any:
-        """The loaded transformers GroundingDINO model (for engine export and inspection; do not modify it)."""
-        return self._model
-
-    @property
-    def phrases(self) -> tuple[str, ...]:
-        """The phrases being looked for (those that fit in the model's text length), as labels carry them."""
-        return self._phrases
 
     def set_phrases(self, phrases: Sequence[str]) -> None:
         """Tokenize the caption once and map each caption token to the phrase it belongs to.

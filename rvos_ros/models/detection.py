@@ -1,18 +1,18 @@
 """Open-vocabulary detection on keyframes (PARSE-VOS candidate grounding): phrases in, labelled boxes out.
 
-Two transformers backends implement :class:`rvos_ros.perception.base.Detector`,
-chosen by ``DetectorConfig.backend``:
+Two transformers backends implement :class:`Detector` on the shared
+:class:`PhraseDetector`, chosen by ``DetectorConfig.backend``
+(:func:`rvos_ros.models.detectors.build_detector`):
 
-- ``grounding_dino`` (:mod:`rvos_ros.perception.detector_gdino`): the phrases
+- ``grounding_dino`` (:mod:`rvos_ros.models.grounding_dino`): the phrases
   become one caption ("dog. ball."); each box is labelled with the phrase whose
   tokens scored highest.
-- ``owlv2`` (:mod:`rvos_ros.perception.detector_owlv2`): one text embedding per
+- ``owlv2`` (:mod:`rvos_ros.models.owlv2`): one text embedding per
   phrase, computed once per :meth:`set_phrases` (as nanoowl does); each image
   only runs the vision tower and the class/box heads.
 
-Both share what this module holds: the phrases a command asks for
-(:func:`query_phrases`), phrase and image checks, loading through
-:func:`rvos_ros.perception.model_files.resolve_model` (nothing downloads), and
+Both share what this module holds: phrase and image checks, loading through
+:func:`rvos_ros.models.files.resolve_model` (nothing downloads), and
 the common post-processing (:func:`select_detections`: clip to the image,
 threshold, class-agnostic NMS, best first, at most ``max_detections``).
 
@@ -27,49 +27,81 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from rvos_ros.config import DetectorConfig
-from rvos_ros.errors import ConfigError, InputError, ModelError
-from rvos_ros.perception.base import Detection, Detector
-from rvos_ros.perception.model_files import resolve_model
-from rvos_ros.types import ParsedQuery
+from rvos_ros.errors import InputError, ModelError
+from rvos_ros.models.files import resolve_model
+from rvos_ros.types import Detection
 
 if TYPE_CHECKING:
     import torch
 
 __all__ = [
-    "ANY_OBJECT_PHRASE",
-    "build_detector",
+    "Detector",
+    "PhraseDetector",
     "check_image",
     "load_pretrained",
     "model_failure",
     "normalize_phrases",
-    "query_phrases",
     "select_detections",
 ]
 
-ANY_OBJECT_PHRASE = "object"
-"""What the detector looks for when a command names no category ("the thing moving left")."""
+
+@runtime_checkable
+class Detector(Protocol):
+    """Open-vocabulary detector; the text side is encoded once per command."""
+
+    def set_phrases(self, phrases: Sequence[str]) -> None:
+        """The phrases to look for (a new command); encodes them once."""
+
+    def detect(self, image: np.ndarray) -> list[Detection]:
+        """Boxes in an RGB uint8 (H, W, 3) image, best first, each labelled with one of the phrases."""
 
 
-def query_phrases(query: ParsedQuery) -> tuple[str, ...]:
-    """The detector phrases of a command: its candidate categories, then its context entities, deduplicated.
+class PhraseDetector:
+    """What both transformers detectors share: a loaded model and processor, and the phrases looked for.
 
-    A command that names no category ("something moving left") looks for
-    ``"object"`` first. Attributes ("red", "big", "sitting") are deliberately
-    not baked into the phrases: open-vocabulary detectors score attribute words
-    weakly and unevenly, so "red dog" could drop the true target before
-    reasoning ever sees it, and many attributes are comparisons between
-    candidates ("the bigger dog", "the left one") that need every dog tracked.
-    The reasoner and the CLIP/pixel verifier judge attributes on the tracks.
+    Subclasses name their transformers classes and model key
+    (:attr:`model_classes`, :attr:`model_key`, :attr:`what`) and implement
+    ``set_phrases`` and ``detect``.
     """
-    phrases = list(query.categories) if query.categories else [ANY_OBJECT_PHRASE]
-    phrases.extend(query.context)
-    return normalize_phrases(phrases)
 
+    model_classes: tuple[str, str] = ("", "")
+    """The transformers model and processor class names."""
+    model_key = ""
+    """The ``DetectorConfig`` field that names the model."""
+    what = "detector"
+
+    def __init__(self, model: Any, processor: Any, cfg: DetectorConfig, device: Any) -> None:
+        self._model = model.to(device).eval()
+        self._processor = processor
+        self._cfg = cfg
+        self._device = device
+        self._phrases: tuple[str, ...] = ()
+
+    @classmethod
+    def load(cls, cfg: DetectorConfig, *, models_dir: str | Path, device: Any) -> Any:
+        """Load the configured model (local folder, name under ``models_dir``, or cached hub id) onto ``device``."""
+        import transformers
+
+        name = getattr(cfg, cls.model_key)
+        model_cls, processor_cls = (getattr(transformers, n) for n in cls.model_classes)
+        model = load_pretrained(model_cls, name, models_dir=models_dir, what=f"{cls.what} detector")
+        processor = load_pretrained(processor_cls, name, models_dir=models_dir, what=f"{cls.what} processor")
+        return cls(model, processor, cfg, device)
+
+    @property
+    def model(self) -> Any:
+        """The loaded transformers model (for engine export and inspection; do not modify it)."""
+        return self._model
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """The phrases being looked for, as labels carry them."""
+        return self._phrases
 
 def normalize_phrases(phrases: Sequence[str]) -> tuple[str, ...]:
     """Phrases stripped, inner whitespace collapsed, blanks dropped, case-insensitive duplicates dropped (first kept).
@@ -162,25 +194,3 @@ def model_failure(what: str, image_shape: tuple[int, ...], err: Exception) -> Mo
     cause = " ".join(str(err).split())[:300]
     return ModelError(f"the {what} failed on a {image_shape[1]}x{image_shape[0]} image ({type(err).__name__}: "
                       f"{cause}); check perception.device and that the model folder holds a matching processor")
-
-
-def build_detector(cfg: DetectorConfig, *, models_dir: str | Path, device: Any = "auto") -> Detector:
-    """Load the configured detector backend onto ``device`` (a torch device or a spec: auto, cpu, cuda:0).
-
-    Raises :class:`ModelError` when the weights cannot be loaded (with the
-    ``rvos-ros models pull`` hint) and :class:`ConfigError` for an empty model
-    name, an unknown backend or an unusable device.
-    """
-    from rvos_ros.perception.model_files import torch_device
-
-    dev = torch_device(device) if isinstance(device, str) else device
-    if cfg.backend == "grounding_dino":
-        from rvos_ros.perception.detector_gdino import GroundingDinoDetector
-
-        return GroundingDinoDetector.load(cfg, models_dir=models_dir, device=dev)
-    if cfg.backend == "owlv2":
-        from rvos_ros.perception.detector_owlv2 import Owlv2Detector
-
-        return Owlv2Detector.load(cfg, models_dir=models_dir, device=dev)
-    raise ConfigError(f"config key 'perception.detector.backend': unknown backend {cfg.backend!r}; "
-                      "use grounding_dino or owlv2")

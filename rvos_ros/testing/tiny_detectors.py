@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tiny_tokenizers import write_clip_tokenizer
+from rvos_ros.testing.tiny_tokenizers import write_clip_tokenizer
 
 WORDS = ("a", "the", "object", "dog", "ball", "cat", "person", "door", "car", "red", "blue", "teddy", "bear",
          "box", "cup", "table", "chair", "bird", "horse", "man", "woman")

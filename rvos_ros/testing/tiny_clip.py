@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tiny_tokenizers import write_clip_tokenizer
+from rvos_ros.testing.tiny_tokenizers import write_clip_tokenizer
 
 WORDS = ("a", "an", "photo", "of", "dog", "cat", "person", "object", "sitting", "standing", "lying", "down",
          "wearing", "hat", "red", "blue")

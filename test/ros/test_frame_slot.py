@@ -2,7 +2,7 @@
 
 import threading
 
-from rvos_ros.frame_slot import LatestSlot
+from rvos_ros.ros.frame_slot import LatestSlot
 
 
 def test_newest_wins_and_drops_are_counted():

@@ -6,7 +6,7 @@ the working directory, as the runtime resolves it):
 - the detector (``perception.detector.backend``'s hub id) and, when
   ``verifier.backend`` is ``clip``, the CLIP model: ``huggingface_hub``
   snapshots into ``models_dir/org--name``, the folder
-  :func:`~rvos_ros.perception.model_files.resolve_model` looks in;
+  :func:`~rvos_ros.models.files.resolve_model` looks in;
 - the SAM2 checkpoint for ``perception.tracker.model_config`` from Meta's
   public URL (:data:`SAM2_CHECKPOINTS`) into ``perception.tracker.checkpoint``
   (under ``models_dir`` when relative).
@@ -29,7 +29,7 @@ from pathlib import Path
 
 from rvos_ros.config import Config
 from rvos_ros.errors import ModelError
-from rvos_ros.perception.model_files import hub_folder_name, resolve_model
+from rvos_ros.models.files import hub_folder_name, resolve_model
 
 __all__ = ["SAM2_CHECKPOINTS", "ModelItem", "PullResult", "check_pulled", "configured_models", "offline", "pull_models"]
 
