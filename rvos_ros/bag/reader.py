@@ -24,7 +24,7 @@ from rvos_ros.interface.images import compressed_to_rgb, image_to_array, image_t
 from rvos_ros.interface.messages import COMPRESSED, IMAGE, STRING, stamp_ns, typestore
 from rvos_ros.types import Frame
 
-__all__ = ["BagEvent", "BagInput", "BagTopics"]
+__all__ = ["BagEvent", "BagInput", "BagTopics", "open_bag"]
 
 
 def _norm(topic: str) -> str:
@@ -59,6 +59,23 @@ class BagEvent:
     categories: dict[int, str] | None = None
 
 
+def open_bag(path: str | Path, *, hint: str = "pass a rosbag2 folder or .mcap/.db3 file") -> AnyReader:
+    """A rosbags reader opened on ``path``.
+
+    Raises :class:`BagError` naming the bag: with ``hint`` when it does not
+    exist, with rosbags' own error as the cause when it cannot be read.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise BagError(f"bag {str(path)!r} does not exist; {hint}")
+    reader = AnyReader([path], default_typestore=typestore())
+    try:
+        reader.open()
+    except Exception as err:  # rosbags raises several error types for unreadable bags
+        raise BagError(f"bag {str(path)!r} cannot be read: {err}") from err
+    return reader
+
+
 class BagInput:
     """A context manager over an input bag; ``events()`` yields BagEvents in log-time order."""
 
@@ -71,23 +88,22 @@ class BagInput:
         """Why the bag is read in salvage mode (a truncated MCAP), "" for a healthy bag."""
 
     def __enter__(self) -> BagInput:
-        if not self.path.exists():
-            raise BagError(f"bag {str(self.path)!r} does not exist; pass a rosbag2 folder or .mcap/.db3 file")
+        reader: AnyReader
         try:
-            reader = AnyReader([self.path], default_typestore=typestore())
-            reader.open()
-            self._reader = reader
-        except Exception as err:  # rosbags raises several error types for unreadable bags
-            mcap = mcap_file(self.path)
-            if mcap is None:
-                raise BagError(f"bag {str(self.path)!r} cannot be read: {err}") from err
+            reader = open_bag(self.path)
+        except BagError as bad:
+            err, mcap = bad.__cause__, mcap_file(self.path)
+            if err is None or mcap is None:
+                raise
             # rosbags needs the MCAP summary at the end of the file: read a cut-off bag from the start instead
-            self._reader = SalvageReader(mcap)  # type: ignore[assignment]
-            self.salvaged = f"bag {str(self.path)!r} is incomplete ({err})"
-            if not self._reader.connections:
-                self._reader.close()
+            salvage = SalvageReader(mcap)
+            if not salvage.connections:
+                salvage.close()
                 raise BagError(f"bag {str(self.path)!r} cannot be read: {err}; no topic could be salvaged") from err
-        by_topic = {_norm(c.topic): c for c in self._reader.connections}
+            reader = salvage  # type: ignore[assignment]  # AnyReader's interface (connections, messages, ...)
+            self.salvaged = f"bag {str(self.path)!r} is incomplete ({err})"
+        self._reader = reader
+        by_topic = {_norm(c.topic): c for c in reader.connections}
         image = by_topic.get(_norm(self.topics.image))
         if image is None:
             have = ", ".join(sorted(by_topic)) or "none"

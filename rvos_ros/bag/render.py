@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rosbags.highlevel import AnyReader
-
+from rvos_ros.bag.reader import open_bag
 from rvos_ros.errors import BagError
 from rvos_ros.interface.images import image_to_rgb
-from rvos_ros.interface.messages import typestore
 from rvos_ros.interface.overlay import VideoSink
 
 __all__ = ["render_video"]
@@ -20,14 +18,7 @@ def render_video(bag: str | Path, video: str | Path, *, topic: str = "/target/ov
 
     The frame rate defaults to the one the stamps show (15 fps when there is a single frame).
     """
-    bag = Path(bag)
-    if not bag.exists():
-        raise BagError(f"bag {str(bag)!r} does not exist; pass the output folder of `rvos-ros replay`")
-    try:
-        reader = AnyReader([bag], default_typestore=typestore())
-        reader.open()
-    except Exception as err:  # rosbags raises several error types for unreadable bags
-        raise BagError(f"bag {str(bag)!r} cannot be read: {err}") from err
+    reader = open_bag(bag, hint="pass the output folder of `rvos-ros replay`")
     try:
         conns = [c for c in reader.connections if "/" + c.topic.lstrip("/") == "/" + topic.lstrip("/")]
         if not conns:

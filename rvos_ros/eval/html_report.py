@@ -20,6 +20,7 @@ import numpy as np
 
 from rvos_ros.errors import InputError
 from rvos_ros.eval.dataset import DatasetFolder, PredictionFolder, union_mask
+from rvos_ros.eval.report import format_figure
 
 __all__ = ["render_html", "write_html"]
 
@@ -36,9 +37,8 @@ def _e(x: Any) -> str:
 
 
 def _fmt(x: Any, pct: bool = False) -> str:
-    if x is None:
-        return "—"
-    return f"{100 * float(x):.1f} %" if pct else f"{float(x):.3f}"
+    """:func:`~rvos_ros.eval.report.format_figure` as the page prints it: an em dash for none, "12.5 %"."""
+    return format_figure(x, pct, missing="—", pct_sep=" ")
 
 
 def _bars(rows: Sequence[tuple[str, float, float]]) -> str:

@@ -51,6 +51,7 @@ __all__ = [
     "REPORT_VERSION",
     "DecisionOutcome",
     "evaluate",
+    "format_figure",
     "report_table",
     "score_decision",
     "write_report",
@@ -255,25 +256,28 @@ def write_report(report: Mapping[str, Any], path: str | Path) -> None:
         raise InputError(f"cannot write report {str(out)!r}: {err}; choose a writable --json path") from err
 
 
-def _fmt(x: Any, pct: bool = False) -> str:
+def format_figure(x: Any, pct: bool = False, *, missing: str = "-", pct_sep: str = "") -> str:
+    """A report figure for people: three decimals, or a percentage with one (``pct``); ``missing`` for None."""
     if x is None:
-        return "-"
-    return f"{100 * x:.1f}%" if pct else f"{x:.3f}"
+        return missing
+    return f"{100 * float(x):.1f}{pct_sep}%" if pct else f"{float(x):.3f}"
 
 
 def report_table(report: Mapping[str, Any]) -> Table:
     """A rich table for the CLI: one overall row, then one row per category; lock timing in the caption."""
     ttl = report.get("time_to_lock_s") or {}
-    caption = (f"time to lock: median {_fmt(ttl.get('median'))} s, p90 {_fmt(ttl.get('p90'))} s, "
-               f"{ttl.get('unlocked', 0)} unlocked · wrong locks {_fmt(report.get('wrong_lock_rate'), True)} · "
-               f"switches {_fmt(report.get('switches_per_min'))}/min")
+    ttl_median, ttl_p90 = format_figure(ttl.get("median")), format_figure(ttl.get("p90"))
+    caption = (f"time to lock: median {ttl_median} s, p90 {ttl_p90} s, {ttl.get('unlocked', 0)} unlocked · "
+               f"wrong locks {format_figure(report.get('wrong_lock_rate'), True)} · "
+               f"switches {format_figure(report.get('switches_per_min'))}/min")
     table = Table(title="rvos-ros evaluation", caption=caption)
     for name in ("", "n", "J", "F", "J&F", "accuracy"):
         table.add_column(name, justify="left" if not name else "right")
-    n_all = len(report.get("per_expression", []))
-    table.add_row("overall", str(n_all), _fmt(report.get("J")), _fmt(report.get("F")), _fmt(report.get("J&F")),
-                  _fmt(report.get("accuracy"), True), style="bold")
+
+    def figures(s: Mapping[str, Any]) -> list[str]:
+        return [*(format_figure(s.get(k)) for k in ("J", "F", "J&F")), format_figure(s.get("accuracy"), True)]
+
+    table.add_row("overall", str(len(report.get("per_expression", []))), *figures(report), style="bold")
     for cat, s in (report.get("by_category") or {}).items():
-        table.add_row(cat, str(s.get("n", 0)), _fmt(s.get("J")), _fmt(s.get("F")), _fmt(s.get("J&F")),
-                      _fmt(s.get("accuracy"), True))
+        table.add_row(cat, str(s.get("n", 0)), *figures(s))
     return table

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -37,7 +37,6 @@ class _Entry:
     rows: deque[tuple[int, float, float, float, float, int]]
     last_seen: int
     visible: bool = False
-    attributes: dict[str, str] = field(default_factory=dict)
 
 
 class TrackBook:
@@ -137,7 +136,7 @@ class TrackBook:
                 continue
             arr = np.asarray(rows, dtype=np.float64)
             arr[:, 0] -= first
-            tracks.append(TrackTrajectory(tid, e.label, e.score, arr, dict(e.attributes)))
+            tracks.append(TrackTrajectory(tid, e.label, e.score, arr))
         keyframes = tuple(
             Keyframe(k.frame_index - first, k.image, k.masks) for k in self._keyframes if k.frame_index >= first
         )

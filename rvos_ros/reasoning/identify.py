@@ -182,15 +182,6 @@ class TargetIdentifier:
         if query is not None:
             self._decision = Decision(state="searching", generation=generation, rationale="new command")
 
-    def update(self, window: TrajectoryWindow, frame_index: int) -> Decision:
-        """Reason over ``window`` (whose last frame is stream frame ``frame_index``) and return the decision."""
-        if self._query is None:
-            self._decision = Decision(frame_index=frame_index, generation=self._generation)
-            return self._decision
-        fresh = identify(window, self._query, self.config, llm=self.llm, match=self.match, verifier=self.verifier,
-                         frame_index=frame_index, generation=self._generation)
-        return self.accept(window, fresh)
-
     def accept(self, window: TrajectoryWindow, fresh: Decision) -> Decision:
         """Fold a one-shot decision on ``window`` (from :func:`identify`, perhaps computed in another thread)
         into the online state: lock, hysteresis, lost. A decision for another generation is ignored."""

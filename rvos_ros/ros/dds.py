@@ -372,28 +372,20 @@ def play(bag: str | Path, *, topics: Any = None, rate: float = 1.0, loopback: bo
     bag's own topic names. Before starting, waits up to ``wait_s`` seconds for
     every topic to have a subscriber.
     """
-    from rosbags.highlevel import AnyReader
-
-    from rvos_ros.bag.reader import BagTopics
+    from rvos_ros.bag.reader import BagTopics, open_bag
     from rvos_ros.errors import BagError
-    from rvos_ros.interface.messages import COMPRESSED, IMAGE, STRING, typestore
+    from rvos_ros.interface.messages import COMPRESSED, IMAGE, STRING
     from rvos_ros.ros.dds_types import CompressedImage, Image, String
 
     if not rate > 0:
         raise InputError(f"play --rate must be > 0, got {rate}")
     t = topics or BagTopics()
     path = Path(bag)
-    if not path.exists():
-        raise BagError(f"bag {str(path)!r} does not exist; pass a rosbag2 folder or .mcap/.db3 file")
     summary = PlaySummary()
     wanted: dict[str, tuple[str, str, QosKind]] = {
         _norm(t.image): ("image", IMAGE, "sensor"), _norm(t.command): ("command", STRING, "reliable"),
         _norm(t.labels): ("labels", IMAGE, "reliable"), _norm(t.objects): ("objects", STRING, "latched")}
-    try:
-        reader = AnyReader([path], default_typestore=typestore())
-        reader.open()
-    except Exception as err:  # rosbags raises several error types for unreadable bags
-        raise BagError(f"bag {str(path)!r} cannot be read: {err}") from err
+    reader = open_bag(path)
     try:
         conns = [c for c in reader.connections if _norm(c.topic) in wanted]
         if not any(_norm(c.topic) == _norm(t.image) for c in conns):

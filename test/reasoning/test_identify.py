@@ -131,60 +131,71 @@ def test_llm_hook_is_called_only_when_needed_and_its_failure_falls_back():
     assert (d.targets, d.stage) == ((1,), "fallback") and "server did not answer" in d.rationale
 
 
+def online(ident: TargetIdentifier, query, generation: int):
+    """Give ``ident`` a command; returns one online pass as the runtime's session makes it:
+    a one-shot :func:`identify` on the window, folded into the online state by ``accept``."""
+    ident.set_query(query, generation)
+
+    def update(w, frame_index: int) -> Decision:
+        fresh = identify(w, query, ident.config, match=MATCH, frame_index=frame_index, generation=generation)
+        return ident.accept(w, fresh)
+
+    return update
+
+
 def test_online_states_from_no_command_to_locked():
     ident = TargetIdentifier(CFG, match=MATCH)
-    assert ident.update(scene(45), 44).state == "no_command"
-    ident.set_query(q(LEFT), generation=7)
+    assert ident.decision.state == "no_command"
+    update = online(ident, q(LEFT), generation=7)
     assert ident.decision.state == "searching" and ident.decision.generation == 7
-    assert ident.update(window(track(5, still(1, 1, 5), label="person"), n=5), 4).state == "searching"
-    assert ident.update(scene(4), 3).state == "reasoning"
-    d = ident.update(scene(45), 44)
+    assert update(window(track(5, still(1, 1, 5), label="person"), n=5), 4).state == "searching"
+    assert update(scene(4), 3).state == "reasoning"
+    d = update(scene(45), 44)
     assert (d.state, d.targets, d.frame_index, d.generation) == ("locked", (1,), 44, 7)
     ident.set_query(None, generation=8)
-    assert ident.update(scene(45), 45).state == "no_command"
+    assert update(scene(45), 45).state == "no_command"  # an answer for a replaced command is not taken
 
 
 def test_locked_target_switches_only_after_patience():
     cfg = ReasoningConfig(switch_patience=2)
     ident = TargetIdentifier(cfg, match=MATCH)
-    ident.set_query(q(LEFT), 1)
-    assert ident.update(scene(45), 44).targets == (1,)
+    update = online(ident, q(LEFT), 1)
+    assert update(scene(45), 44).targets == (1,)
     swapped = scene(45, mover=2, other=1)  # now the other dog is the one running left
-    first = ident.update(swapped, 49)
+    first = update(swapped, 49)
     assert (first.targets, first.state) == ((1,), "locked") and "1/2" in first.rationale
-    second = ident.update(swapped, 54)
+    second = update(swapped, 54)
     assert (second.targets, second.state) == ((2,), "locked")
 
 
 def test_a_challenger_must_win_consecutive_passes():
     ident = TargetIdentifier(ReasoningConfig(switch_patience=2), match=MATCH)
-    ident.set_query(q(LEFT), 1)
-    ident.update(scene(45), 44)
+    update = online(ident, q(LEFT), 1)
+    update(scene(45), 44)
     swapped = scene(45, mover=2, other=1)
-    ident.update(swapped, 49)
-    ident.update(scene(45), 54)  # the original wins again: the challenger's streak resets
-    assert ident.update(swapped, 59).targets == (1,)
-    assert ident.update(swapped, 64).targets == (2,)
+    update(swapped, 49)
+    update(scene(45), 54)  # the original wins again: the challenger's streak resets
+    assert update(swapped, 59).targets == (1,)
+    assert update(swapped, 64).targets == (2,)
 
 
 def test_lost_when_the_locked_target_is_unseen_and_back_when_it_returns():
     ident = TargetIdentifier(ReasoningConfig(lost_after_s=1.0), match=MATCH)
-    ident.set_query(q(LEFT), 1)
-    assert ident.update(scene(45), 44).state == "locked"
+    update = online(ident, q(LEFT), 1)
+    assert update(scene(45), 44).state == "locked"
     n = 75
     vis = np.r_[np.ones(45), np.zeros(30)]
     gone = window(track(1, np.r_[line((600, 100), (-4, 0), 45), still(424, 100, 30)], visible=vis),
                   track(2, still(300, 300, n)), n=n)
     assert unseen_s(gone, 1) == pytest.approx(2.0)
-    d = ident.update(gone, 74)
+    d = update(gone, 74)
     assert (d.state, d.targets) == ("lost", (1,)) and "unseen" in d.rationale
     back = window(track(1, line((600, 100), (-4, 0), 80)), track(2, still(300, 300, 80)), n=80)
-    assert ident.update(back, 79).state == "locked"
+    assert update(back, 79).state == "locked"
 
 
 def test_reset_forgets_everything():
     ident = TargetIdentifier(CFG, match=MATCH)
-    ident.set_query(q(LEFT), 1)
-    ident.update(scene(45), 44)
+    online(ident, q(LEFT), 1)(scene(45), 44)
     ident.reset()
     assert ident.decision == Decision()
