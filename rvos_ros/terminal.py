@@ -44,16 +44,21 @@ def timeline_text(timeline: Sequence[dict]) -> str:
     return " → ".join(parts)
 
 
-def decisions_table(runs: Sequence[ExpressionRun], limit: int = 40) -> None:
-    """One row per expression: command, final decision, ground truth and the decision timeline."""
+def decisions_table(runs: Sequence[ExpressionRun], limit: int = 40, *, ids_are_objects: bool = True) -> None:
+    """One row per expression: command, final decision, ground truth and the decision timeline.
+
+    The truth is coloured (green: the targets are its object ids) only when ``ids_are_objects``: other backends'
+    track ids mean nothing beside the dataset's object ids (``rvos-ros eval`` scores them from the masks).
+    """
     table = Table(title=f"decisions ({len(runs)} expressions)")
     for h in ("video/exp", "command", "state", "targets", "truth", "conf"):
         table.add_column(h, overflow="fold")
     for r in runs[:limit]:
         d = r.decision
         ok = sorted(d.targets) == sorted(r.expression.obj_ids)
+        colour = ("[green]" if ok else "[red]") if ids_are_objects else ""
         table.add_row(escape(r.expression.key), escape(r.expression.text), d.state, str(list(d.targets)),
-                      ("[green]" if ok else "[red]") + str(list(r.expression.obj_ids)), f"{d.confidence:.2f}")
+                      colour + str(list(r.expression.obj_ids)), f"{d.confidence:.2f}")
     if len(runs) > limit:
         table.caption = f"... {len(runs) - limit} more in decisions.json"
     console.print(table)

@@ -2,11 +2,14 @@
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Model and engine folders default to the per-user data directory: keep the suite out of the real one.
+os.environ["RVOS_ROS_HOME"] = tempfile.mkdtemp(prefix="rvos_ros_home_")
 
 
 @pytest.fixture(scope="session")

@@ -54,6 +54,24 @@ def test_a_perception_fault_publishes_the_last_decision_and_the_next_frame_recov
     assert [x.decision.targets for x in faulty[10:]] == [x.decision.targets for x in clean[10:]]
 
 
+def test_a_perception_fault_is_a_gap_in_the_trajectories_not_a_standstill():
+    cfg = Config()
+    p = FlakyPerception(cfg.perception, CATEGORIES, {8})
+    rt = Runtime(cfg, p)
+    rt.set_command("the ball")
+    for i in range(12):
+        img, labels = scene(i)
+        p.feed_labels(stamp(i), labels)
+        rt.step(Frame(img, stamp(i), seq=i))
+    window = rt.session.book.window("the ball", FPS)
+    assert window.num_frames == 12 and window.tracks
+    for track in window.tracks:
+        frames = set(track.boxes[:, 0].astype(int))
+        assert 8 not in frames, f"track {track.id} has a row for the failed frame"
+        assert {7, 9} <= frames
+    assert np.array_equal(window.camera[8], np.eye(3))  # no camera step for the gap: frame 9's spans it
+
+
 def test_any_exception_from_a_model_is_contained_not_only_ours():
     out = run({0, 1, 2}, exc=RuntimeError("cuDNN error: CUDNN_STATUS_EXECUTION_FAILED"))
     assert all("RuntimeError" in r.error for r in out[:3]) and not out[0].mask.any()  # nothing to show yet

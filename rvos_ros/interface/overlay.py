@@ -1,6 +1,10 @@
 """Overlay image of a FrameResult: the target mask tinted, candidate boxes with ids, state and rationale.
 
-Used by the node's ``target/overlay`` topic, bag replay and the demo video.
+A locked target is green. A target the decision has not locked yet
+(``reasoning``, ``ambiguous``, ``searching``, ``lost``) is provisional: amber,
+with the decision state in its caption, so nobody mistakes a guess for a lock.
+Other candidates are thin yellow boxes. Used by the node's ``target/overlay``
+topic, bag replay, ``rvos-ros live`` and the demo video.
 """
 
 from __future__ import annotations
@@ -13,10 +17,14 @@ import numpy as np
 from rvos_ros.errors import InputError
 from rvos_ros.types import FrameResult
 
-__all__ = ["VideoSink", "draw_overlay"]
+__all__ = ["LOCKED_COLOUR", "OTHER_COLOUR", "PROVISIONAL_COLOUR", "VideoSink", "draw_overlay", "target_colour"]
 
-_TARGET = (40, 220, 60)
-_OTHER = (250, 200, 40)
+LOCKED_COLOUR = (40, 220, 60)
+"""RGB of a locked target: its mask tint and box."""
+PROVISIONAL_COLOUR = (255, 140, 0)
+"""RGB of a target whose decision is not locked (amber)."""
+OTHER_COLOUR = (250, 200, 40)
+"""RGB of the candidates that are not targets."""
 _STATE_COLOURS = {
     "locked": (40, 220, 60),
     "ambiguous": (250, 160, 40),
@@ -37,20 +45,29 @@ def _text(img: np.ndarray, text: str, org: tuple[int, int], colour: tuple[int, i
     cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, 1, cv2.LINE_AA)
 
 
+def target_colour(state: str) -> tuple[int, int, int]:
+    """The colour of the targets of a decision in ``state``: green when locked, amber (provisional) otherwise."""
+    return LOCKED_COLOUR if state == "locked" else PROVISIONAL_COLOUR
+
+
 def draw_overlay(image_rgb: np.ndarray, result: FrameResult, command: str = "") -> np.ndarray:
-    """RGB overlay: mask tinted green, target boxes green, other candidates amber, text banner on top."""
+    """RGB overlay: targets' mask and boxes green when locked, amber with the state in the caption when not;
+    other candidates thin yellow boxes; a text banner on top."""
     out = image_rgb.copy()
+    d = result.decision
+    target = target_colour(d.state)
     if result.mask.any():
-        tint = out[result.mask].astype(np.float32) * 0.45 + np.array(_TARGET, np.float32) * 0.55
+        tint = out[result.mask].astype(np.float32) * 0.45 + np.array(target, np.float32) * 0.55
         out[result.mask] = tint.astype(np.uint8)
-    targets = set(result.decision.targets)
+    targets = set(d.targets)
     scale = max(0.4, min(out.shape[1] / 1000.0, 0.8))
     for t in result.tracks:
         x1, y1, x2, y2 = (int(round(v)) for v in t.box)
-        colour = _TARGET if t.id in targets else _OTHER
-        cv2.rectangle(out, (x1, y1), (x2, y2), colour, 2 if t.id in targets else 1)
-        _text(out, f"{t.id} {t.label}", (x1 + 2, max(12, y1 - 4)), colour, scale)
-    d = result.decision
+        is_target = t.id in targets
+        colour = target if is_target else OTHER_COLOUR
+        cv2.rectangle(out, (x1, y1), (x2, y2), colour, 2 if is_target else 1)
+        caption = f"{t.id} {t.label}" + (f" ({d.state})" if is_target and d.state != "locked" else "")
+        _text(out, caption, (x1 + 2, max(12, y1 - 4)), colour, scale)
     line1 = f"#{result.frame_index} {d.state} {d.confidence:.2f} targets={list(d.targets)}"
     _text(out, line1, (6, int(18 * scale / 0.45)), _STATE_COLOURS.get(d.state, (255, 255, 255)), scale)
     y = int(18 * scale / 0.45) * 2
@@ -74,7 +91,7 @@ class VideoSink:
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             h, w = image_rgb.shape[:2]
-            self._writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, (w, h))
+            self._writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter.fourcc(*"mp4v"), self.fps, (w, h))
             if not self._writer.isOpened():
                 raise InputError(f"cannot open video {str(self.path)!r} for writing; check the folder and extension")
         self._writer.write(cv2.cvtColor(image_rgb, cv2.COLOR_RGB2BGR))

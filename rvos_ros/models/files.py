@@ -2,8 +2,11 @@
 
 Nothing downloads at run time: a hub id is loaded from the local Hugging Face
 cache (``rvos-ros models pull`` fills it on a machine with internet) or from a
-folder of the same name under ``perception.models_dir``. A missing model is a
-:class:`~rvos_ros.errors.ConfigError` that says how to get it.
+folder of the same name under ``perception.models_dir``. A relative name never
+resolves against the working directory (a launch from another folder, or a
+systemd service, would not find it): only absolute paths (or ``~/...``) are
+taken as they are. A missing model is a :class:`~rvos_ros.errors.ConfigError`
+that says how to get it and names the absolute paths searched.
 """
 
 from __future__ import annotations
@@ -24,24 +27,27 @@ def hub_folder_name(hub_id: str) -> str:
 def resolve_model(name: str, models_dir: str | Path) -> str:
     """A local folder for ``name`` if there is one, else ``name`` itself (a hub id for the local cache).
 
-    Order: ``name`` as an existing path; ``models_dir/name``; ``models_dir/org--name``.
+    Order: ``name`` as an absolute path (or ``~/...``); ``models_dir/name``; ``models_dir/org--name``.
     """
     if not name or not name.strip():
         raise ConfigError("model name is empty; set a hub id (org/name) or a local folder in the config")
-    for candidate in (Path(name).expanduser(), Path(models_dir) / name, Path(models_dir) / hub_folder_name(name)):
+    given = Path(name).expanduser()
+    root = Path(models_dir)
+    candidates = (given,) if given.is_absolute() else (root / name, root / hub_folder_name(name))
+    for candidate in candidates:
         if candidate.is_dir():
             return str(candidate)
     return name
 
 
 def resolve_checkpoint(path: str, models_dir: str | Path) -> Path:
-    """An existing checkpoint file: ``path`` as given, or under ``models_dir`` when relative."""
+    """An existing checkpoint file: ``path`` when absolute (or ``~/...``), else ``models_dir/path``."""
     p = Path(path).expanduser()
-    for candidate in ((p,) if p.is_absolute() else (p, Path(models_dir) / p)):
-        if candidate.is_file():
-            return candidate
-    raise ConfigError(f"checkpoint {path!r} not found (also looked in {str(models_dir)!r}); "
-                      "run `rvos-ros models pull` on a machine with internet, or set perception.tracker.checkpoint")
+    candidate = (p if p.is_absolute() else Path(models_dir) / p).absolute()
+    if candidate.is_file():
+        return candidate
+    raise ConfigError(f"checkpoint {path!r} not found at {str(candidate)!r}; run `rvos-ros models pull` on a "
+                      "machine with internet, or set perception.tracker.checkpoint (or perception.models_dir)")
 
 
 def torch_device(spec: str) -> Any:

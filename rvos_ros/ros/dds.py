@@ -4,9 +4,11 @@ A ROS topic ``name`` is the DDS topic ``rt/name`` (``/sim/labels`` →
 ``rt/sim/labels``); message types are the structs of
 :mod:`rvos_ros.ros.dds_types`, serialized as XCDR1 like a ROS 2 node does.
 QoS follows docs/contracts.md: cameras use the sensor-data profile (best effort,
-keep last 1), everything else is reliable with depth 10, and ``latched``
-topics (``sim/objects``) are also transient-local so a late subscriber gets
-the last sample. The domain is ``ROS_DOMAIN_ID`` (default 0).
+keep last 1), everything else is reliable with depth 10. Every subscriber is
+volatile (what every publisher offers: a transient-local reader never matches
+a volatile writer such as ``ros2 bag play``); ``play`` publishes
+``sim/objects`` transient-local, so a transient-local reader that comes late
+still gets it. The domain is ``ROS_DOMAIN_ID`` (default 0).
 
 ``loopback_uri()`` is a Cyclone configuration that keeps every packet on this
 machine (the ``lo`` interface, no multicast, the only peer 127.0.0.1); tests,
@@ -308,7 +310,9 @@ def serve(config: Any, *, topics: Any = None, loopback: bool = False, domain: in
         node.subscribe(t.command, String, lambda m: loop.put_command(m.data))
         if perception.reads_truth:  # the ground truth only feeds the simulated oracle
             node.subscribe(t.labels, Image, loop.put_labels)
-            node.subscribe(t.objects, String, lambda m: loop.put_objects(m.data), "latched")
+            # volatile, as every subscriber here: a transient-local reader never matches a volatile writer
+            # (`ros2 bag play`, `ros2 topic pub`); start serve before the publisher to hear sim/objects
+            node.subscribe(t.objects, String, lambda m: loop.put_objects(m.data), "reliable")
         done = threading.Event()
         diag = threading.Thread(target=_diagnostics, args=(node, health, loop, done, diagnostics_period_s),
                                 name="rvos_diagnostics", daemon=True)

@@ -29,6 +29,10 @@ from cyclonedds.idl.types import array, byte, float64, int32, sequence, uint8, u
 from rvos_ros.interface.images import image_fields
 from rvos_ros.types import FrameResult, Track
 
+# cyclonedds declares ``sequence`` and ``array`` as plain classes whose subscripts are IDL arguments (a length
+# is no type), which mypy cannot read without cyclonedds' own plugin: the IDL fields below and the builders
+# that fill them with lists carry ``type: ignore`` for exactly those errors.
+
 __all__ = [
     "CompressedImage",
     "Detection2DArray",
@@ -66,14 +70,14 @@ class Image(IdlStruct, typename="sensor_msgs::msg::dds_::Image_"):
     encoding: str = ""
     is_bigendian: uint8 = 0
     step: uint32 = 0
-    data: sequence[uint8] = b""  # type: ignore[assignment]  # bytes on the wire, see _as_octets
+    data: sequence[uint8] = b""  # type: ignore[type-arg, assignment]  # bytes on the wire, see _as_octets
 
 
 @dataclass
 class CompressedImage(IdlStruct, typename="sensor_msgs::msg::dds_::CompressedImage_"):
     header: Header = field(default_factory=Header)
     format: str = ""
-    data: sequence[uint8] = b""  # type: ignore[assignment]  # bytes on the wire, see _as_octets
+    data: sequence[uint8] = b""  # type: ignore[type-arg, assignment]  # bytes on the wire, see _as_octets
 
 
 @dataclass
@@ -105,7 +109,8 @@ class Pose(IdlStruct, typename="geometry_msgs::msg::dds_::Pose_"):
 @dataclass
 class PoseWithCovariance(IdlStruct, typename="geometry_msgs::msg::dds_::PoseWithCovariance_"):
     pose: Pose = field(default_factory=Pose)
-    covariance: array[float64, 36] = field(default_factory=lambda: [0.0] * 36)
+    covariance: array[float64, 36] = field(  # type: ignore[type-arg, valid-type]  # IDL type, see the note on top
+        default_factory=lambda: [0.0] * 36)  # type: ignore[assignment]  # IDL type, see the note on top
 
 
 @dataclass
@@ -142,7 +147,8 @@ class ObjectHypothesisWithPose(IdlStruct, typename="vision_msgs::msg::dds_::Obje
 @dataclass
 class Detection2D(IdlStruct, typename="vision_msgs::msg::dds_::Detection2D_"):
     header: Header = field(default_factory=Header)
-    results: sequence[ObjectHypothesisWithPose] = field(default_factory=list)
+    results: sequence[ObjectHypothesisWithPose] = field(  # type: ignore[type-arg, assignment]  # IDL type
+        default_factory=list)
     bbox: BoundingBox2D = field(default_factory=BoundingBox2D)
     id: str = ""
 
@@ -150,7 +156,7 @@ class Detection2D(IdlStruct, typename="vision_msgs::msg::dds_::Detection2D_"):
 @dataclass
 class Detection2DArray(IdlStruct, typename="vision_msgs::msg::dds_::Detection2DArray_"):
     header: Header = field(default_factory=Header)
-    detections: sequence[Detection2D] = field(default_factory=list)
+    detections: sequence[Detection2D] = field(default_factory=list)  # type: ignore[type-arg, assignment]  # IDL type
 
 
 @dataclass
@@ -165,13 +171,13 @@ class DiagnosticStatus(IdlStruct, typename="diagnostic_msgs::msg::dds_::Diagnost
     name: str = ""
     message: str = ""
     hardware_id: str = ""
-    values: sequence[KeyValue] = field(default_factory=list)
+    values: sequence[KeyValue] = field(default_factory=list)  # type: ignore[type-arg, assignment]  # IDL type
 
 
 @dataclass
 class DiagnosticArray(IdlStruct, typename="diagnostic_msgs::msg::dds_::DiagnosticArray_"):
     header: Header = field(default_factory=Header)
-    status: sequence[DiagnosticStatus] = field(default_factory=list)
+    status: sequence[DiagnosticStatus] = field(default_factory=list)  # type: ignore[type-arg, assignment]  # IDL type
 
 
 def _as_octets(cls: type, member: str) -> None:
@@ -217,15 +223,16 @@ def _detection(hdr: Header, t: Track) -> Detection2D:
     x1, y1, x2, y2 = t.box
     bbox = BoundingBox2D(Pose2D(Point2D((x1 + x2) / 2.0, (y1 + y2) / 2.0), 0.0), float(x2 - x1), float(y2 - y1))
     hyp = ObjectHypothesisWithPose(ObjectHypothesis(t.label, float(t.score)), PoseWithCovariance())
-    return Detection2D(hdr, [hyp], bbox, str(t.id))
+    return Detection2D(hdr, [hyp], bbox, str(t.id))  # type: ignore[arg-type]  # IDL sequence, see the note on top
 
 
 def detections_out(hdr: Header, tracks: tuple[Track, ...]) -> Detection2DArray:
     """Detection2DArray: one Detection2D per track, ``id`` = track id, class = label (as in bags)."""
-    return Detection2DArray(hdr, [_detection(hdr, t) for t in tracks])
+    return Detection2DArray(hdr, [_detection(hdr, t) for t in tracks])  # type: ignore[arg-type]  # IDL sequence
 
 
 def diagnostics_out(stamp_ns: int, name: str, level: int, message: str, values: dict[str, str]) -> DiagnosticArray:
     """A DiagnosticArray with one status (levels as diagnostic_msgs: 0 OK, 1 WARN, 2 ERROR)."""
     kv = [KeyValue(k, v) for k, v in values.items()]
-    return DiagnosticArray(header_out(stamp_ns, ""), [DiagnosticStatus(level, name, message, "", kv)])
+    status = DiagnosticStatus(level, name, message, "", kv)  # type: ignore[arg-type]  # IDL sequence
+    return DiagnosticArray(header_out(stamp_ns, ""), [status])  # type: ignore[arg-type]  # IDL sequence

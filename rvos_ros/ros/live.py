@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from rvos_ros.config import DiagnosticsConfig
 from rvos_ros.errors import InputError, RvosError
 from rvos_ros.interface.images import compressed_to_rgb, image_to_array, image_to_rgb
 from rvos_ros.interface.overlay import draw_overlay
@@ -248,9 +249,12 @@ class LiveLoop:
             return self._report_only(self._errors_text())
         errors = "; ".join(e for e in (result.error, self._errors_text()) if e)
         result = replace(result, dropped=self.dropped, error=errors)
-        overlay = draw_overlay(frame.image, result, self.runtime.command) if self.overlay else None
+        t0 = time.perf_counter()
+        draw = self.overlay and result.overlay_allowed  # the frame budget may have turned the overlay off
+        overlay = draw_overlay(frame.image, result, self.runtime.command) if draw else None
         out = LiveOutput(status_json(result), result, frame.image, overlay)
         self.publish(out)
+        self.runtime.report_transport_ms((time.perf_counter() - t0) * 1000.0)
         self.summary.frames += 1
         self.summary.final = result.decision
         return out
@@ -289,45 +293,94 @@ class HealthReport:
 
 
 class Health:
-    """Tracks a live loop's state and bad messages between diagnostics ticks (thread-safe).
+    """What ``/diagnostics`` says about a live loop, for every transport (thread-safe).
 
-    ``observe`` is the transport's publish hook (processing thread); ``tick``
-    is called about once a second by the transport's timer and returns what
-    ``/diagnostics`` publishes: ERROR when the node cannot work (``fatal``) or
-    its processing thread died, WARN when bad messages were dropped since the
-    last tick, OK otherwise; values carry state, processing rate, processed and
-    dropped frames, the last error and the perception backend.
+    ``observe`` is the transport's publish hook (processing thread); ``tick`` is
+    called about once a second by the transport's timer. Levels, worst first:
+
+    - ERROR: the node cannot work (``fatal``; the perception backend's
+      ``problem``, e.g. weights missing or the oracle without ground truth),
+      its processing thread died, or no camera frame came for
+      ``diagnostics.no_input_s``;
+    - WARN: processing rate below ``diagnostics.min_fps``, a processed frame's
+      stamp older than ``diagnostics.stale_after_s`` by ``clock_ns`` (the
+      node's clock, so sim time works), more than ``diagnostics.max_drop_rate``
+      of camera frames dropped, or bad messages dropped since the last tick;
+    - OK otherwise.
+
+    Every problem found is named in the message; the values carry state,
+    rates, counts, stamp age, mean per-stage latency (``latency <stage> ms``)
+    and the backend.
     """
 
-    def __init__(self, backend: str) -> None:
+    def __init__(self, backend: str, config: DiagnosticsConfig | None = None, *,
+                 clock_ns: Callable[[], int] = time.time_ns) -> None:
         self.backend = backend
+        self.config = config or DiagnosticsConfig()
+        self._clock_ns = clock_ns
         self._lock = threading.Lock()
         self._state, self._last_error, self._new_errors = "no_command", "", 0
         self._frames_at_tick, self._tick_time = 0, time.monotonic()
+        self._received_at_tick, self._dropped_at_tick = 0, 0
+        self._last_frame_time = time.monotonic()  # the grace period for the first frame starts now
+        self._max_age_s = 0.0
+        self._latency: dict[str, float] = {}
+        self._latency_frames = 0
 
     def observe(self, out: LiveOutput) -> None:
         status = json.loads(out.status)
+        age_s = None
+        if out.result is not None:
+            age_s = (self._clock_ns() - out.result.stamp_ns) / 1e9
         with self._lock:
             self._state = str(status.get("state", self._state))
             if status.get("error"):
                 self._last_error, self._new_errors = str(status["error"]), self._new_errors + 1
+            if out.result is not None:
+                self._last_frame_time = time.monotonic()
+                self._max_age_s = max(self._max_age_s, age_s or 0.0)
+                for stage, ms in out.result.timings_ms.items():
+                    self._latency[stage] = self._latency.get(stage, 0.0) + float(ms)
+                self._latency_frames += 1
 
     def tick(self, loop: LiveLoop | None, *, fatal: str = "", thread_alive: bool = True) -> HealthReport:
         now = time.monotonic()
+        cfg = self.config
         frames = loop.summary.frames if loop is not None else 0
-        fps = (frames - self._frames_at_tick) / max(now - self._tick_time, 1e-6)
+        received = loop.slot.received if loop is not None else 0
+        dropped = loop.dropped if loop is not None else 0
+        span = max(now - self._tick_time, 1e-6)
+        fps = (frames - self._frames_at_tick) / span
+        new_received, new_dropped = received - self._received_at_tick, dropped - self._dropped_at_tick
+        drop_rate = new_dropped / new_received if new_received > 0 else 0.0
         self._frames_at_tick, self._tick_time = frames, now
+        self._received_at_tick, self._dropped_at_tick = received, dropped
         with self._lock:
             state, last_error, new_errors, self._new_errors = self._state, self._last_error, self._new_errors, 0
-        if fatal:
-            level, message = ERROR, fatal
-        elif not thread_alive:
-            level, message = ERROR, "processing thread stopped"
-        elif new_errors:
-            level, message = WARN, f"{new_errors} bad message(s) dropped: {last_error}"
-        else:
-            level, message = OK, state
-        values = {"state": state, "fps": f"{fps:.2f}", "processed": str(frames),
-                  "dropped": str(loop.dropped if loop is not None else 0),
-                  "last error": last_error or fatal, "backend": self.backend}
+            idle_s, max_age_s, self._max_age_s = now - self._last_frame_time, self._max_age_s, 0.0
+            n = max(self._latency_frames, 1)
+            latency = {k: v / n for k, v in self._latency.items()}
+            self._latency, self._latency_frames = {}, 0
+        problem = loop.runtime.perception.problem if loop is not None else ""
+        errors = list(dict.fromkeys(m for m in (fatal, problem, "" if thread_alive else "processing thread stopped")
+                                    if m))
+        if idle_s >= cfg.no_input_s:
+            errors.append(f"no camera frame for {idle_s:.1f} s: check that the camera publishes and that the "
+                          "node's image (or image/compressed) input is remapped to it")
+        warnings = []
+        if not errors and cfg.min_fps > 0 and fps < cfg.min_fps:
+            warnings.append(f"processing {fps:.1f} frames/s, below diagnostics.min_fps {cfg.min_fps}")
+        if max_age_s > cfg.stale_after_s:
+            warnings.append(f"stale frames: a stamp {max_age_s:.2f} s old when processed (camera clock, "
+                            "use_sim_time or a slow pipeline)")
+        if drop_rate > cfg.max_drop_rate:
+            warnings.append(f"{drop_rate:.0%} of camera frames dropped (processing slower than the camera)")
+        if new_errors:
+            warnings.append(f"{new_errors} bad message(s) dropped: {last_error}")
+        level = ERROR if errors else WARN if warnings else OK
+        message = "; ".join(errors + warnings) or state
+        values = {"state": state, "fps": f"{fps:.2f}", "processed": str(frames), "dropped": str(dropped),
+                  "drop rate": f"{drop_rate:.2f}", "stamp age max s": f"{max_age_s:.3f}",
+                  "last error": last_error or fatal or problem, "backend": self.backend}
+        values.update({f"latency {stage} ms": f"{ms:.1f}" for stage, ms in sorted(latency.items())})
         return HealthReport(level, message, values)

@@ -15,18 +15,31 @@ Subscriber callbacks only hand messages to :class:`~rvos_ros.ros.live.LiveLoop`
 and return; one processing thread runs the loop and publishes. Every
 :class:`~rvos_ros.config.Config` key is a parameter under its dotted name
 (``reasoning.lock_confidence``), its default taken from the file named by
-parameter ``config_file``. Changes are validated by ``Config.replace``;
-accepted changes to ``reasoning.*``, ``camera_motion.*``, ``output.*``,
-``runtime.reason_every`` and ``runtime.fps`` apply between two frames, the
-others are accepted but take effect after a restart, and the result says so.
+parameter ``config_file``, with its description and, for numbers, the range
+of :data:`rvos_ros.config.RANGES` (rqt shows sliders). Values given at start
+(``-p``, a params file, launch) are validated as the config file's are: a
+wrong type, a value out of range or an unknown name (a typo) stops the node
+with one line naming the key (the closest known key for a typo). At run
+time, changes to ``reasoning.*``, ``camera_motion.*``, ``output.*``,
+``diagnostics.*``, ``runtime.reason_every`` and ``runtime.fps`` are
+validated by ``Config.replace`` and apply between two frames; every other key
+is read-only at run time (set it at start), so ``ros2 param get`` always
+shows what runs.
+
+When the perception backend cannot start (weights missing, a model failing
+to load) the node keeps running: it answers every camera frame with an empty
+mask and a status whose ``error`` says why, and ``/diagnostics`` is an ERROR
+naming the fix.
 """
 
 from __future__ import annotations
 
 import ast
 import dataclasses
+import difflib
 import inspect
 import json
+import socket
 import sys
 import threading
 import typing
@@ -38,7 +51,8 @@ import numpy as np
 import rclpy
 from builtin_interfaces.msg import Time
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
-from rcl_interfaces.msg import ParameterDescriptor, SetParametersResult
+from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult
+from rclpy.exceptions import InvalidParameterTypeException, InvalidParameterValueException
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
@@ -55,10 +69,10 @@ from vision_msgs.msg import (
 )
 
 from rvos_ros import config as config_module
-from rvos_ros.config import Config, load_config
+from rvos_ros.config import RANGES, Config, load_config
 from rvos_ros.errors import ConfigError, RvosError
 from rvos_ros.interface.images import image_fields
-from rvos_ros.perception.backends import build_perception
+from rvos_ros.perception.backends import UnavailablePerception, build_perception
 from rvos_ros.ros.live import Health, LiveLoop, LiveOutput
 from rvos_ros.runtime import Runtime
 from rvos_ros.types import Decision, Track
@@ -67,8 +81,11 @@ __all__ = ["LIVE_KEYS", "NODE_NAME", "RvosNode", "main"]
 
 NODE_NAME = "rvos"
 
-LIVE_KEYS = ("runtime.reason_every", "runtime.fps", "camera_motion.", "reasoning.", "output.")
-"""Config keys (or key prefixes) whose changes apply between frames; the others need a restart."""
+LIVE_KEYS = ("runtime.reason_every", "runtime.fps", "camera_motion.", "reasoning.", "output.", "diagnostics.",
+             "budget.")
+"""Config keys (or key prefixes) whose changes apply between frames; the others are read-only at run time."""
+ROS_OWN_PARAMETERS = ("use_sim_time", "start_type_description_service", "qos_overrides.")
+"""Parameters (or prefixes) that rclpy itself declares or reads; never refused as unknown."""
 
 _OUTPUT_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=10, reliability=ReliabilityPolicy.RELIABLE,
                          durability=DurabilityPolicy.VOLATILE)
@@ -127,10 +144,18 @@ def _config_keys(cfg: Config) -> Iterator[_Key]:
                 yield _Key(name, "live", ParameterDescriptor(
                     description="The node always runs live (newest frame only, drops counted).", read_only=True))
                 continue
-            text += " Applies between frames." if _is_live(name) else " Takes effect after restart."
+            live = _is_live(name)
+            text += " Applies between frames." if live else " Read-only at run time: set it at start (-p, launch)."
             # Floats take integers too (Config turns 15 into 15.0), so a YAML `fps: 15` does not fail the type check.
-            yield _Key(name, value, ParameterDescriptor(description=text.strip(), additional_constraints=constraints,
-                                                        dynamic_typing=hint is float))
+            descriptor = ParameterDescriptor(description=text.strip(), additional_constraints=constraints,
+                                             dynamic_typing=hint is float, read_only=not live)
+            bounds = RANGES.get(name)
+            if bounds is not None and hint is float:
+                descriptor.floating_point_range = [FloatingPointRange(from_value=float(bounds[0]),
+                                                                      to_value=float(bounds[1]), step=0.0)]
+            elif bounds is not None and hint is int:
+                descriptor.integer_range = [IntegerRange(from_value=int(bounds[0]), to_value=int(bounds[1]), step=1)]
+            yield _Key(name, value, descriptor)
 
     yield from walk(cfg, "")
 
@@ -198,18 +223,22 @@ class RvosNode(Node):
         # The node always runs live (newest frame only); runtime.mode is for replay and evaluation.
         file_cfg = load_config(path).replace(**{"runtime.mode": "live"})
         self._keys = {k.name: k for k in _config_keys(file_cfg)}
+        self._refuse_unknown_overrides()
         for key in self._keys.values():
-            self.declare_parameter(key.name, key.value, key.descriptor, ignore_override=key.name == "runtime.mode")
+            try:
+                self.declare_parameter(key.name, key.value, key.descriptor, ignore_override=key.name == "runtime.mode")
+            except (InvalidParameterTypeException, InvalidParameterValueException) as err:
+                raise self._override_error(file_cfg, key, err) from None
         # Overrides given at start-up (-p, launch parameters) win over the file; check them all at once.
         given = {name: self.get_parameter(name).value for name in self._keys if name != "runtime.mode"}
         self.config = file_cfg.replace(**given)
-        """The accepted configuration (what the parameters hold)."""
-        self.running = self.config
-        """The configuration in effect (differs from ``config`` by changes that wait for a restart)."""
+        """The configuration in effect (what the parameters hold)."""
         self.fatal = ""
         """Why the node cannot process frames at all ("" when it can)."""
 
-        self.health = Health(self.config.perception.backend)
+        self.health = Health(self.config.perception.backend, self.config.diagnostics,
+                             clock_ns=lambda: int(self.get_clock().now().nanoseconds))
+        self.hardware_id = f"{socket.gethostname()}/{self.config.perception.device}"
         self._stop = threading.Event()
         self.runtime: Runtime | None = None
         self.loop: _NodeLoop | None = None
@@ -223,20 +252,45 @@ class RvosNode(Node):
         self._status_pub = self.create_publisher(String, "status", _OUTPUT_QOS)
         self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", _OUTPUT_QOS)
 
-        try:
-            self._start()
-        except RvosError as err:  # the models' weights missing, say: report it on status and diagnostics
-            self.fatal = (f"perception.backend {self.config.perception.backend!r} cannot start: {err}; "
-                          "fix it and restart the node")
-            self.get_logger().error(self.fatal)
-            self._publish_fatal_status()
+        self._start()
         self.add_on_set_parameters_callback(self._on_set_parameters)
         self._diag_timer = self.create_timer(1.0, self.publish_diagnostics)
 
     # -- setup --------------------------------------------------------------------------------------
+    def _refuse_unknown_overrides(self) -> None:
+        """A value given at start for a name that is no parameter (a typo) stops the node, naming the closest key."""
+        # rclpy keeps this node's overrides (-p, params files, launch) in this attribute (Humble and Jazzy alike);
+        # it has no public accessor, and an ignored typo would leave the default running without a word.
+        overrides = getattr(self, "_parameter_overrides", {}) or {}
+        known = [*self._keys, "config_file", "compressed"]
+        for name in sorted(overrides):
+            if name in known or any(name == p or (p.endswith(".") and name.startswith(p)) for p in ROS_OWN_PARAMETERS):
+                continue
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else "; `ros2 param list` shows every parameter"
+            raise ConfigError(f"unknown parameter {name!r} given at start{hint}")
+
+    def _override_error(self, file_cfg: Config, key: _Key, err: Exception) -> ConfigError:
+        """Our one-line error for a value that rclpy refused when declaring ``key`` (wrong type or out of range)."""
+        overrides = getattr(self, "_parameter_overrides", {}) or {}
+        given = getattr(overrides.get(key.name), "value", None)
+        try:
+            file_cfg.replace(**{key.name: given})
+        except ConfigError as ours:
+            return ours
+        return ConfigError(f"parameter {key.name!r}: expected a {type(key.value).__name__} like {key.value!r}, "
+                           f"got {given!r} ({type(err).__name__})")
+
     def _start(self) -> None:
         cfg = self.config
-        perception = build_perception(cfg)  # models load before subscribing: no frame waits on them
+        try:
+            perception = build_perception(cfg)  # models load before subscribing: no frame waits on them
+        except RvosError as err:  # the models' weights missing, say: keep running, say why on every output
+            self.fatal = (f"perception.backend {cfg.perception.backend!r} cannot start: {err}; "
+                          "fix it and restart the node")
+            self.get_logger().error(self.fatal)
+            self._publish_fatal_status()
+            perception = UnavailablePerception(self.fatal)
         self.runtime = Runtime(cfg, perception)
         self.loop = _NodeLoop(self.runtime, self._publish, overlay=cfg.output.overlay)
         loop = self.loop
@@ -256,7 +310,10 @@ class RvosNode(Node):
         while not self._stop.is_set():
             try:
                 self.loop.run(stop=self._stop)
-            except Exception as err:  # a bug, not a bad message: report it, keep serving the next frames
+            except Exception as err:
+                if not rclpy.ok():  # the context shut down under us (Ctrl-C): nothing can be published any more
+                    return
+                # a bug, not a bad message: report it, keep serving the next frames
                 self.get_logger().error(f"processing failed: {type(err).__name__}: {err}")
                 self.loop.report(f"internal error: {type(err).__name__}: {err}")
                 self._stop.wait(0.1)
@@ -266,27 +323,23 @@ class RvosNode(Node):
         mine = {p.name: p.value for p in params if p.name in self._keys}
         if not mine:
             return SetParametersResult(successful=True)  # use_sim_time and friends are rclpy's
+        fixed = sorted(k for k in mine if not _is_live(k))
+        if fixed:  # read-only descriptors make rclpy refuse these first; this guards a transport that does not
+            return SetParametersResult(successful=False, reason=f"{', '.join(fixed)}: read-only at run time; "
+                                                                "set it at start (-p, launch) and restart")
         try:
             accepted = self.config.replace(**mine)
         except ConfigError as err:
             return SetParametersResult(successful=False, reason=str(err))
-        live = {k: v for k, v in mine.items() if _is_live(k)}
-        later = sorted(k for k in mine if not _is_live(k))
         self.config = accepted
-        if live:
-            running = self.running.replace(**live)
-            self.running = running
-            if running.output.overlay and self._overlay_pub is None:
-                self._overlay_pub = self.create_publisher(Image, "target/overlay", _OUTPUT_QOS)
-            if self.loop is not None:
-                self.loop.between_frames(lambda: self._apply(running, set(live)))
-        if later:
-            reason = f"{', '.join(later)}: accepted; takes effect after restart"
-            self.get_logger().warning(reason)
-            return SetParametersResult(successful=True, reason=reason)
+        if accepted.output.overlay and self._overlay_pub is None:
+            self._overlay_pub = self.create_publisher(Image, "target/overlay", _OUTPUT_QOS)
+        self.health.config = accepted.diagnostics
+        if self.loop is not None:
+            self.loop.between_frames(lambda: self._apply(accepted))
         return SetParametersResult(successful=True, reason="applies from the next frame")
 
-    def _apply(self, cfg: Config, keys: set[str]) -> None:
+    def _apply(self, cfg: Config) -> None:
         """Put a live change into effect (processing thread, between two frames)."""
         rt, loop = self.runtime, self.loop
         assert rt is not None and loop is not None
@@ -324,7 +377,7 @@ class RvosNode(Node):
         alive = thread is None or thread.is_alive() or self._stop.is_set()
         h = self.health.tick(self.loop, fatal=self.fatal, thread_alive=alive)
         status = DiagnosticStatus(level=bytes([h.level]), name=f"{self.get_name()}: segmentation",
-                                  message=h.message, hardware_id="",
+                                  message=h.message, hardware_id=self.hardware_id,
                                   values=[KeyValue(key=k, value=v) for k, v in h.values.items()])
         self._diag_pub.publish(DiagnosticArray(header=Header(stamp=self.get_clock().now().to_msg()),
                                                status=[status]))

@@ -93,12 +93,24 @@ def test_run_with_models_writes_a_mask_for_every_frame_and_a_decision_for_every_
     assert code == 0, err
     ds = DatasetFolder(tiny_dataset)
     assert len({e.video for e in ds.expressions}) == 2
-    decisions = json.loads((pred / "decisions.json").read_text())
+    doc = json.loads((pred / "decisions.json").read_text())
+    decisions = doc["decisions"]
+    assert doc["provenance"]["backend"] == "models" and doc["provenance"]["track_ids"] == "stream"
     assert set(decisions) == {e.key for e in ds.expressions}
     for e in ds.expressions:
         assert decisions[e.key]["num_frames"] == 12 and decisions[e.key]["state"]
         for name in ds.videos[e.video].frames:
-            assert (pred / e.video / e.exp_id / f"{name}.png").is_file()
+            assert (pred / "Annotations" / e.video / e.exp_id / f"{name}.png").is_file()
+    # the models' track ids come from a counter: every figure but J&F is scored from the masks, none from ids
+    report = tmp_path / "report.json"
+    code, _, err = _run(capsys, "eval", "--gt", tiny_dataset, "--pred", pred, "--json", report, "--strict")
+    assert code == 0, err
+    rep = json.loads(report.read_text())
+    assert rep["accuracy_by_ids"] is None and all("correct_by_ids" not in r for r in rep["per_expression"])
+    assert 0.0 <= rep["accuracy"] <= 1.0 and rep["missing_masks"]["count"] == 0
+    assert rep["provenance"]["predictions"]["backend"] == "models"
+    for r in rep["per_expression"]:  # a tiny random model: low accuracy is fine, but it is the masks' verdict
+        assert r["correct"] == (r["final_iou"] is None or r["final_iou"] >= 0.5)
 
 
 def test_replay_with_models_publishes_one_mask_per_frame(tiny_config, tmp_path, capsys):
@@ -153,7 +165,7 @@ def test_the_runner_loads_the_models_once_and_gives_each_expression_its_own_pass
     for r in runs:
         e = r.expression
         for name in ds.videos[e.video].frames:
-            m = cv2.imread(str(tmp_path / e.video / e.exp_id / f"{name}.png"), cv2.IMREAD_GRAYSCALE)
+            m = cv2.imread(str(tmp_path / "Annotations" / e.video / e.exp_id / f"{name}.png"), cv2.IMREAD_GRAYSCALE)
             assert m is not None and m.shape == (240, 320)
             # offline: the final decision's targets on every frame; the one fake candidate sits in `box`
             assert (m > 0).sum() == (1600 if r.decision.targets else 0)

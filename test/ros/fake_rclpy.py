@@ -10,8 +10,13 @@ It follows rclpy where a mistake would otherwise go unnoticed: message
 fields are type-checked on assignment (floats must be floats, ``byte`` is
 ``bytes`` of length 1, ``uint8[]`` takes ``array.array('B')``), unknown
 constructor arguments fail, parameter overrides win over declared defaults,
-read-only parameters and type changes are refused, and on-set callbacks also
-run for declarations made after they were registered. Nothing here talks to a
+read-only parameters and type changes are refused (a wrong-typed override
+raises InvalidParameterTypeException on declaration), integer and
+floating-point ranges are enforced on declaration and on set (bounds
+included, the other number type unchecked, as rclpy's ``_apply_descriptor``),
+overrides live in ``_parameter_overrides`` as in rclpy, on-set callbacks also
+run for declarations made after they were registered, and ``spin`` blocks
+until the context shuts down. Nothing here talks to a
 middleware: tests call subscription callbacks and timers directly.
 """
 
@@ -114,9 +119,13 @@ DiagnosticStatus = _msg("DiagnosticStatus", {"level": (_is_byte, lambda: b"\x00"
                         OK=b"\x00", WARN=b"\x01", ERROR=b"\x02", STALE=b"\x03")
 DiagnosticArray = _msg("DiagnosticArray", {"header": _field(Header), "status": (_seq_of(DiagnosticStatus), list)})
 SetParametersResult = _msg("SetParametersResult", {"successful": (bool, bool), "reason": (str, str)})
+FloatingPointRange = _msg("FloatingPointRange", {"from_value": (_is_float, float), "to_value": (_is_float, float),
+                                                 "step": (_is_float, float)})
+IntegerRange = _msg("IntegerRange", {"from_value": (_is_int, int), "to_value": (_is_int, int), "step": (_is_int, int)})
 ParameterDescriptor = _msg("ParameterDescriptor", {
     "name": (str, str), "type": (_is_int, int), "description": (str, str), "additional_constraints": (str, str),
-    "read_only": (bool, bool), "dynamic_typing": (bool, bool)})
+    "read_only": (bool, bool), "dynamic_typing": (bool, bool),
+    "floating_point_range": (_seq_of(FloatingPointRange), list), "integer_range": (_seq_of(IntegerRange), list)})
 
 
 # -- qos ------------------------------------------------------------------------------------------------
@@ -180,6 +189,23 @@ def _same_type(old: Any, new: Any) -> bool:
     return old is None or type(old) is type(new)
 
 
+def _out_of_range(name: str, value: Any, descriptor: Any) -> str:
+    """rclpy's range check: an integer against ``integer_range``, a float against ``floating_point_range``
+    (bounds included; a value of the other type is not checked); "" when in range."""
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, int) and descriptor.integer_range:
+        r = descriptor.integer_range[0]
+    elif isinstance(value, float) and descriptor.floating_point_range:
+        r = descriptor.floating_point_range[0]
+    else:
+        return ""
+    lo, hi = min(r.from_value, r.to_value), max(r.from_value, r.to_value)
+    if lo <= value <= hi:
+        return ""
+    return f"Parameter {name} out of range. Min: {lo}, Max: {hi}, value: {value}"
+
+
 # -- node -----------------------------------------------------------------------------------------------
 
 
@@ -190,6 +216,8 @@ class Publisher:
         self._lock = threading.Lock()
 
     def publish(self, msg: Any) -> None:
+        if not state.initialized:  # rclpy raises RCLError once the context is shut down (Ctrl-C, ros2 lifecycle)
+            raise RuntimeError("Failed to publish: publisher's context is invalid")
         assert isinstance(msg, self.msg_type), f"{self.topic} carries {self.msg_type.__name__}, got {type(msg)}"
         with self._lock:
             self.messages.append(msg)
@@ -236,8 +264,11 @@ class Logger:
 
 
 class _Now:
+    def __init__(self) -> None:
+        self.nanoseconds = state.clock_ns() if state.clock_ns is not None else time.time_ns()
+
     def to_msg(self) -> Any:
-        ns = time.time_ns()
+        ns = self.nanoseconds
         return Time(sec=ns // 1_000_000_000, nanosec=ns % 1_000_000_000)
 
 
@@ -251,9 +282,11 @@ class Node:
 
     def __init__(self, node_name: str, *, namespace: str = "", parameter_overrides: list[Parameter] | None = None,
                  **_: Any) -> None:
+        if not state.initialized:  # rclpy raises NotInitializedException
+            raise RuntimeError("rclpy.init() has not been called")
         self._name, self.namespace = node_name, namespace
         overrides = parameter_overrides if parameter_overrides is not None else state.cli_overrides
-        self._overrides = {p.name: p.value for p in overrides}
+        self._parameter_overrides = {p.name: p for p in overrides}  # rclpy's attribute name
         self._params: dict[str, Any] = {}
         self._descriptors: dict[str, Any] = {}
         self._callbacks: list[Any] = []
@@ -278,11 +311,14 @@ class Node:
         if name in self._params:
             raise ParameterAlreadyDeclaredException(name)
         descriptor = descriptor if descriptor is not None else ParameterDescriptor()
-        if name in self._overrides and not ignore_override:
-            given = self._overrides[name]
+        if name in self._parameter_overrides and not ignore_override:
+            given = self._parameter_overrides[name].value
             if not descriptor.dynamic_typing and not _same_type(value, given):
                 raise InvalidParameterTypeException(f"{name}: expected {type(value).__name__}, got {given!r}")
             value = given
+        reason = _out_of_range(name, value, descriptor)
+        if reason:
+            raise InvalidParameterValueException(name, value, reason)
         for cb in self._callbacks:
             result = cb([Parameter(name, value=value)])
             if not result.successful:
@@ -318,6 +354,9 @@ class Node:
                 return SetParametersResult(successful=False, reason="Trying to set a read-only parameter")
             if not d.dynamic_typing and not _same_type(self._params[p.name], p.value):
                 return SetParametersResult(successful=False, reason="Wrong parameter type")
+            reason = _out_of_range(p.name, p.value, d)
+            if reason:
+                return SetParametersResult(successful=False, reason=reason)
         result = SetParametersResult(successful=True)
         for cb in self._callbacks:
             result = cb(list(parameters))
@@ -352,8 +391,11 @@ class ExternalShutdownException(Exception):
     pass
 
 
-state = SimpleNamespace(initialized=False, inits=0, shutdowns=0, spun=[], spin_raises=None, cli_overrides=[])
-"""What the fake saw: ``spin_raises`` is the exception ``spin`` raises (None: return at once)."""
+state = SimpleNamespace(initialized=False, inits=0, shutdowns=0, spun=[], spin_raises=None, cli_overrides=[],
+                        shutdown_event=threading.Event(), clock_ns=None)
+"""What the fake saw: ``spin_raises`` is the exception ``spin`` raises (None: block until ``shutdown``, as rclpy's
+spin blocks until the context shuts down); ``clock_ns`` (None: wall time) is what node clocks read, as a
+simulated /clock would be."""
 
 
 def _parse_ros_args(args: list[str] | None) -> list[Parameter]:
@@ -381,6 +423,7 @@ class _InitContext:
 def init(*, args: list[str] | None = None, context: Any = None) -> _InitContext:
     assert not state.initialized, "rclpy.init called twice without shutdown"
     state.initialized, state.inits = True, state.inits + 1
+    state.shutdown_event = threading.Event()
     state.cli_overrides = _parse_ros_args(args)
     return _InitContext()
 
@@ -392,6 +435,7 @@ def ok() -> bool:
 def shutdown() -> None:
     assert state.initialized, "rclpy.shutdown without init"
     state.initialized, state.shutdowns = False, state.shutdowns + 1
+    state.shutdown_event.set()
 
 
 def try_shutdown() -> None:
@@ -400,9 +444,15 @@ def try_shutdown() -> None:
 
 
 def spin(node: Node, executor: Any = None) -> None:
+    """Block until the context shuts down (rclpy.shutdown from another thread, a signal handler's job), or raise
+    ``state.spin_raises`` (a Ctrl-C, an external shutdown) at once."""
+    assert state.initialized, "rclpy.spin before rclpy.init"
     state.spun.append(node)
     if state.spin_raises is not None:
         raise state.spin_raises
+    if not state.shutdown_event.wait(timeout=30.0):
+        raise AssertionError("spin blocked for 30 s: nothing shut the context down")
+    raise ExternalShutdownException()
 
 
 # -- installation ---------------------------------------------------------------------------------------
@@ -417,19 +467,26 @@ def _module(name: str, **attrs: Any) -> types.ModuleType:
 def install(monkeypatch: Any) -> SimpleNamespace:
     """Install the fake modules for one test (monkeypatch undoes it) and reset ``state``."""
     state.initialized, state.inits, state.shutdowns, state.spun, state.spin_raises = False, 0, 0, [], None
+    state.shutdown_event = threading.Event()
+    state.clock_ns = None
     state.cli_overrides = []
     me = sys.modules[__name__]
     mods = {
         "rclpy": _module("rclpy", init=init, ok=ok, shutdown=shutdown, try_shutdown=try_shutdown, spin=spin),
         "rclpy.node": _module("rclpy.node", Node=Node),
         "rclpy.executors": _module("rclpy.executors", ExternalShutdownException=ExternalShutdownException),
+        "rclpy.exceptions": _module("rclpy.exceptions", InvalidParameterTypeException=InvalidParameterTypeException,
+                                    InvalidParameterValueException=InvalidParameterValueException,
+                                    ParameterNotDeclaredException=ParameterNotDeclaredException,
+                                    ParameterAlreadyDeclaredException=ParameterAlreadyDeclaredException),
         "rclpy.parameter": _module("rclpy.parameter", Parameter=Parameter),
         "rclpy.qos": _module("rclpy.qos", QoSProfile=QoSProfile, HistoryPolicy=HistoryPolicy,
                              ReliabilityPolicy=ReliabilityPolicy, DurabilityPolicy=DurabilityPolicy,
                              qos_profile_sensor_data=qos_profile_sensor_data),
         "rcl_interfaces": _module("rcl_interfaces"),
         "rcl_interfaces.msg": _module("rcl_interfaces.msg", SetParametersResult=SetParametersResult,
-                                      ParameterDescriptor=ParameterDescriptor),
+                                      ParameterDescriptor=ParameterDescriptor, FloatingPointRange=FloatingPointRange,
+                                      IntegerRange=IntegerRange),
         "builtin_interfaces": _module("builtin_interfaces"),
         "builtin_interfaces.msg": _module("builtin_interfaces.msg", Time=Time),
         "std_msgs": _module("std_msgs"),
@@ -466,11 +523,26 @@ class Recorded:
         return f"{type(self).__name__}{self.args}{self.kwargs}"
 
 
+def _perform(sub: Any, context: Any) -> str:
+    return sub if isinstance(sub, str) else sub.perform(context)
+
+
+_PERFORM = {
+    # as launch does: a launch configuration reads the context, a path join joins what its parts perform to
+    "LaunchConfiguration": lambda self, context: context.launch_configurations[self.args[0]],
+    "PathJoinSubstitution": lambda self, context: "/".join(_perform(p, context) for p in self.args[0]),
+    "FindPackageShare": lambda self, context: f"/opt/ros/jazzy/share/{self.args[0]}",
+}
+
+
 def install_launch(monkeypatch: Any) -> dict[str, type]:
-    """Fake ``launch`` and ``launch_ros`` modules whose classes record their arguments; returns the classes."""
+    """Fake ``launch`` and ``launch_ros`` modules whose classes record their arguments; returns the classes.
+
+    Substitutions perform against a context with ``launch_configurations`` (a dict), as launch's do.
+    """
     names = {
         "launch": ["LaunchDescription"],
-        "launch.actions": ["DeclareLaunchArgument"],
+        "launch.actions": ["DeclareLaunchArgument", "OpaqueFunction"],
         "launch.substitutions": ["LaunchConfiguration", "PathJoinSubstitution"],
         "launch_ros": [],
         "launch_ros.actions": ["Node"],
@@ -479,7 +551,7 @@ def install_launch(monkeypatch: Any) -> dict[str, type]:
     }
     classes: dict[str, type] = {}
     for mod_name, cls_names in names.items():
-        attrs = {c: type(c, (Recorded,), {}) for c in cls_names}
+        attrs = {c: type(c, (Recorded,), {"perform": _PERFORM[c]} if c in _PERFORM else {}) for c in cls_names}
         classes.update(attrs)
         monkeypatch.setitem(sys.modules, mod_name, _module(mod_name, **attrs))
     return classes

@@ -194,7 +194,7 @@ def test_serve_segments_the_commanded_object_live(domain):
     from rvos_ros.ros.dds import DdsNode
     from rvos_ros.ros.dds_types import Image, String, header_out, image_out
 
-    proc = cli(domain, "serve", "--max-frames", str(N), "--duration", "60")
+    proc = cli(domain, "serve", "--perception", "simulated", "--max-frames", str(N), "--duration", "60")
     try:
         with DdsNode(domain, loopback=True) as node:
             outputs = Outputs(node)
@@ -208,7 +208,7 @@ def test_serve_segments_the_commanded_object_live(domain):
             objects.write(String(json.dumps({"objects": {"1": {"category": "dog"}, "2": {"category": "ball"}}})))
             command.write(String("the ball"))
             bad = image_out(header_out(START - 1, "camera"), scene(0)[0], "rgb8")
-            bad.encoding = "yuv422"
+            bad.encoding = "nv24"
             image.write(bad)  # dropped and reported; the loop goes on
             time.sleep(0.2)
             t0 = time.monotonic()
@@ -231,7 +231,7 @@ def test_serve_segments_the_commanded_object_live(domain):
     assert len({s for s, *_ in masks}) == len(masks)  # one mask per processed frame
     assert any(s["state"] == "locked" and s["targets"] == [2] for s in outputs.status)
     assert all("dropped" in s for s in outputs.status)
-    assert any("yuv422" in s.get("error", "") for s in outputs.status)
+    assert any("nv24" in s.get("error", "") for s in outputs.status)
     on_ball = 0
     for s, _, m, _ in masks:
         got = m > 0
@@ -257,8 +257,8 @@ def test_serve_takes_compressed_frames_and_reports_health_on_diagnostics(domain)
 
     frames = 20
     diags: list = []
-    proc = cli(domain, "serve", "--compressed", "--image-topic", "cam", "--max-frames", str(frames),
-               "--duration", "60")
+    proc = cli(domain, "serve", "--perception", "simulated", "--compressed", "--image-topic", "cam",
+               "--max-frames", str(frames), "--duration", "60")
     try:
         with DdsNode(domain, loopback=True) as node:
             outputs = Outputs(node)
@@ -298,7 +298,7 @@ def test_serve_drops_what_it_cannot_keep_up_with_instead_of_queueing(domain):
     from rvos_ros.ros.dds_types import Image, header_out, image_out
 
     frames = 200
-    proc = cli(domain, "serve", "--duration", "60")
+    proc = cli(domain, "serve", "--perception", "simulated", "--duration", "60")
     try:
         with DdsNode(domain, loopback=True) as node:
             outputs = Outputs(node)
@@ -416,7 +416,7 @@ def test_serve_outlives_a_camera_process_that_goes_away_and_comes_back(tmp_path,
         bag = tmp_path / f"cam{k}"
         write_scene_bag(bag, (scene(i) for i in range(12)), fps=FPS, start_ns=start)
         bags.append(bag)
-    proc = cli(domain, "serve", "--duration", "90")
+    proc = cli(domain, "serve", "--perception", "simulated", "--duration", "90")
     try:
         with DdsNode(domain, loopback=True) as node:
             outputs = Outputs(node)

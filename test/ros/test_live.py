@@ -58,7 +58,7 @@ def make_loop(config: Config | None = None, **kw) -> tuple[LiveLoop, list[LiveOu
 
 
 def test_only_the_newest_frame_is_processed_and_the_rest_are_counted_as_dropped():
-    loop, outputs, _ = make_loop()
+    loop, outputs, _ = make_loop(Config().replace(**{"output.overlay": True}))
     for i in range(5):
         loop.put_image(camera_msg(i))
     out = loop.step(0.0)
@@ -107,12 +107,12 @@ def test_ground_truth_and_commands_are_applied_on_the_processing_thread_and_the_
 def test_a_bad_image_is_reported_on_status_and_the_loop_goes_on():
     loop, outputs, _ = make_loop()
     bad = camera_msg(0)
-    bad.encoding = "yuv422"
+    bad.encoding = "nv24"
     loop.put_image(bad)
     out = loop.step(0.0)
     assert out is not None and out.result is None
     status = json.loads(out.status)
-    assert "yuv422" in status["error"] and status["state"] == "no_command" and status["dropped"] == 0
+    assert "nv24" in status["error"] and status["state"] == "no_command" and status["dropped"] == 0
     loop.put_image(camera_msg(1))
     out = loop.step(0.0)
     assert out is not None and out.result is not None and "error" not in json.loads(out.status)
