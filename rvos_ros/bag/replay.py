@@ -77,14 +77,15 @@ def replay(bag: str | Path, out: str | Path, config: Config, *, topics: BagTopic
     (fed from the bag's ground-truth topics) or the models (detector + SAM2,
     loaded from the config; the ground-truth topics are then ignored).
     """
-    runtime = Runtime(config, perception if perception is not None else build_perception(config))
     summary = ReplaySummary()
-    if command is not None:
-        runtime.set_command(command)
-        summary.commands += 1
     last_decision: Decision | None = None
     with BagInput(bag, topics or BagTopics()) as source, OutputBag(out, storage=storage,  # type: ignore[arg-type]
                                                     overlay=config.output.overlay) as sink:
+        # the bag is checked first: a wrong path or topic is said before any model loads
+        runtime = Runtime(config, perception if perception is not None else build_perception(config))
+        if command is not None:
+            runtime.set_command(command)
+            summary.commands += 1
         try:
             for group in _grouped(source.events()):
                 frames = []

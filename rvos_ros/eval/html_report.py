@@ -1,9 +1,11 @@
 """A self-contained HTML evaluation report: one file, no network, images inline.
 
-Headline figures, per-category bars, the time-to-lock distribution and the
-worst expressions with thumbnails (prediction in red, ground truth in green,
-overlap yellow). Everything a user typed (expressions, video names) is
-HTML-escaped. Bars and the histogram are inline SVG; thumbnails are JPEG data
+Headline figures, what made the predictions (backend, mode, config and its
+hash, package version, git commit, date), per-category bars, the time-to-lock
+distribution and the worst expressions with their decision (rationale,
+timeline, time to lock) and thumbnails (prediction in red, ground truth in
+green, overlap yellow). Everything a user typed (expressions, video names,
+rationales) is HTML-escaped. Bars and the histogram are inline SVG; thumbnails are JPEG data
 URIs, so the file opens anywhere, offline, and can be attached to an issue.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,7 @@ import cv2
 import numpy as np
 
 from rvos_ros.errors import InputError
-from rvos_ros.eval.dataset import DatasetFolder, PredictionFolder, union_mask
+from rvos_ros.eval.dataset import DatasetFolder, PredictionFolder
 from rvos_ros.eval.report import format_figure
 
 __all__ = ["render_html", "write_html"]
@@ -91,11 +94,32 @@ def _thumb(image: np.ndarray, pred: np.ndarray, gt: np.ndarray) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(jpg.tobytes()).decode("ascii")
 
 
+def _timeline(record: Mapping[str, Any]) -> str:
+    """``0 searching → 4 reasoning → 9 locked [2]``, escaped."""
+    parts = []
+    for e in record.get("timeline") or []:
+        if isinstance(e, Mapping):
+            targets = f" {list(e.get('targets') or [])}" if e.get("targets") else ""
+            parts.append(f"{e.get('frame')} {e.get('state', '')}{targets}")
+    return _e(" → ".join(parts)) if parts else "—"
+
+
+def _decision_cell(r: Mapping[str, Any], record: Any) -> str:
+    """The final decision of a worst expression: state and stage, rationale, timeline, lock figures."""
+    flags = [name for name, key in (("wrong lock", "wrong_lock"), ("silent wrong lock", "silent_wrong_lock"))
+             if r.get(key)]
+    figures = f"final IoU {_fmt(r.get('final_iou'))}" + "".join(f" · <b>{f}</b>" for f in flags)
+    if not isinstance(record, Mapping):
+        return f"<small>no decision recorded · {figures}</small>"
+    return (f"<small>{_e(record.get('state', '?'))} ({_e(record.get('stage', '?'))}) · {figures}<br>"
+            f"rationale: {_e(record.get('rationale') or '—')}<br>timeline: {_timeline(record)}</small>")
+
+
 def _worst_rows(report: Mapping[str, Any], gt: DatasetFolder, pred: PredictionFolder) -> str:
     rows = sorted(report.get("per_expression", []), key=lambda r: (r.get("J&F") or 0.0, r["video"], r["exp_id"]))
     texts = {e.key: e for e in gt.expressions}
-    out = ["<table><tr><th>J&amp;F</th><th>correct</th><th>video / expression</th><th>frames "
-           "(prediction red, truth green)</th></tr>"]
+    out = ["<table><tr><th>J&amp;F</th><th>correct</th><th>time to lock</th><th>video / expression</th>"
+           "<th>frames (prediction red, truth green)</th></tr>"]
     for r in rows[:_WORST]:
         exp = texts.get(f"{r['video']}/{r['exp_id']}")
         if exp is None:
@@ -104,24 +128,55 @@ def _worst_rows(report: Mapping[str, Any], gt: DatasetFolder, pred: PredictionFo
         thumbs = []
         for fr in dict.fromkeys((frames[len(frames) // 2], frames[-1])):
             image = gt.image(exp.video, fr)
-            truth = union_mask(gt.labels(exp.video, fr, image.shape[:2]), exp.obj_ids)
+            truth = gt.truth(exp, fr, gt.labels(exp.video, fr, image.shape[:2]))
             mask = pred.mask(exp.video, exp.exp_id, fr, image.shape[:2])
             thumbs.append(f'<img alt="frame {_e(fr)}" src="{_thumb(image, mask, truth)}">')
+        ttl = r.get("time_to_lock_s")
         out.append(f"<tr><td class=num>{_fmt(r.get('J&F'))}</td><td>{'yes' if r.get('correct') else 'no'}</td>"
-                   f"<td>{_e(exp.video)} / {_e(exp.exp_id)}<br><i>{_e(exp.text)}</i></td>"
+                   f"<td class=num>{_fmt(ttl) + ' s' if ttl is not None else 'never'}</td>"
+                   f"<td>{_e(exp.video)} / {_e(exp.exp_id)}<br><i>{_e(exp.text)}</i><br>"
+                   f"{_decision_cell(r, pred.decisions.get(exp.key))}</td>"
                    f"<td>{''.join(thumbs)}</td></tr>")
     out.append("</table>")
     return "".join(out)
 
 
+def _provenance(report: Mapping[str, Any]) -> str:
+    """What made the predictions and the report: a table, and the config's values folded away."""
+    prov = report.get("provenance") or {}
+    made = prov.get("predictions")
+    evaluated = prov.get("evaluation") or {}
+    dataset = prov.get("dataset") or {}
+    rows: list[tuple[str, Any]] = []
+    if made:
+        rows += [("backend", made.get("backend")), ("mode", made.get("mode")), ("track ids", made.get("track_ids")),
+                 ("config sha256", made.get("config_sha256")), ("rvos_ros", made.get("package_version")),
+                 ("git commit", made.get("git_commit", "unknown")), ("run date", made.get("date"))]
+    rows += [("dataset", f"{dataset.get('root', '?')} ({dataset.get('layout', '?')} layout)"),
+             ("evaluated by rvos_ros", f"{evaluated.get('package_version', '?')}"
+                                       + (f" ({evaluated['git_commit']})" if evaluated.get("git_commit") else "")),
+             ("evaluation date", evaluated.get("date"))]
+    table = "<table>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v if v is not None else '—')}</td></tr>"
+                                for k, v in rows) + "</table>"
+    if not made:
+        return "<p>The prediction folder does not say what made it (written before rvos_ros recorded it).</p>" + table
+    config = _e(json.dumps(made.get("config", {}), indent=1, sort_keys=True, default=str))
+    return table + f"<details><summary>config values</summary><pre>{config}</pre></details>"
+
+
 def render_html(report: Mapping[str, Any], gt: DatasetFolder, pred: PredictionFolder, *, title: str = "") -> str:
     """The report page as a string (see the module docstring)."""
     ttl = report.get("time_to_lock_s") or {}
+    missing = report.get("missing_masks") or {}
     figures = [("J&amp;F", _fmt(report.get("J&F"))), ("J", _fmt(report.get("J"))), ("F", _fmt(report.get("F"))),
                ("accuracy", _fmt(report.get("accuracy"), pct=True)),
                ("time to lock, median", f"{_fmt(ttl.get('median'))} s"), ("p90", f"{_fmt(ttl.get('p90'))} s"),
                ("wrong locks", _fmt(report.get("wrong_lock_rate"), pct=True)),
-               ("switches / min", _fmt(report.get("switches_per_min")))]
+               ("silent wrong locks", _fmt(report.get("silent_wrong_lock_rate"), pct=True)),
+               ("switches / min", _fmt(report.get("switches_per_min"))),
+               ("missing masks", f"{missing.get('count', 0)} of {missing.get('of', 0)}")]
+    if report.get("accuracy_by_ids") is not None:
+        figures.append(("accuracy by ids (cross-check)", _fmt(report.get("accuracy_by_ids"), pct=True)))
     cats = report.get("by_category") or {}
     cat_rows = [(name, float(c.get("accuracy") or 0.0), float(c.get("J&F") or 0.0)) for name, c in sorted(cats.items())]
     cat_table = "".join(f"<tr><td>{_e(n)}</td><td class=num>{c.get('n')}</td>"
@@ -136,6 +191,7 @@ def render_html(report: Mapping[str, Any], gt: DatasetFolder, pred: PredictionFo
         f"<h1>{_e(title or 'rvos_ros evaluation')}</h1><p>dataset {_e(gt.root)} · predictions {_e(pred.root)} · "
         f"{len(report.get('per_expression', []))} expressions</p>",
         "<section id=figures>" + "".join(f'<div class=fig><b>{v}</b>{k}</div>' for k, v in figures) + "</section>",
+        "<h2>What made these predictions</h2><section id=provenance>" + _provenance(report) + "</section>",
         "<h2>By category</h2><section id=categories>"
         + (_bars(cat_rows) + "<table><tr><th>category</th><th>n</th><th>accuracy</th><th>J&amp;F</th></tr>"
            + cat_table + "</table>" if cats else "<p>The dataset records no categories.</p>") + "</section>",

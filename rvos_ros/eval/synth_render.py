@@ -106,7 +106,7 @@ def background_canvas(spec: SceneSpec) -> np.ndarray:
     rng = np.random.default_rng(spec.background_seed)
     w, h = spec.world_size
     low = rng.random((h // 48 + 2, w // 48 + 2)).astype(np.float32)
-    grey = cv2.resize(low, (w, h), interpolation=cv2.INTER_CUBIC) * 90 + 85
+    grey: np.ndarray = cv2.resize(low, (w, h), interpolation=cv2.INTER_CUBIC) * 90 + 85
     unit = max(spec.width / 480.0, 0.25)
     for _ in range(int(w * h / 2600)):
         x, y = (int(v) for v in rng.integers(0, (w, h)))
@@ -215,7 +215,7 @@ def render_frames(spec: SceneSpec, *, stats: dict[str, np.ndarray] | None = None
     index[ids] = np.arange(1, len(ids) + 1)
     if stats is not None:
         stats.update(_new_stats(spec))
-    empty = np.zeros((0, 0, 3), np.uint8)
+    empty: np.ndarray = np.zeros((0, 0, 3), np.uint8)
     for t in range(spec.num_frames):
         frame = empty
         if canvas is not None:

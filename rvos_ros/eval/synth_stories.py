@@ -9,6 +9,7 @@ a few times and keeps the least cluttered layout. Units are world px and px/fram
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,7 +111,7 @@ class _Builder:
         mid = self.point((size * aw / 2 + span[0], size * ah / 2 + span[1]), central)
         return rel - (rel.max(axis=0) + rel.min(axis=0)) / 2 + mid
 
-    def clutter(self, group: list[_Draft], allowed: set[tuple[int, int]]) -> int:
+    def clutter(self, group: list[_Draft], allowed: AbstractSet[tuple[int, int]]) -> int:
         """Frames in which two boxes overlap by more than 10 % of the smaller one (allowed pairs excepted)."""
         everyone = self.drafts + group
         n0 = len(self.drafts)
@@ -140,7 +141,7 @@ class _Builder:
         ih = np.clip(np.minimum(v[:, 1], self.H) - np.maximum(v[:, 0], 0), 0, None)
         return iw * ih >= 0.8 * (u[:, 1] - u[:, 0]) * (v[:, 1] - v[:, 0])
 
-    def add_group(self, sample: Callable[[], list[_Draft]], allowed: set[tuple[int, int]] = frozenset(),
+    def add_group(self, sample: Callable[[], list[_Draft]], allowed: AbstractSet[tuple[int, int]] = frozenset(),
                   tries: int = 24) -> list[_Draft]:
         """Sample a group's geometry ``tries`` times and keep the least cluttered; refs are group indices."""
         best, best_score = None, None

@@ -498,7 +498,7 @@ def render(c: Ctx) -> tuple[list[np.ndarray], list[np.ndarray]]:
         cx, cy, s = c.cam[f]
         cx, cy = cx + shake[f, 0], cy + shake[f, 1]
         M = np.array([[s, 0, c.w / 2 - s * cx], [0, s, c.h / 2 - s * cy]], np.float32)
-        view = cv2.warpAffine(img, M, (c.w, c.h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        view: np.ndarray = cv2.warpAffine(img, M, (c.w, c.h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
         labels.append(cv2.warpAffine(lab, M, (c.w, c.h), flags=cv2.INTER_NEAREST, borderValue=0))
         view = view * vignette[..., None] + c.rng.normal(0, 3.0, view.shape).astype(np.float32)
         frames.append(np.clip(view, 0, 255).astype(np.uint8))

@@ -53,8 +53,10 @@ def build_tiny_grounding_dino(tmp_path: Path, *, seed: int = 0, logit_scale: flo
     vocab_file = folder / "vocab.txt"
     vocab_file.write_text("\n".join(vocab) + "\n", encoding="utf-8")
     tokenizer = BertTokenizer(str(vocab_file), do_lower_case=True)
+    # out_indices goes through **kwargs to __post_init__, which the dataclass signature of transformers' @strict
+    # configs does not show to mypy
     backbone = SwinConfig(image_size=64, patch_size=4, embed_dim=8, depths=[1, 1, 1, 1], num_heads=[1, 1, 1, 1],
-                          window_size=4, out_indices=[2, 3, 4])
+                          window_size=4, out_indices=[2, 3, 4])  # type: ignore[call-arg]
     text = BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
                       intermediate_size=32, max_position_embeddings=64)
     # decoder_layers >= 2: with one layer the two-stage box refinement has no layer to hand boxes to

@@ -18,11 +18,14 @@ logic only.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 import yaml
+
+if TYPE_CHECKING:
+    from sam2.modeling.sam2_base import SAM2Base
 
 TINY_HIDDEN = 32  # SAM heads need hidden_dim divisible by 8 (8 attention heads)
 TINY_MEM = 16  # memory channels; divides TINY_HIDDEN (object pointers split into 2 tokens)
@@ -98,7 +101,7 @@ def tiny_sam2_config(image_size: int = 64, *, num_maskmem: int = 3, max_obj_ptrs
     }
 
 
-def _bias_towards_objects(model: torch.nn.Module) -> None:
+def _bias_towards_objects(model: SAM2Base) -> None:
     """Make a random model see an object: positive object scores, mask logits above zero on ~25% of the image."""
     decoder = model.sam_mask_decoder
     with torch.no_grad():

@@ -6,6 +6,9 @@ from rvos_ros.bag.replay import replay
 from rvos_ros.bag.scene_bag import write_scene_bag
 from rvos_ros.config import Config
 
+ORACLE = Config().replace(**{"perception.backend": "simulated", "output.overlay": True})
+"""Synthetic data carries ground truth: these tests run the simulated oracle."""
+
 STANDARD = {"sensor_msgs/msg/Image", "std_msgs/msg/String", "vision_msgs/msg/Detection2DArray"}
 
 
@@ -14,7 +17,7 @@ def test_output_mcap_uses_ros2msg_schemas_cdr_and_standard_types(tmp_path):
 
     bag = tmp_path / "in"
     write_scene_bag(bag, (scene(i) for i in range(N)), fps=FPS, categories=CATEGORIES, commands=[(0.0, "the ball")])
-    replay(bag, tmp_path / "out", Config())
+    replay(bag, tmp_path / "out", ORACLE)
     (mcap,) = (tmp_path / "out").glob("*.mcap")
     with open(mcap, "rb") as f:
         summary = make_reader(f).get_summary()

@@ -13,6 +13,9 @@ from rvos_ros.errors import BagError
 from rvos_ros.interface.images import image_to_array
 from rvos_ros.interface.messages import stamp_ns, typestore
 
+ORACLE = Config().replace(**{"perception.backend": "simulated", "output.overlay": True})
+"""Synthetic data carries ground truth: these tests run the simulated oracle."""
+
 
 def _scene():
     """A static dog (id 1) on the left, a ball (id 2) rolling right; textured background."""
@@ -38,7 +41,7 @@ def test_one_mask_per_frame_with_its_stamp_and_commands_switch_and_clear(tmp_pat
                     commands=[(0.0, "the dog"), (1.0, "the ball"), (2.0, "")])
     with BagInput(bag) as src:
         in_stamps = [e.frame.stamp_ns for e in src.events() if e.kind == "image"]
-    summary = replay(bag, tmp_path / "out", Config())
+    summary = replay(bag, tmp_path / "out", ORACLE)
     masks, status = _outputs(tmp_path / "out")
     assert summary.frames == N and summary.commands == 3 and len(status) == N
     assert [m[0] for m in masks] == in_stamps and all(m[1] == "camera" for m in masks)
@@ -57,7 +60,7 @@ def test_a_bag_we_did_not_make(tmp_path):
     bag = tmp_path / "foreign"
     write_scene_bag(bag, _scene(), fps=FPS, categories={1: "dog", 2: "ball"}, topics=topics, encoding="bgr8",
                     row_padding=7, frame_id="front_cam", commands=[(0.0, "the ball"), (1.0, "the dog"), (2.0, "")])
-    summary = replay(bag, tmp_path / "out", Config(), topics=topics)
+    summary = replay(bag, tmp_path / "out", ORACLE, topics=topics)
     masks, _ = _outputs(tmp_path / "out")
     assert summary.frames == N == len(masks) and all(m[1] == "front_cam" for m in masks)
     assert (masks[10][2] > 0).sum() == 400
@@ -70,7 +73,7 @@ def test_a_compressed_camera_topic(tmp_path):
     bag = tmp_path / "png"
     write_scene_bag(bag, _scene(), fps=FPS, categories={1: "dog", 2: "ball"}, topics=topics, encoding="png",
                     commands=[(0.0, "the ball")])
-    summary = replay(bag, tmp_path / "out", Config(), topics=topics)
+    summary = replay(bag, tmp_path / "out", ORACLE, topics=topics)
     masks, _ = _outputs(tmp_path / "out")
     assert summary.frames == N == len(masks) and (masks[10][2] > 0).sum() == 400
 
@@ -78,20 +81,20 @@ def test_a_compressed_camera_topic(tmp_path):
 def test_command_option_overrides_the_bag(tmp_path):
     bag = tmp_path / "in"
     write_scene_bag(bag, _scene(), fps=FPS, categories={1: "dog", 2: "ball"}, commands=[(0.0, "the dog")])
-    replay(bag, tmp_path / "out", Config(), command="the ball")
+    replay(bag, tmp_path / "out", ORACLE, command="the ball")
     masks, _ = _outputs(tmp_path / "out")
     assert (masks[20][2] > 0).sum() == 400
 
 
 def test_bad_bags_get_clear_errors(tmp_path):
     with pytest.raises(BagError, match=r"does not exist"):
-        replay(tmp_path / "missing", tmp_path / "o1", Config())
+        replay(tmp_path / "missing", tmp_path / "o1", ORACLE)
     bag = tmp_path / "in"
     write_scene_bag(bag, _scene(), fps=FPS)
     with pytest.raises(BagError, match=r"no camera topic '/camera/image'.*--image-topic"):
-        replay(bag, tmp_path / "o2", Config(), topics=BagTopics(image="camera/image"))
+        replay(bag, tmp_path / "o2", ORACLE, topics=BagTopics(image="camera/image"))
     with pytest.raises(BagError, match=r"carries std_msgs/msg/String, expected"):
-        replay(bag, tmp_path / "o3", Config(), topics=BagTopics(image="/command"))
+        replay(bag, tmp_path / "o3", ORACLE, topics=BagTopics(image="/command"))
     (tmp_path / "o4").mkdir()
     with pytest.raises(BagError, match=r"already exists"):
-        replay(bag, tmp_path / "o4", Config())
+        replay(bag, tmp_path / "o4", ORACLE)

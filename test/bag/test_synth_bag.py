@@ -16,6 +16,9 @@ from rvos_ros.eval.synth import synthesize
 from rvos_ros.interface.images import image_to_array
 from rvos_ros.interface.messages import stamp_ns, typestore
 
+ORACLE = Config().replace(**{"perception.backend": "simulated", "output.overlay": True})
+"""Synthetic data carries ground truth: these tests run the simulated oracle."""
+
 
 def test_synthetic_bag_replays_with_its_command_script(tmp_path):
     synthesize(tmp_path / "ds", 1, seed=4, width=240, height=180, num_frames=30)
@@ -25,7 +28,7 @@ def test_synthetic_bag_replays_with_its_command_script(tmp_path):
     with BagInput(bag) as src:
         kinds = [e.kind for e in src.events()]
     assert kinds.count("image") == 30 and kinds.count("labels") == 30 and kinds.count("command") == 3
-    summary = replay(bag, tmp_path / "out", Config())
+    summary = replay(bag, tmp_path / "out", ORACLE)
     assert summary.frames == 30 and summary.commands == 3
     masks, states = [], []
     with AnyReader([tmp_path / "out"], default_typestore=typestore()) as r:

@@ -40,7 +40,7 @@ def test_same_seed_same_bytes(tmp_path):
 
 def test_offline_accuracy_reaches_the_target(heldout_set, tmp_path):
     pred, report = tmp_path / "pred", tmp_path / "report.json"
-    assert main(["run", str(heldout_set), "--out", str(pred), "--mode", "offline"]) == 0
+    assert main(["run", str(heldout_set), "--out", str(pred), "--mode", "offline", "--perception", "simulated"]) == 0
     assert main(["eval", "--gt", str(heldout_set), "--pred", str(pred), "--json", str(report)]) == 0
     rep = json.loads(report.read_text())
     wrong = [f"{e['video']}/{e['exp_id']}" for e in rep["per_expression"] if not e["correct"]]

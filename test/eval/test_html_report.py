@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 import shutil
 from html.parser import HTMLParser
 
@@ -74,13 +75,19 @@ def evaluated(small_dataset, tmp_path_factory):
     out = tmp_path_factory.mktemp("html")
     dataset = out / "data"
     shutil.copytree(small_dataset, dataset)  # a copy: the fixture is shared with other tests
-    assert main(["run", str(dataset), "--out", str(out / "pred"), "--mode", "online"]) == 0
-    # after the run: every expression, so whichever are worst, carries markup the page must escape
+    assert main(["run", str(dataset), "--out", str(out / "pred"), "--mode", "online", "--perception", "simulated"]) == 0
+    # after the run, in the dataset and the decisions alike (their queries must match): every expression, so
+    # whichever are worst, carries markup the page must escape
+    markup = " <script>alert(1)</script>"
     meta = json.loads((dataset / "meta_expressions.json").read_text())
     for video in meta["videos"].values():
         for exp in video["expressions"].values():
-            exp["exp"] += " <script>alert(1)</script>"
+            exp["exp"] += markup
     (dataset / "meta_expressions.json").write_text(json.dumps(meta))
+    doc = json.loads((out / "pred" / "decisions.json").read_text())
+    for rec in doc["decisions"].values():
+        rec["query"] += markup
+    (out / "pred" / "decisions.json").write_text(json.dumps(doc))
     assert main(["eval", "--gt", str(dataset), "--pred", str(out / "pred"), "--json", str(out / "r.json"),
                  "--html", str(out / "r.html")]) == 0
     return out, (out / "r.html").read_text(encoding="utf-8"), json.loads((out / "r.json").read_text())
@@ -96,16 +103,30 @@ def test_the_page_is_well_formed_and_has_every_section(report):
     page = parse(text)
     assert text.startswith("<!DOCTYPE html>")
     assert page.errors == [] and page.stack == []
-    assert page.sections == ["figures", "categories", "time-to-lock", "worst"]
+    assert page.sections == ["figures", "provenance", "categories", "time-to-lock", "worst"]
     assert text.count("<svg") == 2  # category bars and the time-to-lock histogram, drawn inline
 
 
 def test_the_headline_figures_are_the_reports(report):
     text, data = report
     figures = "".join(parse(text).text)
-    for label in ("J&F", "accuracy", "time to lock, median", "p90", "wrong locks", "switches / min"):
+    for label in ("J&F", "accuracy", "time to lock, median", "p90", "wrong locks", "silent wrong locks",
+                  "switches / min", "missing masks", "accuracy by ids (cross-check)"):
         assert label in figures
     assert f"{data['J&F']:.3f}" in figures and f"{100 * data['accuracy']:.1f} %" in figures
+    assert f"{100 * data['silent_wrong_lock_rate']:.1f} %" in figures
+    assert f"{data['missing_masks']['count']} of {data['missing_masks']['of']}" in figures
+
+
+def test_the_page_says_what_made_the_predictions(report):
+    text, data = report
+    rows = {r[0]: r[1] for r in parse(text).rows["provenance"] if len(r) == 2}
+    made = data["provenance"]["predictions"]
+    assert rows["backend"] == "simulated" and rows["mode"] == "online" and rows["track ids"] == "object_ids"
+    assert rows["config sha256"] == made["config_sha256"] and rows["rvos_ros"] == made["package_version"]
+    assert rows["run date"] == made["date"] and rows["git commit"] == made.get("git_commit", "unknown")
+    assert rows["dataset"].endswith("(davis layout)")
+    assert "<details><summary>config values</summary>" in text and '&quot;backend&quot;: &quot;simulated&quot;' in text
 
 
 def test_every_image_is_an_inline_jpeg_and_nothing_is_fetched(report):
@@ -117,6 +138,7 @@ def test_every_image_is_an_inline_jpeg_and_nothing_is_fetched(report):
         img = cv2.imdecode(np.frombuffer(base64.b64decode(src.split(",", 1)[1]), np.uint8), cv2.IMREAD_COLOR)
         assert img is not None and img.shape[1] == 200
     bare = text.replace('xmlns="http://www.w3.org/2000/svg"', "")  # a namespace name, never fetched
+    bare = re.sub(r"<pre>.*?</pre>", "", bare, flags=re.S)  # the config's values are text (an LLM URL), not links
     assert "http://" not in bare and "https://" not in bare
     assert "<script" not in text.lower().replace("&lt;script", "")  # user text escaped, no scripts of ours
 
@@ -128,7 +150,24 @@ def test_worst_expressions_are_the_lowest_jf_in_ascending_order(report):
     lowest = sorted((r["J&F"] or 0.0) for r in data["per_expression"])[:10]
     assert scores == sorted(scores)
     assert scores == pytest.approx(lowest, abs=5e-4)
-    assert all(r[3] == "" for r in rows)  # the last cell holds thumbnails only (checked above)
+    assert all(r[4] == "" for r in rows)  # the last cell holds thumbnails only (checked above)
+
+
+def test_worst_expressions_show_their_decision_timeline_and_time_to_lock(evaluated):
+    out, text, data = evaluated
+    decisions = json.loads((out / "pred" / "decisions.json").read_text())["decisions"]
+    by_key = {f"{r['video']}/{r['exp_id']}": r for r in data["per_expression"]}
+    rows = parse(text).rows["worst"][1:]
+    assert rows
+    for r in rows:
+        video, exp_id = re.match(r"(\S+) / (\d+)", r[3]).groups()
+        row, rec = by_key[f"{video}/{exp_id}"], decisions[f"{video}/{exp_id}"]
+        ttl = row["time_to_lock_s"]
+        assert r[2] == ("never" if ttl is None else f"{ttl:.3f} s")
+        assert f"rationale: {rec['rationale']}" in r[3]
+        first = rec["timeline"][0]
+        assert f"timeline: {first['frame']} {first['state']}" in r[3]
+        assert f"final IoU {row['final_iou']:.3f}" in r[3] if row["final_iou"] is not None else "final IoU —" in r[3]
 
 
 def test_category_rows_match_the_report_json(report):
