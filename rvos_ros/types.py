@@ -267,6 +267,10 @@ class FrameResult:
     frame (all False when there is no target). ``timings_ms`` holds per-stage
     milliseconds; ``dropped`` counts input frames dropped so far (live mode);
     ``error`` is a one-line report of a fault on this frame, "" if none.
+    ``degraded`` names the budget steps in force on this frame, in the order
+    they were taken (``budget.degrade``: "detector", "overlay", "tracks");
+    empty when the frame ran with everything on. While it holds "overlay"
+    the transport publishes no overlay image.
     """
 
     frame_index: int
@@ -279,3 +283,9 @@ class FrameResult:
     timings_ms: Mapping[str, float] = field(default_factory=dict)
     dropped: int = 0
     error: str = ""
+    degraded: tuple[str, ...] = ()
+
+    @property
+    def overlay_allowed(self) -> bool:
+        """False while the frame budget has turned the overlay off (the transport skips drawing it)."""
+        return "overlay" not in self.degraded

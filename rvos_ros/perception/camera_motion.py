@@ -130,11 +130,11 @@ class CameraMotionEstimator:
 
     def _estimate(self, gray: np.ndarray, allowed: np.ndarray | None, scale: float) -> np.ndarray | None:
         """Homography in downscaled pixels (previous → current), or None on failure."""
-        p0 = self._prev_pts
-        if p0 is None or len(p0) < _MIN_SIMILARITY_INLIERS:
+        p0, prev = self._prev_pts, self._prev_gray
+        if p0 is None or prev is None or len(p0) < _MIN_SIMILARITY_INLIERS:
             return None
-        lk = {"winSize": _LK_WIN, "maxLevel": _LK_LEVELS, "criteria": _LK_CRITERIA}
-        p1, st1, _ = cv2.calcOpticalFlowPyrLK(self._prev_gray, gray, p0, None, **lk)
+        p1, st1, _ = cv2.calcOpticalFlowPyrLK(prev, gray, p0, None, winSize=_LK_WIN, maxLevel=_LK_LEVELS,
+                                              criteria=_LK_CRITERIA)
         if p1 is None:
             return None
         src, dst = p0.reshape(-1, 2), p1.reshape(-1, 2)
@@ -149,7 +149,8 @@ class CameraMotionEstimator:
         if len(src) < _MIN_SIMILARITY_INLIERS:
             return None
         # Forward-backward check, only on the survivors: a track that does not lead back is unreliable.
-        back, st0, _ = cv2.calcOpticalFlowPyrLK(gray, self._prev_gray, dst.reshape(-1, 1, 2), None, **lk)
+        back, st0, _ = cv2.calcOpticalFlowPyrLK(gray, prev, dst.reshape(-1, 1, 2), None, winSize=_LK_WIN,
+                                                maxLevel=_LK_LEVELS, criteria=_LK_CRITERIA)
         if back is None:
             return None
         fb_err = np.linalg.norm(back.reshape(-1, 2) - src, axis=1)
@@ -208,7 +209,7 @@ def _allowed_mask(exclude: np.ndarray | None, small_shape: tuple[int, int]) -> n
     if exclude is None or not exclude.any():
         return None
     sh, sw = small_shape
-    ex = exclude.view(np.uint8) if exclude.dtype == np.bool_ else exclude.astype(np.uint8)
+    ex: np.ndarray = exclude.view(np.uint8) if exclude.dtype == np.bool_ else exclude.astype(np.uint8)
     if ex.shape != (sh, sw):
         # INTER_AREA keeps any covered pixel (> 0) so thin objects survive downscaling.
         ex = cv2.resize(ex * 255, (sw, sh), interpolation=cv2.INTER_AREA)

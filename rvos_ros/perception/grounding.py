@@ -29,12 +29,52 @@ grows with stream length.
 
 Boxes are pixel ``(x1, y1, x2, y2)`` with an exclusive far corner, as
 :func:`rvos_ros.perception.simulated.mask_box` makes them.
+
+**Asynchronous detection** (``asynchronous=True``, live mode): the detector
+runs on a :class:`~rvos_ros.perception.detection_worker.DetectionWorker`
+thread, on a snapshot of the keyframe (a copy of its image and every track's
+box, mask and visibility on it), while the tracker goes on with every frame;
+one detection is in flight at most, and a keyframe that comes while one is
+running waits for the next frame. When the result is back (on a later
+frame, the *present* one):
+
+- detections are matched to the tracks *as they were on the detected frame*
+  (the snapshot), by the same Hungarian IoU as above, so a moving object is
+  compared with its own mask of the same instant, never with a later one;
+- a matched track votes for the phrase and updates its score; it is
+  re-prompted only if it needed it on the detected frame (occluded, or IoU
+  below ``reprompt_iou``) *and* still needs it now (the carried box, below,
+  and its present mask box disagree by the same test): a track that SAM2
+  recovered meanwhile is left alone;
+- an unmatched detection that overlaps no snapshot track and no present
+  track starts a new track, prompted on the present frame;
+- what is prompted on the present frame is the detection box *carried
+  forward*: moved by the median optical flow of the corners inside it from
+  the detected frame to the present one (pyramidal Lucas-Kanade with a
+  forward-backward check, :func:`~rvos_ros.perception.detection_worker.carry_box`),
+  which follows the object and the camera alike; without enough corners, a
+  matched track's own mask motion since the snapshot; without either, the
+  box as detected only when the detected frame is at most
+  ``carry_still_frames`` frames old. A detection older than ``carry_max_s``
+  seconds of stamps prompts nothing (the next keyframe will). No track is
+  ever started at a stale position;
+- a result whose generation is stale (new phrases, no command, a reset since
+  the snapshot) is dropped and counted (``stale_dropped``); a detector fault
+  on the worker is this frame's :attr:`CandidateGrounder.error`, and tracking
+  goes on.
+
+Until the first detection for the current phrases is back,
+:attr:`CandidateGrounder.searching` is True. Deterministic mode
+(``asynchronous=False``) detects inline on the keyframe itself, exactly as
+described first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -44,6 +84,14 @@ from rvos_ros.errors import InputError, ModelError, RvosError
 from rvos_ros.geometry import mask_box
 from rvos_ros.models.detection import Detector
 from rvos_ros.perception.base import Tracker, TrackState
+from rvos_ros.perception.detection_worker import (
+    DetectionJob,
+    DetectionResult,
+    DetectionWorker,
+    TrackSnapshot,
+    carry_box,
+    grey_small,
+)
 from rvos_ros.types import Box, Detection, Frame, Track
 
 __all__ = ["CandidateGrounder", "box_iou", "iou_matrix", "match_detections"]
@@ -113,10 +161,19 @@ class CandidateGrounder:
     period (``perception.detector.every_n_frames``). ``score_alpha`` is the
     weight of a new detection score in the track score's moving average.
     Exceptions other than ours raised by a model become :class:`ModelError`.
+
+    ``asynchronous``: detect on a worker thread (live mode; see the module);
+    ``detect_context`` is then the context each detection runs in (e.g. a side
+    CUDA stream), ``carry_max_s`` the oldest detection (seconds of frame stamps)
+    that may still prompt the present frame, and ``carry_still_frames`` how many
+    frames old a detection may be to prompt its box unmoved when its motion
+    cannot be measured.
     """
 
     def __init__(self, detector: Detector, tracker: Tracker, config: GroundingConfig | None = None, *,
-                 every_n_frames: int = 15, score_alpha: float = 0.3) -> None:
+                 every_n_frames: int = 15, score_alpha: float = 0.3, asynchronous: bool = False,
+                 detect_context: Callable[[], Any] | None = None, carry_max_s: float = 1.0,
+                 carry_still_frames: int = 2) -> None:
         if every_n_frames < 1:
             raise InputError(f"every_n_frames must be >= 1, got {every_n_frames}; "
                              "set perception.detector.every_n_frames")
@@ -127,7 +184,25 @@ class CandidateGrounder:
         self.config = config if config is not None else GroundingConfig()
         self.every_n_frames = int(every_n_frames)
         self.score_alpha = float(score_alpha)
+        self.asynchronous = bool(asynchronous)
+        self.carry_max_s = float(carry_max_s)
+        self.carry_still_frames = int(carry_still_frames)
+        self.worker: DetectionWorker | None = (
+            DetectionWorker(detector, context=detect_context) if self.asynchronous else None)
         self.phrases: tuple[str, ...] = ()
+        self.generation = 0
+        """Bumped by new phrases, ``clear`` and ``reset``: a detection of an older generation is stale."""
+        self.stale_dropped = 0
+        """Asynchronous detections dropped because their generation was stale."""
+        self.frames_waited_for_detector = 0
+        """Frames whose processing waited on the detector (every inline keyframe; live: counted lock waits)."""
+        self.period_factor = 1
+        """The keyframe period is ``every_n_frames * period_factor`` (the frame budget raises it)."""
+        self.track_cap: int | None = None
+        """At most this many tracks besides ``grounding.max_tracks`` (the frame budget sets it); None: no cap."""
+        self._keep: tuple[int, ...] = ()
+        self._searching = False
+        self._clear_frame_report()
         self._new_stream()
 
     # -- commands -------------------------------------------------------------------------------
@@ -136,9 +211,17 @@ class CandidateGrounder:
 
         Existing tracks are kept (see :meth:`retain_labels` to drop some);
         their phrase votes for phrases no longer asked for are forgotten.
+        Asynchronous: the worker gives the detector the phrases with the next
+        job (a refusal is then that frame's error), and the detection starts
+        on the next frame without delaying it.
         """
         phrases = tuple(phrases)
-        self._call("detector", lambda: self.detector.set_phrases(phrases))
+        if self.worker is None:
+            self._call("detector", lambda: self.detector.set_phrases(phrases))
+        else:
+            self.worker.cancel()
+            self._searching = bool(phrases)
+        self.generation += 1
         self.phrases = phrases
         for live in self._tracks.values():
             live.votes = {p: v for p, v in live.votes.items() if p in phrases}
@@ -158,16 +241,44 @@ class CandidateGrounder:
             self._remove(tid)
         self.phrases = ()
         self._detect_next = False
+        self.generation += 1
+        self._searching = False
+        if self.worker is not None:
+            self.worker.cancel()
 
     def reset(self) -> None:
-        """A new stream: forget every track and frame (ids start again at 1); keep the phrases."""
+        """A new stream: forget every track and frame (ids start again at 1); keep the phrases.
+
+        A detection in flight belongs to the old stream: its result is dropped.
+        """
         self._call("tracker", self.tracker.reset)
+        self.generation += 1
+        if self.worker is not None:
+            self.worker.cancel()
+            self._searching = bool(self.phrases)
         self._new_stream()
+
+    def close(self) -> None:
+        """Stop the detection worker (its running detection's result is dropped); idempotent."""
+        if self.worker is not None:
+            self.worker.close()
+
+    def set_limits(self, *, detector_period_factor: int = 1, max_tracks: int | None = None,
+                   keep: Sequence[int] = ()) -> None:
+        """The frame budget's limits from the next frame on (see :class:`~rvos_ros.perception.base.Degradable`)."""
+        if detector_period_factor < 1:
+            raise InputError(f"detector_period_factor must be >= 1, got {detector_period_factor}")
+        if max_tracks is not None and max_tracks < 1:
+            raise InputError(f"max_tracks must be >= 1 or None, got {max_tracks}")
+        self.period_factor = int(detector_period_factor)
+        self.track_cap = max_tracks
+        self._keep = tuple(keep)
 
     def _new_stream(self) -> None:
         self._tracks: dict[int, _Live] = {}
         self._next_id = 1
         self._since_detection = 0
+        self._frame_count = 0
         self._detect_next = bool(self.phrases)
         self.detections_run = 0
         """Keyframes on which the detector ran in this stream (for tests and diagnostics)."""
@@ -177,11 +288,28 @@ class CandidateGrounder:
         """Ids of the live tracks, ascending."""
         return tuple(sorted(self._tracks))
 
+    @property
+    def searching(self) -> bool:
+        """Asynchronous: the current phrases' first detection is not back yet (always False inline)."""
+        return self._searching
+
+    # -- per-frame report -------------------------------------------------------------------------
+    def _clear_frame_report(self) -> None:
+        self.error = ""
+        """A fault of this frame that did not stop it (a failed asynchronous detection); "" if none."""
+        self.detector_ms: float | None = None
+        """Milliseconds of the detection applied on this frame (inline: on it; asynchronous: on the worker)."""
+        self.waited_for_detector = False
+        """This frame's processing waited on the detector."""
+
     # -- frames ---------------------------------------------------------------------------------
     def step(self, frame: Frame) -> tuple[Track, ...]:
         """Track every candidate on ``frame`` (detecting first if it is a keyframe); tracks sorted by id."""
+        self._clear_frame_report()
+        if self.worker is not None:
+            return self._step_async(frame)
         stamp = int(frame.stamp_ns)
-        keyframe = bool(self.phrases) and (self._detect_next or self._since_detection + 1 >= self.every_n_frames)
+        keyframe = bool(self.phrases) and (self._detect_next or self._since_detection + 1 >= self._period())
         if not self._tracks and not keyframe:
             # nothing to track and nothing to look for: skip the image encoder
             self._since_detection += 1
@@ -191,15 +319,67 @@ class CandidateGrounder:
         if lost and self.phrases:
             keyframe = True
         if keyframe:
+            t0 = time.perf_counter()
+            self.waited_for_detector = True
+            self.frames_waited_for_detector += 1
             detections = self._call("detector", lambda: self.detector.detect(frame.image))
+            self.detector_ms = (time.perf_counter() - t0) * 1e3
             self._ground(detections, stamp)
             self._since_detection = 0
             self._detect_next = False
             self.detections_run += 1
         else:
             self._since_detection += 1
+        self._apply_cap()
         self._retire(stamp)
         return tuple(self._track(tid, live) for tid, live in sorted(self._tracks.items()))
+
+    def _period(self) -> int:
+        return self.every_n_frames * self.period_factor
+
+    def _step_async(self, frame: Frame) -> tuple[Track, ...]:
+        worker = self.worker
+        assert worker is not None
+        stamp = int(frame.stamp_ns)
+        self._frame_count += 1
+        waits = worker.waits
+        result = worker.poll()
+        if result is not None and result.job.generation != self.generation:
+            self.stale_dropped += 1  # asked for other phrases, or on another stream
+            result = None
+        want = bool(self.phrases) and (self._detect_next or self._since_detection + 1 >= self._period())
+        if self._tracks or result is not None:  # a result may prompt the present frame: the tracker needs it
+            states = self._call("tracker", lambda: self.tracker.step(frame.image))
+            if self._observe(states, stamp) and self.phrases:
+                want = True
+        if result is not None:
+            self._searching = False
+            self.detector_ms = result.ms
+            self.detections_run += 1
+            if result.error:
+                self.error = result.error
+                want = bool(self.phrases)  # retried on this frame, as an inline keyframe that raised is on the next
+            else:
+                self._ground_late(result, frame, stamp)
+        self._apply_cap()
+        self._retire(stamp)
+        if want and worker.submit(self._job(frame, stamp)):
+            self._since_detection = 0
+            self._detect_next = False
+        else:
+            self._since_detection += 1
+            self._detect_next = self._detect_next or want  # busy: the keyframe waits for the next frame
+        if worker.waits != waits:
+            self.waited_for_detector = True
+            self.frames_waited_for_detector += 1
+        return tuple(self._track(tid, live) for tid, live in sorted(self._tracks.items()))
+
+    def _job(self, frame: Frame, stamp: int) -> DetectionJob:
+        """A snapshot of this frame: its image (copied) and every track as it is now."""
+        tracks = {tid: TrackSnapshot(live.box, live.mask if live.visible else None, live.visible)
+                  for tid, live in self._tracks.items()}
+        return DetectionJob(np.array(frame.image, copy=True), self._frame_count, stamp, self.generation,
+                            self.phrases, tracks)
 
     def _observe(self, states: dict[int, TrackState], stamp: int) -> bool:
         """Take the tracker's states for this frame; True when a track was lost (visible before, not now)."""
@@ -217,6 +397,10 @@ class CandidateGrounder:
             return
         live.visible, live.mask, live.box, live.last_visible_ns = True, state.mask.astype(bool, copy=False), box, stamp
 
+    def _max_tracks(self) -> int:
+        cap = self.config.max_tracks
+        return cap if self.track_cap is None else min(cap, self.track_cap)
+
     def _ground(self, detections: Sequence[Detection], stamp: int) -> None:
         cfg = self.config
         ids = list(self._tracks)
@@ -231,19 +415,67 @@ class CandidateGrounder:
                 state = self._call("tracker", lambda tid=tid, det=det: self.tracker.add(tid, box=det.box))
                 self._apply(live, state, stamp)
         for d, det in enumerate(detections):
-            if d in matched or len(self._tracks) >= cfg.max_tracks:
+            if d in matched or len(self._tracks) >= self._max_tracks():
                 continue
             # A second detection on an already tracked object (the assignment is one-to-one) must not
             # start a duplicate track.
             if any(box_iou(det.box, live.box) >= cfg.match_iou for live in self._tracks.values()):
                 continue
-            tid = self._next_id
-            self._next_id += 1
-            live = _Live(label=det.phrase, score=float(det.score), box=tuple(map(float, det.box)),  # type: ignore[arg-type]
-                         last_visible_ns=stamp, votes={det.phrase: float(det.score)})
-            self._tracks[tid] = live
-            state = self._call("tracker", lambda tid=tid, det=det: self.tracker.add(tid, box=det.box))
+            self._start(det, det.box, stamp)
+
+    def _start(self, det: Detection, box: Box, stamp: int) -> None:
+        """A new track for ``det``, prompted on the current frame with ``box``."""
+        tid = self._next_id
+        self._next_id += 1
+        live = _Live(label=det.phrase, score=float(det.score), box=tuple(map(float, box)),  # type: ignore[arg-type]
+                     last_visible_ns=stamp, votes={det.phrase: float(det.score)})
+        self._tracks[tid] = live
+        state = self._call("tracker", lambda: self.tracker.add(tid, box=box))
+        self._apply(live, state, stamp)
+
+    def _ground_late(self, result: DetectionResult, frame: Frame, stamp: int) -> None:
+        """Ground a detection of an earlier frame (the job's snapshot) on the present ``frame``."""
+        cfg = self.config
+        job = result.job
+        detections = result.detections
+        ids = list(job.tracks)
+        then = [job.tracks[t] for t in ids]
+        iou = iou_matrix(detections, [t.box for t in then], [t.mask for t in then])
+        carrier = _Carrier(result, frame, stamp, self.carry_max_s, self.carry_still_frames, self._frame_count)
+        matched: set[int] = set()
+        for d, j in match_detections(iou, cfg.match_iou):
+            matched.add(d)
+            det, tid = detections[d], ids[j]
+            live = self._tracks.get(tid)
+            if live is None:  # removed since the snapshot (retired, or its label no longer asked for)
+                continue
+            self._vote(live, det)
+            if then[j].visible and iou[d, j] >= cfg.reprompt_iou:
+                continue  # it was fine on the detected frame
+            box = carrier.carry(det.box, then[j], live)
+            if box is None or (live.visible and box_iou(box, live.box) >= cfg.reprompt_iou):
+                continue  # no sound present position, or SAM2 recovered it meanwhile
+            state = self._call("tracker", lambda tid=tid, box=box: self.tracker.add(tid, box=box))
             self._apply(live, state, stamp)
+        for d, det in enumerate(detections):
+            if d in matched or len(self._tracks) >= self._max_tracks():
+                continue
+            if any(box_iou(det.box, t.box) >= cfg.match_iou for t in then):
+                continue  # a second detection of an object tracked on the detected frame
+            box = carrier.carry(det.box)
+            if box is None or any(box_iou(box, live.box) >= cfg.match_iou for live in self._tracks.values()):
+                continue  # no sound present position, or already tracked now
+            self._start(det, box, stamp)
+
+    def _apply_cap(self) -> None:
+        """Remove tracks beyond the budget's cap: the ``keep`` ids stay first, then the best-scored."""
+        cap = self.track_cap
+        if cap is None or len(self._tracks) <= cap:
+            return
+        keep = set(self._keep)
+        order = sorted(self._tracks, key=lambda t: (t not in keep, -self._tracks[t].score, t))
+        for tid in order[cap:]:
+            self._remove(tid)
 
     def _vote(self, live: _Live, det: Detection) -> None:
         score = float(det.score)
@@ -278,3 +510,47 @@ class CandidateGrounder:
         except Exception as err:  # torch/transformers raise many kinds; the loop reports one ModelError per frame
             raise ModelError(f"the {what} failed: {type(err).__name__}: {err}; check perception.{what} "
                              "in the config and the model files") from err
+
+
+class _Carrier:
+    """Carries boxes of a detected (earlier) frame to the present frame; see the module's "Asynchronous detection".
+
+    The present frame's small grey image is made once, on the first box that needs it.
+    """
+
+    def __init__(self, result: DetectionResult, frame: Frame, stamp: int, max_s: float, still_frames: int,
+                 frame_count: int) -> None:
+        self.result = result
+        self.frame = frame
+        self.age_s = (stamp - result.job.stamp_ns) / _NS
+        self.frames = frame_count - result.job.frame
+        self.max_s = max_s
+        self.still_frames = still_frames
+        self._now: tuple[np.ndarray, float] | None = None
+
+    def carry(self, box: Box, then: TrackSnapshot | None = None, now: _Live | None = None) -> Box | None:
+        """``box`` of the detected frame on the present frame, or None when no sound position is known."""
+        if self.age_s > self.max_s:
+            return None
+        motion = None
+        if self.frames > 0 and self.result.grey is not None:
+            if self._now is None:
+                self._now = grey_small(self.frame.image)
+            grey, scale = self._now
+            motion = carry_box(box, self.result.grey, grey, scale)
+        if motion is None and then is not None and now is not None and then.visible and now.visible:
+            motion = (_centre(now.box)[0] - _centre(then.box)[0], _centre(now.box)[1] - _centre(then.box)[1])
+        if motion is None:
+            if self.frames > self.still_frames:
+                return None
+            motion = (0.0, 0.0)
+        h, w = self.frame.height, self.frame.width
+        x1, x2 = (min(max(v + motion[0], 0.0), float(w)) for v in (box[0], box[2]))
+        y1, y2 = (min(max(v + motion[1], 0.0), float(h)) for v in (box[1], box[3]))
+        if x2 - x1 < 1.0 or y2 - y1 < 1.0:
+            return None  # carried out of the image
+        return (x1, y1, x2, y2)
+
+
+def _centre(box: Box) -> tuple[float, float]:
+    return (box[0] + box[2]) / 2.0, (box[1] + box[3]) / 2.0

@@ -15,12 +15,20 @@ Masks come back at the input resolution: SAM2's low-resolution logits
 filling background holes of at most ``fill_hole_area`` low-resolution pixels
 (sam2 does this with a CUDA extension that is often missing; here it is
 OpenCV, on the output only, so the memory sees what sam2 itself sees).
+
+Each frame's time per SAM2 part (``encoder``, ``memory_attention``,
+``decoder``: prompt encoder + mask decoder, ``memory_encoder``) is measured
+around the parts themselves (forward hooks on the torch modules, wrappers
+around an engine's parts) and read with :meth:`StreamingTracker.take_timings`.
+On a GPU the clock synchronises the device at each part's start and end, so
+a part's time is its own and not the time to queue its kernels.
 """
 
 from __future__ import annotations
 
 import contextlib
 import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,7 +52,7 @@ from rvos_ros.perception.sam2_memory import (
 )
 from rvos_ros.types import Box
 
-__all__ = ["StreamingTracker", "fill_small_holes"]
+__all__ = ["STAGES", "StageClock", "StreamingTracker", "fill_small_holes", "install_stage_clock"]
 
 DEFAULT_FILL_HOLE_AREA = 8
 _AUTOCAST: dict[str, Any] = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
@@ -52,6 +60,91 @@ _AUTOCAST: dict[str, Any] = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch
 # sam2 caps object pointers at min(num_frames, max_obj_ptrs_in_encoder) and normalises their temporal
 # encoding by that cap; a live stream has no length, so it is "longer than any pointer window"
 _OPEN_ENDED_FRAMES = 1 << 30
+_TORCH_PARTS = {"image_encoder": "encoder", "memory_attention": "memory_attention",
+                "sam_prompt_encoder": "decoder", "sam_mask_decoder": "decoder", "memory_encoder": "memory_encoder"}
+"""SAM2Base submodule -> stage name in the frame timings."""
+_ENGINE_PARTS = {"image_encoder": "encoder", "memory_attention": "memory_attention",
+                 "prompt_mask_decoder": "decoder", "memory_encoder": "memory_encoder"}
+"""Engine part (``OrtSam2Parts.parts``) -> stage name."""
+STAGES = ("encoder", "memory_attention", "decoder", "memory_encoder")
+"""The tracker's stages in the frame timings."""
+
+
+class StageClock:
+    """Milliseconds per SAM2 stage since the last :meth:`take`; installed once on a model (or engine parts).
+
+    A part called inside another timed part (an engine's memory encoder
+    under ``_encode_new_memory``) is counted once, by the outer one.
+    """
+
+    def __init__(self, sync: Any = None) -> None:
+        self.ms: dict[str, float] = {}
+        self._sync = sync
+        self._open: list[tuple[str, float]] = []
+
+    def start(self, stage: str) -> None:
+        if self._sync is not None:
+            self._sync()
+        self._open.append((stage, time.perf_counter()))
+
+    def stop(self) -> None:
+        if not self._open:
+            return
+        if self._sync is not None:
+            self._sync()
+        stage, t0 = self._open.pop()
+        if not self._open:  # only the outermost part counts
+            self.ms[stage] = self.ms.get(stage, 0.0) + (time.perf_counter() - t0) * 1e3
+
+    def take(self) -> dict[str, float]:
+        out, self.ms = self.ms, {}
+        self._open = []  # a part that raised never stopped: do not let it swallow later frames
+        return out
+
+
+def install_stage_clock(sam: Any, device: torch.device) -> StageClock:
+    """The :class:`StageClock` of ``sam`` (a SAM2Base or engine parts), installing it on first use."""
+    clock = getattr(sam, "_rvos_stage_clock", None)
+    if isinstance(clock, StageClock):
+        return clock
+    sync = (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else None
+    clock = StageClock(sync)
+    if isinstance(sam, torch.nn.Module):
+        for name, stage in _TORCH_PARTS.items():
+            module = getattr(sam, name, None)
+            if isinstance(module, torch.nn.Module):
+                module.register_forward_pre_hook(lambda _m, _a, stage=stage: clock.start(stage))
+                module.register_forward_hook(lambda _m, _a, _o: clock.stop())
+    else:
+        parts = getattr(sam, "parts", None)
+        if isinstance(parts, dict):
+            for name, stage in _ENGINE_PARTS.items():
+                if name in parts:
+                    parts[name] = _TimedPart(parts[name], stage, clock)
+    try:
+        sam._rvos_stage_clock = clock
+    except AttributeError:  # an object that takes no attributes: timed per tracker, still correct
+        pass
+    return clock
+
+
+class _TimedPart:
+    """An engine part (a callable) whose calls the clock times; other attributes pass through."""
+
+    def __init__(self, inner: Any, stage: str, clock: StageClock) -> None:
+        self._inner, self._stage, self._clock = inner, stage, clock
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self._clock.start(self._stage)
+        try:
+            return self._inner(*args, **kwargs)
+        finally:
+            self._clock.stop()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
 def fill_small_holes(logits: np.ndarray, max_area: int) -> np.ndarray:
     """SAM2's hole filling: background components (logit <= 0, 8-connected) of <= ``max_area`` pixels → 0.1.
 
@@ -143,6 +236,8 @@ class StreamingTracker:
         self._frame: _Frame | None = None
         self._next_index = 0
         self._pos_enc: list[torch.Tensor] | None = None  # same for every frame and object: kept once
+        self._clock = install_stage_clock(self.sam, self.device)
+        self._clock.take()  # a model shared with an earlier tracker: its untaken times are not ours
 
     @classmethod
     def from_config(cls, cfg: TrackerConfig, *, models_dir: str | Path, device: Any = "auto",
@@ -229,6 +324,10 @@ class StreamingTracker:
         self._pos_enc = None
 
     # -- introspection --------------------------------------------------------------------------------------
+
+    def take_timings(self) -> dict[str, float]:
+        """Milliseconds per stage (:data:`STAGES`) since the last call: what the last step and prompts cost."""
+        return self._clock.take()
 
     @property
     def track_ids(self) -> list[int]:

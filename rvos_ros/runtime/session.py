@@ -24,7 +24,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from rvos_ros.config import Config
-from rvos_ros.perception.track_book import TrackBook
+from rvos_ros.perception.track_book import TrackBook, TrackEvents
 from rvos_ros.reasoning.identify import TargetIdentifier, identify
 from rvos_ros.reasoning.worker import InlineReasoner, ReasoningJob, ReasoningResult, ReasoningWorker
 from rvos_ros.runtime.observer import Observation
@@ -140,12 +140,18 @@ class CommandSession:
         self._shape = shape
         self._frame_index += 1
         self.clock.tick(frame.stamp_ns)
-        events = self.book.update(self._frame_index, obs.tracks, obs.homography, frame.image)
+        # a perception fault is a gap in the trajectories (no rows), not every object standing still
+        events = TrackEvents() if obs.gap else self.book.update(self._frame_index, obs.tracks, obs.homography,
+                                                                  frame.image)
         t1 = time.perf_counter()
         timings = dict(obs.timings_ms)
         timings["track_book"] = (t1 - t0) * 1e3
         self._take(self.reasoner.poll())
-        if self.query is not None and (
+        if self.query is not None and obs.searching:
+            # live: the command's first detection is still running; no candidates to reason about yet, the
+            # decision stays "searching", and reasoning starts on the frame its detections arrive
+            self._reason_now = True
+        elif self.query is not None and (
             self._reason_now or events or self._frame_index - self._last_reason >= self.config.runtime.reason_every
         ):
             # busy (live): keep the trigger and try again next frame; the frame loop never waits
@@ -153,9 +159,11 @@ class CommandSession:
             self._take(self.reasoner.poll())  # inline: the answer is already there
         t2 = time.perf_counter()
         timings["reasoning"] = (t2 - t1) * 1e3
-        mask = target_mask(obs.tracks, self._decision.targets, shape)
+        shown = self._decision.state == "locked" or not self.config.output.masks_only_when_locked
+        mask = target_mask(obs.tracks, self._decision.targets if shown else (), shape)
         timings["output"] = (time.perf_counter() - t2) * 1e3
         timings["total"] = sum(timings.values())
+        timings.update(obs.stages_ms)  # parts of "perception" (or off the frame): not added to the total again
         error = "; ".join(e for e in (obs.error, self.reasoning_error) if e)
         return FrameResult(self._frame_index, frame.stamp_ns, frame.frame_id, frame.seq, mask, self._decision,
                            tuple(t for t in obs.tracks if t.visible), timings, error=error)

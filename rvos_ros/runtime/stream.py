@@ -8,17 +8,25 @@ identification and target mask). The live loop, the bag replay and the eval
 runner all drive a stream through it (the eval runner may also drive one
 observer and several sessions directly). Per-frame work is O(1) in stream
 length.
+
+In live mode with ``budget.frame_ms`` set, a
+:class:`~rvos_ros.runtime.budget.FrameBudget` watches each frame's time and
+degrades in the configured order (longer keyframe period, no overlay, fewer
+tracks); each FrameResult names the steps in force in ``degraded``.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rvos_ros.config import Config
 from rvos_ros.errors import InputError
-from rvos_ros.perception.base import GroundTruth, Perception
+from rvos_ros.perception.base import Degradable, GroundTruth, Perception
 from rvos_ros.perception.camera_motion import CameraMotionEstimator
 from rvos_ros.reasoning.clip_verifier import AppearanceVerifier
 from rvos_ros.reasoning.identify import LLMHook, TargetIdentifier
 from rvos_ros.reasoning.query_parser import QueryParser
+from rvos_ros.runtime.budget import FrameBudget
 from rvos_ros.runtime.models import ModelRegistry
 from rvos_ros.runtime.observer import Observation, StreamObserver
 from rvos_ros.runtime.session import CommandSession
@@ -67,6 +75,12 @@ class Runtime:
         self.models = models or ModelRegistry(config)
         self.observer = StreamObserver(config, perception)
         self.session = new_session(config, self.models, llm=llm, verifier=verifier)
+        self.budget = self._budget(config)
+
+    @staticmethod
+    def _budget(config: Config) -> FrameBudget | None:
+        """A frame budget in live mode when ``budget.frame_ms`` is set; None otherwise (deterministic: never)."""
+        return FrameBudget(config.budget) if config.runtime.mode == "live" and config.budget.frame_ms > 0 else None
 
     @property
     def perception(self) -> Perception:
@@ -113,6 +127,9 @@ class Runtime:
             self.observer.camera = CameraMotionEstimator(config.camera_motion)
         if config.output.max_command_chars != old.output.max_command_chars:
             self.parser = QueryParser(max_chars=config.output.max_command_chars)
+        if config.budget != old.budget or config.runtime.mode != old.runtime.mode:
+            self.budget = self._budget(config)  # a new budget starts with everything on
+            self._apply_limits()
 
     def feed_truth(self, truth: GroundTruth) -> None:
         """Ground truth for a perception backend that reads it (the simulated oracle); others ignore it."""
@@ -127,14 +144,44 @@ class Runtime:
         """The command-independent half of a step (see :class:`StreamObserver`)."""
         return self.observer.observe(frame)
 
+    @property
+    def overlay_allowed(self) -> bool:
+        """False while the frame budget has turned the overlay off (the transport then draws none)."""
+        return self.budget is None or self.budget.overlay_allowed
+
+    def report_transport_ms(self, ms: float) -> None:
+        """Milliseconds the transport spent on the last frame after ``step`` (overlay, publishing): the frame
+        budget counts them with that frame."""
+        if self.budget is not None:
+            self.budget.add_transport_ms(ms)
+
+    def _apply_limits(self) -> None:
+        perception = self.perception
+        if not isinstance(perception, Degradable):
+            return
+        b = self.budget
+        if b is None:
+            perception.set_limits()
+        else:
+            perception.set_limits(detector_period_factor=b.detector_period_factor, max_tracks=b.max_tracks,
+                                  keep=self.session.decision.targets)
+
     def step(self, frame: Frame) -> FrameResult:
-        """Process one frame."""
-        return self.session.advance(frame, self.observer.observe(frame))
+        """Process one frame (under the frame budget's steps in live mode; see ``degraded`` in the result)."""
+        budget = self.budget
+        if budget is None:
+            return self.session.advance(frame, self.observer.observe(frame))
+        self._apply_limits()
+        degraded = budget.degraded
+        result = self.session.advance(frame, self.observer.observe(frame))
+        budget.observe(float(result.timings_ms.get("total", 0.0)))
+        return replace(result, degraded=degraded) if degraded else result
 
     def final_decision(self) -> Decision:
         """A fresh decision on the whole current window, without hysteresis (offline use: the video is over)."""
         return self.session.final_decision()
 
     def close(self) -> None:
-        """Stop the reasoning worker (live mode); idempotent."""
+        """Stop the reasoning and detection workers (live mode); idempotent."""
         self.session.close()
+        self.observer.close()

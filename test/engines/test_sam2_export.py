@@ -209,6 +209,23 @@ def test_streaming_tracker_on_onnx_parts_gives_the_torch_masks(exported, batch_t
     print(f"stream min IoU {min(ious):.4f}")
 
 
+def test_the_tracker_times_each_sam2_part_on_torch_and_on_the_engine(exported):
+    from rvos_ros.engines.sam2_runtime import OrtSam2Parts
+    from rvos_ros.perception.tracker import STAGES, StreamingTracker
+    from rvos_ros.testing.tiny_sam2 import moving_scene
+
+    model, folder, _ = exported
+    frames = moving_scene(3)
+    for tracker in (StreamingTracker(model), StreamingTracker(None, parts=OrtSam2Parts(folder))):
+        tracker.step(frames[0])
+        tracker.add(1, box=(4, 4, 20, 20))
+        assert set(tracker.take_timings()) == {"encoder", "decoder", "memory_encoder"}  # a prompt: no memory read
+        tracker.step(frames[1])
+        timings = tracker.take_timings()
+        assert set(timings) == set(STAGES) and all(ms >= 0 for ms in timings.values())
+        assert tracker.take_timings() == {}  # read once
+
+
 def test_missing_or_too_small_exports_are_clear_errors(exported, tmp_path):
     from rvos_ros.engines.sam2_export import export_sam2
     from rvos_ros.engines.sam2_runtime import OrtSam2Parts
