@@ -175,7 +175,7 @@ def _turns_back(ctx: ScoringContext, d: Descriptor) -> RawScores:
     return ctx.motions(f)
 
 def _relation_motion(ctx: ScoringContext, d: Descriptor, sign: float) -> RawScores:
-    out = {}
+    out: RawScores = {}
     verb = "approaches" if sign > 0 else "moves away from"
     for tid in ctx.cands:
         m = ctx.ev.motion[tid]
@@ -207,7 +207,7 @@ def _leaves(ctx: ScoringContext, d: Descriptor) -> RawScores:
     return _relation_motion(ctx, d, -1.0)
 
 def _occlusion(ctx: ScoringContext, d: Descriptor, as_occluded: bool) -> RawScores:
-    out = {}
+    out: RawScores = {}
     for tid in ctx.cands:
         best, note = 0.1, "no occlusion involving it"
         for e in ctx.ev.occlusions:
@@ -236,7 +236,8 @@ def _occludes(ctx: ScoringContext, d: Descriptor) -> RawScores:
     return _occlusion(ctx, d, False)
 
 def _enters(ctx: ScoringContext, d: Descriptor) -> RawScores:
-    w, out = ctx.ev.window, {}
+    w = ctx.ev.window
+    out: RawScores = {}
     for tid in ctx.cands:
         v = mo.view_change(w.track(tid), w.width, w.height, w.num_frames, w.fps)
         # Coming in at the border is entering; appearing mid-image may be a late detection or an emergence.
@@ -247,7 +248,8 @@ def _enters(ctx: ScoringContext, d: Descriptor) -> RawScores:
     return out
 
 def _exits(ctx: ScoringContext, d: Descriptor) -> RawScores:
-    w, out = ctx.ev.window, {}
+    w = ctx.ev.window
+    out: RawScores = {}
     for tid in ctx.cands:
         v = mo.view_change(w.track(tid), w.width, w.height, w.num_frames, w.fps)
         out[tid] = (0.9, "leaves the view at the border", "") if v.exited else (0.1, "does not leave the view", "")
@@ -265,7 +267,7 @@ def _recent(ctx: ScoringContext, d: Descriptor) -> RawScores:
     return base
 
 def _color(ctx: ScoringContext, d: Descriptor) -> RawScores:
-    out = {}
+    out: RawScores = {}
     for tid in ctx.cands:
         attr = ctx.ev.window.track(tid).attributes.get("color")
         if attr:
@@ -308,7 +310,7 @@ def _position(ctx: ScoringContext, d: Descriptor) -> RawScores:
     }.get(d.value)
     if value_of is None:
         return {t: (None, f"position {d.value!r}", "unsupported") for t in ctx.cands}
-    pos = {t: ctx.ev.position[t] for t in ctx.cands if ctx.ev.position[t] is not None}
+    pos = {t: p for t in ctx.cands if (p := ctx.ev.position[t]) is not None}
     vals = {t: value_of(p) for t, p in pos.items()}
     rank = int(d.ref) if d.ref.isdigit() and int(d.ref) >= 1 else 1
     out: dict = {t: (None, "never seen", "insufficient") for t in ctx.cands}
@@ -329,10 +331,10 @@ def _position(ctx: ScoringContext, d: Descriptor) -> RawScores:
     return out
 
 def _relative(ctx: ScoringContext, d: Descriptor) -> RawScores:
-    out = {}
+    out: RawScores = {}
     for tid in ctx.cands:
         me = ctx.ev.position[tid]
-        others = [(o, ctx.ev.position[o]) for o in ctx.context(d.ref, tid) if ctx.ev.position[o] is not None]
+        others = [(o, p) for o in ctx.context(d.ref, tid) if (p := ctx.ev.position[o]) is not None]
         if me is None or not others:
             out[tid] = (None, f"no {d.ref or 'reference'} in view", "no_context")
             continue

@@ -122,8 +122,8 @@ class ScoringContext:
         k = appearance_key(d)
         return {t: float(self.ev.appearance[t][k]) for t in self.cands if k in self.ev.appearance.get(t, {})}
 
-    def motions(self, fn: Callable[[mo.TrackMotion], tuple[float, str]]) -> dict:
-        out = {}
+    def motions(self, fn: Callable[[mo.TrackMotion], tuple[float, str]]) -> RawScores:
+        out: RawScores = {}
         for tid in self.cands:
             m = self.ev.motion[tid]
             if not m.enough:

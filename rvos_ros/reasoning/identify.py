@@ -85,9 +85,15 @@ def _state(result: RuleResult, config: ReasoningConfig) -> str:
         return "searching"
     if result.insufficient:
         return "reasoning"
-    if result.ambiguous:
+    if result.ambiguous or result.unjudged:
+        # Honest understanding: the rules never lock while part of the command went unjudged (unknown words,
+        # descriptors they cannot score); the best guess is still published, provisional, and the LLM is asked.
         return "ambiguous"
     return "locked" if result.confidence >= config.lock_confidence else "reasoning"
+
+
+UNJUDGED_CONFIDENCE_CAP = 0.5
+"""The highest confidence the rules report while part of the command is unjudged (below any sensible lock)."""
 
 
 def identify(
@@ -114,8 +120,11 @@ def identify(
     verified, failure = _verify(window, query, config, result, match, verifier)
     if verified is not None:
         result, stage = verified, "verify"
-    decision = Decision(targets=result.targets, confidence=result.confidence, state=_state(result, config),
-                        stage=stage, candidates=result.candidates, rationale=result.rationale + failure,
+    state = _state(result, config)
+    confidence = min(result.confidence, UNJUDGED_CONFIDENCE_CAP) if result.unjudged else result.confidence
+    prefix = "not locked, part of the command is unjudged: " if result.unjudged and not result.insufficient else ""
+    decision = Decision(targets=result.targets, confidence=confidence, state=state, stage=stage,
+                        candidates=result.candidates, rationale=prefix + result.rationale + failure,
                         frame_index=frame_index, generation=generation)
     reason = needs_llm(query, result)
     if llm is None or reason is None or not result.candidates:

@@ -222,8 +222,7 @@ def singular_candidates(word: str) -> list[str]:
 def noun_lookup(word: str) -> tuple[str, bool] | None:
     """``(canonical category, is_plural)`` of a single noun or merged multiword noun, else None."""
     if word in CATEGORY_OF or word in MULTIWORD:
-        canon = CATEGORY_OF.get(word) or MULTIWORD[word]
-        return canon, word in _PLURAL_WORDS
+        return CATEGORY_OF.get(word) or MULTIWORD[word], word in _PLURAL_WORDS
     head, _, last = word.rpartition(" ")
     for cand in singular_candidates(last)[1:]:
         full = f"{head} {cand}" if head else cand

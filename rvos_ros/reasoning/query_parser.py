@@ -40,6 +40,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 
 from rvos_ros.errors import InputError
 from rvos_ros.reasoning import query_words as W
@@ -65,6 +66,8 @@ _POSTURE_TAIL = frozenset("down up on over out around in with at into onto its h
                           "own off".split())
 _TRIM = (_POSTURE_TAIL | _ENT_SKIP) - set(COLOR_OF) - {"down", "up", "out", "off", "around"}
 _BOUNDARY = frozenset("that which who whose while but than and then or".split())
+_SEQUENCE_KINDS = frozenset({"starts", "stops", "turns_back"})
+_CONNECTORS = frozenset("then before after until till once later afterwards".split())
 _GROUP = {"m": "motions", "a": "attributes", "r": "relations"}
 _CAMERA_SWAP = {("approaches", ""): ("m", "depth", "closer"), ("leaves", ""): ("m", "depth", "farther"),
                 ("occludes", ""): ("r", "position", "nearest"), ("relative", "near"): ("r", "position", "nearest"),
@@ -113,6 +116,10 @@ class QueryParser(NounPhrases):
         self._finish_motion(st)
         unknown = self._unknown(st)
         context = tuple(dict.fromkeys(c for _, c in sorted(st.context) if c))
+        # a named other object that no descriptor relates the target to ("overtakes the truck") is unjudged
+        descriptors = [d for _, d in st.motions + st.attributes + st.relations]
+        read = {d.ref for d in descriptors} | {w for d in descriptors for w in d.value.split()}
+        unknown += [c for c in context if c not in read and c not in unknown]
         return ParsedQuery(text=clean, categories=categories, context=context,
                            motions=_ordered(st.motions), attributes=_ordered(st.attributes),
                            relations=_ordered(st.relations), count=count, understood=not unknown,
@@ -215,7 +222,7 @@ class QueryParser(NounPhrases):
                              or self._verb_before(st, i0)):
             return False
         word = next((g for g in (m.groupdict().get(k) for k in ("v", "w", "x", "y")) if g), "")
-        span = range(i0, i1)
+        span: Sequence[int] = range(i0, i1)
         if pat.group == "":
             pass
         elif pat.group == "knowledge":
@@ -384,6 +391,8 @@ class QueryParser(NounPhrases):
                     self._emit(st, "m", "moving", at=i, negated=True)
                 else:
                     st.saw_motion.append(lem)
+                    if lem in W.SPECIFIC_MOTION:
+                        continue  # read as plain moving, but its own meaning is unjudged ("overtakes", "hops")
             else:
                 continue
             t.used = True
@@ -417,6 +426,10 @@ class QueryParser(NounPhrases):
             self._emit(st, "m", "moving", negated=False)
         if st.phase is not None:
             self._apply_phase(st, *st.phase)
+        if any(d.kind in _SEQUENCE_KINDS for _, d in st.motions):
+            for t in st.toks:  # the connectors are what a two-phase descriptor reads ("left then right")
+                if t.word in _CONNECTORS:
+                    t.used = True
 
     def _apply_phase(self, st: _State, phase: str, at: int) -> None:
         """"moving at first" / "not moving at the end" / "walking the whole time": the plain motion state gets

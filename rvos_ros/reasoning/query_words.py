@@ -115,6 +115,18 @@ ADVERBS = frozenset("then again also gradually steadily continuously constantly 
                     "immediately finally eventually later afterwards first initially now currently straight forward "
                     "forwards ahead along across around about over through very really quite pretty rather too "
                     "extremely super always still just a bit little lot more most further farther".split())
+# Words that carry meaning in a referring expression (direction, phase, order, company): never skipped as
+# filler. A descriptor that reads one marks it used; one that nobody reads is reported as unjudged, so that
+# "the dog that goes back and forth" is not read as "the dog that goes" and locked (issue 16).
+CONTENT_PARTICLES = frozenset(
+    "forward forwards ahead back away into onto over up down out off through across along around about together "
+    "apart then before after until till since once during throughout time times distance straight towards toward "
+    "within inside outside end ends keep keeps go goes going become becomes becoming get gets got".split())
+# Motion verbs that say more than "moving": when no descriptor reads them (a pattern consumes "chasing the
+# ball", "turns back", "climbing" gives up), the rules can only read plain motion, so the verb is unjudged.
+SPECIFIC_MOTION = frozenset(
+    "overtake circle spin bounce hop jump leap bound chase follow pursue approach enter arrive come flee escape "
+    "retreat back wheel swing turn swerve veer tumble pass reach skid lurch stagger limp".split())
 STOP = frozenset(
     "the a an this that these those which who whom whose what where when while whilst how why is are was were be "
     "been being am do does did done has have had having it its itself they them their theirs there here of in on at "
@@ -132,7 +144,7 @@ STOP = frozenset(
     "one ones object objects thing things item items something anything stuff entity everything target whatever "
     "group pair couple bunch pack herd flock team swarm lots few many several multiple various "
     "rest distance other dressed clad colored coloured among his her him its their them".split()
-) - {"right", "left"}
+) - {"right", "left"} - CONTENT_PARTICLES
 
 PREFIXES = tuple(tuple(p.split()) for p in sorted((
     "please", "kindly", "hey", "hi", "hello", "ok", "okay", "now", "robot", "can you", "could you", "would you",
@@ -288,7 +300,7 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"(?:stand|sit|stay|remain|keep|be|lie|hold) (?:{STILLADJ}|stationary|motionless|static|put|idle|in place|"
        r"in one place|at rest)|in (?:one|the same) (?:place|spot|position)|in place|at rest|stand still|"
        r"stay put", "m", "static"),
-    _p(r"in motion|on the move|(?:{V}) around|(?:around )?in (?:a )?circles?", "m", "moving"),
+    _p(r"in motion|on the move|(?:{V}) around", "m", "moving"),
     # when in the window: "moving at first", "at the end", "the whole time"
     _p(r"{EARLY}", "phase", value="early"),
     _p(r"{LATE}", "phase", value="late"),

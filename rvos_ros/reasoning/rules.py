@@ -150,7 +150,7 @@ def _judge(scorer: DescriptorScorer, descriptors: list[Descriptor], count: int) 
             results[k] = scorer.score(d)
     filters = [r for r in results if r is not None]
     if len(filters) < len(descriptors) and filters:
-        fscore = {t: combine([r[t].score if r[t].score is not None else 0.5 for r in filters]) for t in scorer.cands}
+        fscore = {t: combine([s if (s := r[t].score) is not None else 0.5 for r in filters]) for t in scorer.cands}
         pool = filter_pool(fscore, count)
         if len(pool) < len(scorer.cands):
             pooled = DescriptorScorer(scorer.ev, pool, scorer.query, scorer.match)

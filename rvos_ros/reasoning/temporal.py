@@ -147,7 +147,7 @@ def _heading(ctx: ScoringContext, d: Descriptor) -> RawScores:
     sign = {"same": 1.0, "opposite": -1.0}.get(d.value)
     if sign is None:
         return {t: (None, f"heading {d.value!r}", "unsupported") for t in ctx.cands}
-    out = {}
+    out: RawScores = {}
     for tid in ctx.cands:
         m = ctx.ev.motion[tid]
         if not m.enough:

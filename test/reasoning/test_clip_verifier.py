@@ -192,9 +192,11 @@ def test_verifier_evidence_decides_a_posture_query_the_rules_cannot(verifier):
         assert (d.targets, d.stage, d.state) == ((favourite,), "verify", "locked")
         assert "looks sitting" in d.rationale
         assert stub.calls == [((1, 2), ("sitting",), "dog")]
-    ident = TargetIdentifier(CFG, match=category_matches, verifier=StubVerifier(2))
+    stub = StubVerifier(2)
+    ident = TargetIdentifier(CFG, match=category_matches, verifier=stub)
     ident.set_query(query, generation=1)
-    assert ident.update(two_dogs(), 29).targets == (2,)
+    fresh = identify(two_dogs(), query, CFG, match=category_matches, verifier=stub, frame_index=29, generation=1)
+    assert ident.accept(two_dogs(), fresh).targets == (2,)
 
 
 def test_negated_appearance_phrases_invert_the_evidence():
