@@ -1,0 +1,78 @@
+"""The rules reasoner on the language set: an evaluation set nobody tuned on (issue 16, item 4).
+
+    python bench/language.py [--split dev|test|both] [--json FILE] [--misses]
+
+Runs every case of ``test/data/language_set`` the way ``rvos-ros reason`` does with
+no LLM and no verifier (``QueryParser().parse`` + ``identify`` with the default
+``ReasoningConfig``) and prints, per structure and overall, for dev and test side by
+side: accuracy (targets == expected as sets), locked rate, silent wrong locks
+(locked on a wrong answer) and the parser's understood rate. Rules only, CPU,
+synthetic windows. The set is regenerated with ``python -m rvos_ros.testing.language_set``.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rvos_ros.testing.language_set import EASY, STRUCTURES
+from rvos_ros.testing.language_set.report import DATA, load_cases, run_all, summarize
+
+LABEL = "rules only, CPU, synthetic windows"
+
+
+class Split(str, enum.Enum):
+    dev = "dev"
+    test = "test"
+    both = "both"
+
+
+def _cell(f: dict) -> list[str]:
+    if not f["n"]:
+        return ["0", "-", "-", "-", "-"]
+    return [str(f["n"]), f"{f['accuracy']:.0%}", f"{f['locked']:.0%}", f"{f['silent_wrong_locks']:.0%}",
+            f"{f['understood']:.0%}"]
+
+
+def main(split: Annotated[Split, typer.Option(help="Which half to run.")] = Split.both,
+         json_out: Annotated[Path | None, typer.Option("--json", help="Write the figures and every row here.")] = None,
+         data: Annotated[Path, typer.Option(help="The language set folder.")] = DATA,
+         misses: Annotated[bool, typer.Option(help="Also list every wrong case.")] = False) -> None:
+    """Accuracy, locked, silent wrong locks and understood rate per structure, dev and test side by side."""
+    splits = ("dev", "test") if split is Split.both else (split.value,)
+    cases = [c for c in load_cases(data) if c["split"] in splits]
+    rows = run_all(cases)
+    summary = summarize(rows, splits)
+    table = Table(title=f"language set: {LABEL}  (acc / locked / silent wrong locks / understood)")
+    table.add_column("structure")
+    for sp in splits:
+        for col in ("n", "acc", "locked", "silent", "underst."):
+            table.add_column(f"{sp} {col}", justify="right")
+    order = [s for s in STRUCTURES if s in summary["structures"]]
+    for s in order:
+        name = s + (" (easy)" if s in EASY else "")
+        table.add_row(name, *[v for sp in splits for v in _cell(summary["structures"][s][sp])])
+    table.add_section()
+    table.add_row("overall", *[v for sp in splits for v in _cell(summary["overall"][sp])])
+    console = Console(width=max(Console().width, 140))
+    console.print(table)
+    console.print(f"{len(rows)} cases, {LABEL}; the split is fixed in cases.json; no accuracy goal is set here.")
+    if misses:
+        for r in rows:
+            if set(r["got"]) != set(r["expected"]):
+                console.print(f"[{r['split']}] {r['id']}: {r['query']!r} expected {r['expected']} got {r['got']} "
+                              f"({r['state']}) {r['rationale'][:120]}", markup=False, highlight=False)
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps({"version": 1, "label": LABEL, "splits": list(splits), **summary,
+                                        "rows": rows}, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    typer.run(main)
