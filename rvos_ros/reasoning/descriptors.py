@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 MOTION_KINDS = frozenset({"moving", "direction", "depth", "speed", "stops", "starts", "turns_back",
-                          "approaches", "leaves", "recent", "onset", "extent", "heading"})
+                          "approaches", "leaves", "recent", "onset", "extent", "heading", "repeats", "shape", "order"})
 TRAJECTORY_REASONS = frozenset({"insufficient", "no_context"})
 """Reasons a look at pixels cannot fix: too little trajectory, or the entity referred to is not tracked."""
 _RELATED_COLOURS = {frozenset(p) for p in (("red", "orange"), ("red", "pink"), ("orange", "yellow"),
@@ -66,6 +66,8 @@ _PLAIN = {
     "extent:little": "barely moving", "heading:same": "heading the same way as {ref}",
     "heading:opposite": "heading the opposite way to {ref}", "direction": "moving {value}",
     "speed": "{value}", "color": "{value}", "size": "{value}", "position": "{value}", "relative": "{value} {ref}",
+    "order": "the {value}", "shape:circle": "moving in circles", "shape:back_and_forth": "going back and forth",
+    "shape:bounce": "bouncing", "shape:bounce_in_place": "bouncing in place", "repeats": "{value} times",
 }
 
 
@@ -302,15 +304,21 @@ def _size(ctx: ScoringContext, d: Descriptor) -> RawScores:
     return out
 
 def _position(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    """Where a track is in the image now (or at the window's start for ``<value>@start``): a superlative among
+    the candidates ("the dog on the left"), or an absolute half for a plural."""
+    value, _, when = d.value.partition("@")
+    if when not in ("", "start", "end"):
+        return {t: (None, f"position {d.value!r}", "unsupported") for t in ctx.cands}
+    positions = ctx.ev.position_at_start if when == "start" else ctx.ev.position
     value_of = {
         "leftmost": lambda p: -p.x, "rightmost": lambda p: p.x, "top": lambda p: -p.y,
         "bottom": lambda p: p.y, "center": lambda p: -math.hypot(p.x - 0.5, p.y - 0.5),
         "nearest": lambda p: p.bottom + 0.1 * math.log(max(p.area, 1e-6)),
         "farthest": lambda p: -(p.bottom + 0.1 * math.log(max(p.area, 1e-6))),
-    }.get(d.value)
+    }.get(value)
     if value_of is None:
         return {t: (None, f"position {d.value!r}", "unsupported") for t in ctx.cands}
-    pos = {t: p for t in ctx.cands if (p := ctx.ev.position[t]) is not None}
+    pos = {t: p for t in ctx.cands if (p := positions[t]) is not None}
     vals = {t: value_of(p) for t, p in pos.items()}
     rank = int(d.ref) if d.ref.isdigit() and int(d.ref) >= 1 else 1
     out: dict = {t: (None, "never seen", "insufficient") for t in ctx.cands}
@@ -318,7 +326,7 @@ def _position(ctx: ScoringContext, d: Descriptor) -> RawScores:
         # Plural "the dogs on the left": an absolute half of the image, not a superlative.
         absolute = {"leftmost": lambda p: 0.5 - p.x, "rightmost": lambda p: p.x - 0.5,
                     "top": lambda p: 0.5 - p.y, "bottom": lambda p: p.y - 0.5,
-                    "center": lambda p: 0.25 - math.hypot(p.x - 0.5, p.y - 0.5)}.get(d.value)
+                    "center": lambda p: 0.25 - math.hypot(p.x - 0.5, p.y - 0.5)}.get(value)
         scores = {t: soft(absolute(p), 0.06) if absolute else soft(vals[t] - np.median(list(vals.values())), 0.05)
                   for t, p in pos.items()}
     elif len(vals) > 1:
@@ -326,8 +334,9 @@ def _position(ctx: ScoringContext, d: Descriptor) -> RawScores:
         scores = rank_scores(vals, rank, max(hi, rank), 0.03)
     else:
         scores = {t: 1.0 if rank == 1 else 0.2 for t in vals}
+    where = " at the start" if when == "start" else ""
     for t, p in pos.items():
-        out[t] = (scores[t], f"at x={p.x:.2f}, y={p.y:.2f} of the image", "")
+        out[t] = (scores[t], f"at x={p.x:.2f}, y={p.y:.2f} of the image{where}", "")
     return out
 
 def _relative(ctx: ScoringContext, d: Descriptor) -> RawScores:

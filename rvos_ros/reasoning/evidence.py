@@ -88,6 +88,12 @@ class Evidence:
         return {t.id: mo.frame_position(t, w.width, w.height) for t in w.tracks}
 
     @cached_property
+    def position_at_start(self) -> dict[int, mo.Position | None]:
+        """Where each track was when first seen in the window ("on the left at the start")."""
+        w = self.window
+        return {t.id: mo.frame_position(t, w.width, w.height, at_start=True) for t in w.tracks}
+
+    @cached_property
     def size(self) -> dict[int, float | None]:
         """Track id → robust box area (share of the image; :func:`~rvos_ros.reasoning.size.robust_area`)."""
         w, to_first = self.window, mo.to_first_homographies(self.window)

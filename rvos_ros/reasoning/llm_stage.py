@@ -13,19 +13,23 @@ answers with the rules, stage ``fallback``, saying why).
 
 from __future__ import annotations
 
-import functools
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from rvos_ros.config import LLMConfig
 from rvos_ros.errors import LLMError
-from rvos_ros.llm.client import ChatClient, build_client
-from rvos_ros.llm.prompts import MotionRun, TrackSummary, motion_messages
-from rvos_ros.llm.schemas import TargetAnswer
 from rvos_ros.reasoning.motion import TrackMotion, window_motion
 from rvos_ros.reasoning.occlusion import occlusion_events
 from rvos_ros.reasoning.rules import RuleResult
 from rvos_ros.types import Decision, ParsedQuery, TrajectoryWindow
+
+if TYPE_CHECKING:
+    from rvos_ros.llm.client import ChatClient
+    from rvos_ros.llm.prompts import MotionRun, TrackSummary
+
+# The llm package (pydantic 2, the openai client) is imported only when an LLM is configured: a robot's ROS
+# install may have neither, and with llm.backend none the node must start without them.
 
 __all__ = ["LLMStage", "build_llm_hook", "summarize_window"]
 
@@ -35,6 +39,8 @@ _MAX_EVENTS = 3
 
 
 def _runs(m: TrackMotion) -> tuple[MotionRun, ...]:
+    from rvos_ros.llm.prompts import MotionRun
+
     out = []
     for sg in m.segments[-_MAX_RUNS:]:
         direction = ""
@@ -49,6 +55,8 @@ def _runs(m: TrackMotion) -> tuple[MotionRun, ...]:
 def summarize_window(window: TrajectoryWindow, candidates: tuple[int, ...], min_observed_s: float = 0.5
                      ) -> list[TrackSummary]:
     """One :class:`TrackSummary` per candidate (positions in frame-0 pixels, camera motion removed)."""
+    from rvos_ros.llm.prompts import TrackSummary
+
     motion = window_motion(window, min_observed_s)
     events: dict[int, list[str]] = {}
     for e in occlusion_events(window):
@@ -82,6 +90,9 @@ class LLMStage:
 
     def __call__(self, window: TrajectoryWindow, query: ParsedQuery, rules: RuleResult, reason: str
                  ) -> Decision | None:
+        from rvos_ros.llm.prompts import motion_messages
+        from rvos_ros.llm.schemas import TargetAnswer
+
         tracks = summarize_window(window, rules.candidates, self.min_observed_s)
         msgs = motion_messages(query.text, tracks, duration_s=window.num_frames / window.fps,
                                width=window.width, height=window.height, hint=reason)
@@ -100,12 +111,11 @@ class LLMStage:
                         rationale=rationale[:400])
 
 
-@functools.lru_cache(maxsize=4)
 def build_llm_hook(config: LLMConfig, min_observed_s: float = 0.5) -> LLMStage | None:
-    """The configured LLM stage, or None for ``llm.backend: none``.
+    """The configured LLM stage, or None for ``llm.backend: none`` (the runtime's model registry keeps it)."""
+    if config.backend == "none":
+        return None
+    from rvos_ros.llm.client import build_client
 
-    Cached per configuration: the eval runner builds a runtime per expression,
-    and a local model must load once.
-    """
     client = build_client(config)
     return None if client is None else LLMStage(client, min_observed_s=min_observed_s)

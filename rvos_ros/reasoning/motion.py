@@ -399,6 +399,72 @@ def turn_back_px(m: TrackMotion, params: MotionParams | None = None) -> tuple[fl
     return best, axis
 
 
+def reversals(m: TrackMotion, axis: int, params: MotionParams | None = None) -> int:
+    """Reversals of direction along ``axis`` (0: x, 1: y) between legs of at least the turn-back threshold."""
+    p = params or MotionParams()
+    if m.centers.shape[0] < 2:
+        return 0
+    thr = max(p.significant_leg_diag * m.size_px, m.run_px)
+    legs = _zigzag_legs(m.centers[:, axis], thr)
+    return sum(1 for a, b in zip(legs, legs[1:], strict=False) if a * b < 0 and min(abs(a), abs(b)) >= thr)
+
+
+def upward_legs(m: TrackMotion, params: MotionParams | None = None) -> int:
+    """Significant upward movements followed by a way down (jumps, bounces): up-then-down pairs along y."""
+    p = params or MotionParams()
+    if m.centers.shape[0] < 2:
+        return 0
+    thr = max(p.significant_leg_diag * m.size_px, m.run_px)
+    legs = _zigzag_legs(m.centers[:, 1], thr)
+    return sum(1 for a, b in zip(legs, legs[1:], strict=False) if a < 0 < b and min(-a, b) >= thr)
+
+
+def pause_starts_s(m: TrackMotion, slow_share: float = 0.3, min_s: float = 0.3) -> list[float]:
+    """Window times (s) at which pauses after motion begin: runs of at least ``min_s`` below ``slow_share`` of
+    the track's fast speed, each preceded by a fast sample (short stops the moving/stopped segmentation smooths
+    over count too)."""
+    if m.centers.shape[0] < 3:
+        return []
+    speed = np.linalg.norm(np.diff(m.centers, axis=0), axis=1) * m.fps
+    fast = float(np.percentile(speed, 90))
+    if not m.moving.any():  # a track that never moved makes no pause
+        return []
+    slow = speed < slow_share * fast
+    starts: list[float] = []
+    run, seen_fast = 0, False
+    for i, v in enumerate(slow):
+        if v:
+            run += 1
+            continue
+        if seen_fast and run / m.fps >= min_s:
+            starts.append(float(m.frames[i - run]) / m.fps)
+        seen_fast, run = True, 0
+    if seen_fast and run / m.fps >= min_s:
+        starts.append(float(m.frames[len(slow) - run]) / m.fps)
+    return starts
+
+
+def pauses(m: TrackMotion) -> int:
+    """How many pauses after motion the track makes (:func:`pause_starts_s`)."""
+    return len(pause_starts_s(m))
+
+
+def turning_turns(m: TrackMotion, min_speed_px_s: float | None = None) -> float:
+    """Net turning of the heading over the moving samples, in full turns (a circle is 1; reversals excluded)."""
+    if m.centers.shape[0] < 3:
+        return 0.0
+    step = np.diff(m.centers, axis=0)
+    speed = np.linalg.norm(step, axis=1) * m.fps
+    floor = min_speed_px_s if min_speed_px_s is not None else max(0.25 * float(np.percentile(speed, 90)), 1.0)
+    ok = speed >= floor
+    if ok.sum() < 3:
+        return 0.0
+    angle = np.arctan2(step[ok, 1], step[ok, 0])
+    d = np.angle(np.exp(1j * np.diff(angle)))  # wrapped to (-pi, pi]
+    d = d[np.abs(d) < 2.0]  # a reversal is not a turn
+    return float(abs(d.sum()) / (2 * np.pi))
+
+
 @dataclass(frozen=True)
 class Approach:
     """Distance between two tracks over their common frames (px, frame-0 coordinates)."""

@@ -67,7 +67,14 @@ _POSTURE_TAIL = frozenset("down up on over out around in with at into onto its h
 _TRIM = (_POSTURE_TAIL | _ENT_SKIP) - set(COLOR_OF) - {"down", "up", "out", "off", "around"}
 _BOUNDARY = frozenset("that which who whose while but than and then or".split())
 _SEQUENCE_KINDS = frozenset({"starts", "stops", "turns_back"})
-_CONNECTORS = frozenset("then before after until till once later afterwards".split())
+_COUNT_WORDS = {"once": 1, "twice": 2, "thrice": 3}
+_EVENTS = {"stop": "stop", "halt": "stop", "pause": "stop", "freeze": "stop", "leave": "leave", "exit": "leave",
+           "disappear": "leave", "arrive": "enter", "enter": "enter", "appear": "enter"}
+_ORDER_WORDS = frozenset(_EVENTS) | frozenset("first last to the a one ones frame view scene picture screen video "
+                                              "image".split())
+_CLAUSE_STARTS = frozenset("it they he she the a an its their his her we you i".split())
+_JUMP_VERBS = frozenset("jump hop leap bounce".split())
+_CONNECTORS = frozenset("then before after until till later afterwards".split())
 _GROUP = {"m": "motions", "a": "attributes", "r": "relations"}
 _CAMERA_SWAP = {("approaches", ""): ("m", "depth", "closer"), ("leaves", ""): ("m", "depth", "farther"),
                 ("occludes", ""): ("r", "position", "nearest"), ("relative", "near"): ("r", "position", "nearest"),
@@ -114,6 +121,7 @@ class QueryParser(NounPhrases):
         self._word_stage(st)
         categories, count = self._noun_phrases(st)
         self._finish_motion(st)
+        self._counts(st)
         unknown = self._unknown(st)
         context = tuple(dict.fromkeys(c for _, c in sorted(st.context) if c))
         # a named other object that no descriptor relates the target to ("overtakes the truck") is unjudged
@@ -245,6 +253,10 @@ class QueryParser(NounPhrases):
             self._emit(st, _KIND_GROUP[kind], kind, value, "" if rank == 1 else str(rank), at=i0, negated=False)
         elif pat.group == "onset":
             span = self._onset(st, m, i0, i1)
+        elif pat.group == "order":
+            event = _EVENTS[m.group("e") or m.group("e2")]
+            self._emit(st, "m", "order", f"{m.group('v') or m.group('w')}:{event}", at=i0, negated=False)
+            span = [k for k in range(i0, i1) if toks[k].lemma in _ORDER_WORDS]
         elif pat.group == "seq":
             span = self._sequence(st, pat, m)
         elif pat.group == "phase":
@@ -258,9 +270,9 @@ class QueryParser(NounPhrases):
             self._emit(st, "m", "direction", W.OPPOSITE[W.DIRECTION[m.group("v")]], at=i0)
         else:
             group, kind, value = pat.group, pat.kind, pat.value
-            if value == "{v}":
+            if value.startswith("{v}"):
                 table = {"direction": W.DIRECTION, "position": W.POSITION, "relative": W.RELATIVE}[pat.kind]
-                value = table[word]
+                value = table[word] + value[3:]  # "{v}@start": where it is at the start
             ref = ""
             if pat.ent:
                 ent = self._entity(st, i1)
@@ -444,6 +456,41 @@ class QueryParser(NounPhrases):
                 continue
             st.motions.remove((i, d))
             self._emit(st, "m", "moving", phase, at=i, negated=d.negated)
+
+    @staticmethod
+    def _counts(st: _State) -> None:
+        """Counted actions ("stops twice", "turns around three times", "jumps once"): the count goes into a
+        ``repeats`` descriptor (``stop:2``, ``turn:3``, ``jump:1``) that replaces the uncounted one."""
+        toks = st.toks
+        for i, t in enumerate(toks):
+            if t.used:
+                continue
+            if t.word in _COUNT_WORDS:
+                n, span = _COUNT_WORDS[t.word], [i]
+                if t.word == "once" and i + 1 < len(toks) and toks[i + 1].word in _CLAUSE_STARTS:
+                    continue  # "once it stops": a conjunction, not a count
+            elif t.word == "times" and i > 0 and (toks[i - 1].word in W.NUMBERS or toks[i - 1].word.isdigit()):
+                prev = toks[i - 1].word
+                n, span = (W.NUMBERS[prev] if prev in W.NUMBERS else int(prev)), [i - 1, i]
+            else:
+                continue
+            action: tuple[int, str] | None = None
+            for k, (at, d) in enumerate(st.motions):
+                if at < span[0] and (d.kind in ("stops", "turns_back") or (d.kind == "shape" and d.value == "bounce")):
+                    if action is None or at > st.motions[action[0]][0]:
+                        action = (k, {"stops": "stop", "turns_back": "turn"}.get(d.kind, "jump"))
+            jumps = [j for j in range(max(0, span[0] - 6), span[0]) if toks[j].lemma in _JUMP_VERBS]
+            if jumps and (action is None or jumps[-1] > st.motions[action[0]][0]):
+                at = jumps[-1]
+                toks[at].used = True
+                st.motions.append((at, Descriptor("repeats", f"jump:{n}")))
+            elif action is not None:
+                at = st.motions[action[0]][0]
+                st.motions[action[0]] = (at, Descriptor("repeats", f"{action[1]}:{n}"))
+            else:
+                continue
+            for j in span:
+                toks[j].used = True
 
     @staticmethod
     def _unknown(st: _State) -> list[str]:

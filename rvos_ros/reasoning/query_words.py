@@ -225,14 +225,33 @@ def _p(body: str, group: str, kind: str = "", value: str = "", ent: str = "", ve
 
 PATTERNS: tuple[Pattern, ...] = (
     # fillers that would otherwise read as content words
-    _p(r"right(?= (?:next|beside|behind|in front|above|below|under|near|by|there|here|now|away|after|before|at))",
-       ""),
+    _p(r"(?<!the )right(?= (?:next|beside|behind|in front|above|below|under|near|by|there|here|now|away|after|"
+       r"before|at))", ""),
     _p(r"a little bit|a bit|a little(?= (?:to|more|further|faster|slower|left|right|up|down|bit))|"
        r"at the same time|from time to time|over time|(?:appear|seem) to|each other|one another|all over", ""),
     _p(r"(?:use|used) (?:for|to|as)|made (?:of|from)|(?:kind|type|sort) of|belong to|own by|owned by|"
        r"(?:something|anything|thing|things|stuff) (?:to|for) (?!the |a |an |its |his |her |their |left|right|#)\S+",
        "knowledge"),
     # where it looks is a posture, not a direction or a position
+    # where a track is at the start or at the end of the video (before "start" reads as a late start)
+    _p(r"(?:be )?(?:on|at|in) (?:the )?(?:far )?(?P<v>{LR}|top|bottom){SIDE}{FRAME} (?:at|in) the (?:start|beginning|"
+       r"outset)(?: of (?:the )?(?:video|clip|scene|sequence))?|(?:at|in) the (?:start|beginning)(?: of (?:the )?"
+       r"(?:video|clip|scene))? (?:be )?(?:on|at|in) (?:the )?(?P<w>{LR}|top|bottom){SIDE}{FRAME}|"
+       r"(?:start|begin)(?: out| off)? (?:on|at|in|from) (?:the )?(?P<x>{LR}|top|bottom){SIDE}{FRAME}|"
+       r"(?:initially|first) (?:be )?(?:on|at|in) (?:the )?(?P<y>{LR}|top|bottom){SIDE}{FRAME}",
+       "r", "position", "{v}@start"),
+    _p(r"end(?: up)? (?:on|at|in) (?:the )?(?:far )?(?P<v>{LR}|top|bottom){SIDE}{FRAME}|"
+       r"(?:be )?(?:on|at|in) (?:the )?(?P<w>{LR}|top|bottom){SIDE}{FRAME} (?:at|by) the end(?: of (?:the )?"
+       r"(?:video|clip|scene))?|(?:finally|eventually) (?:be )?(?:on|at|in) (?:the )?(?P<x>{LR}|top|bottom){SIDE}"
+       r"{FRAME}", "r", "position", "{v}@end"),
+    # shapes of motion (before "in place" reads as static and "walk back" as a turn back)
+    _p(r"(?:bounce|hop|jump)(?: up and down)? (?:in place|on the spot|in one place|in the same (?:place|spot)|"
+       r"on one spot|without (?:move|go) (?:along|anywhere))", "m", "shape", "bounce_in_place"),
+    _p(r"(?:bounce|hop)(?: (?:along|across))?|jump up and down", "m", "shape", "bounce"),
+    _p(r"(?:(?:go|run|walk|move|drive|fly|swim|ride) )?(?:around |round )?in (?:a )?circles?|round and round|"
+       r"(?:circle|spin)(?! (?:of|the))", "m", "shape", "circle"),
+    _p(r"(?:(?:go|run|walk|move|pace|drive|swim|fly) )?(?:back and forth|forth and back|to and fro)|"
+       r"pace(?: up and down)?", "m", "shape", "back_and_forth"),
     _p(r"(?:look|face|stare|point|turn (?:its|his|her|their) head)(?: to| towards| toward)?(?: the)? "
        r"(?:left|right|up|down|camera)(?: side)?", "posture"),
     # ordinals: "the second (dog) from the left", "the third largest"
@@ -259,6 +278,10 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"(?:be |stay |remain |stand |sit )?{STILL} (?:{EARLY}|first|before|earlier|for a while|for a moment|"
        r"for some time)", "m", "starts"),
     _p(r"(?:{EARLY}|first) (?:(?:be|it|stay|remain|stand|sit|keep) )*{STILL}", "m", "starts"),
+    # order of other events: "the last horse to stop", "the first car to leave", "the woman that stops last"
+    _p(r"(?P<v>first|last) (?:\S+ ){0,3}?to (?P<e>stop|halt|pause|freeze|leave|exit|disappear|arrive|enter|appear)|"
+       r"(?P<e2>stop|halt|pause|freeze|leave|exit|disappear|arrive|enter|appear)(?: (?:the|a|frame|view|scene|"
+       r"picture|screen|video|image|move|move|run|walk))*? (?P<w>first|last)(?! (?:from|on|at|of)(?: |$))", "order"),
     # onset order: "starts moving first", "the first (car) to move", "moves last"
     _p(r"(?:(?:start|begin|{GOOFF})(?: to)?(?: (?:{V}))?|(?:{V})) (?P<v>first|last)(?! (?:from|on|at|of)(?: |$))|"
        r"(?P<w>first|last) (?:(?:one|ones|\S+) )?to (?:(?:start|begin|{GOOFF})(?: to)?(?: (?:{V}))?|(?:{V}))",

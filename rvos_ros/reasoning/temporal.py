@@ -171,5 +171,85 @@ def _heading(ctx: ScoringContext, d: Descriptor) -> RawScores:
     return out
 
 
-TEMPORAL_SCORERS: dict[str, Scorer] = {"onset": _onset, "extent": _extent, "heading": _heading}
+def _count_score(got: int, want: int) -> float:
+    return 0.95 if got == want else (0.2 if abs(got - want) == 1 else 0.05)
+
+def _repeats(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    """A counted action, ``stop:N`` (pauses after motion), ``turn:N`` (reversals along the main axis) or
+    ``jump:N`` (up-then-down movements): right when the count matches, a little for one off."""
+    action, _, n = d.value.partition(":")
+    if action not in ("stop", "turn", "jump") or not n.isdigit():
+        return {t: (None, f"repeats {d.value!r}", "unsupported") for t in ctx.cands}
+    want = int(n)
+
+    def f(m: mo.TrackMotion) -> tuple[float, str]:
+        if action == "stop":
+            got, what = mo.pauses(m), "pauses"
+        elif action == "turn":
+            got, what = max(mo.reversals(m, 0), mo.reversals(m, 1)), "turns back"
+        else:
+            got, what = mo.upward_legs(m), "jumps"
+        return _count_score(got, want), f"{what} {got} time{'s' if got != 1 else ''}"
+    return ctx.motions(f)
+
+def _shape(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    """Shape of the path: ``circle`` (net turning of at least most of a full turn), ``back_and_forth`` (two
+    or more reversals along one axis with little motion across it), ``bounce`` (two or more up-and-down
+    movements) and ``bounce_in_place`` (bouncing while going nowhere sideways)."""
+    if d.value not in ("circle", "back_and_forth", "bounce", "bounce_in_place"):
+        return {t: (None, f"shape {d.value!r}", "unsupported") for t in ctx.cands}
+
+    def f(m: mo.TrackMotion) -> tuple[float, str]:
+        if m.centers.shape[0] < 3:
+            return 0.05, "too few samples"
+        span = np.ptp(m.centers, axis=0)
+        if d.value == "circle":
+            turns = mo.turning_turns(m)
+            return soft(turns - 0.6, 0.12) * ctx.moving_score(m), f"heading turns {turns:.1f} times round"
+        if d.value == "back_and_forth":
+            axis = int(np.argmax(span))
+            rev = mo.reversals(m, axis)
+            flat = float(span[1 - axis] / max(span[axis], 1.0))
+            return soft(rev - 1.5, 0.3) * soft(0.45 - flat, 0.1), f"{rev} reversals along {'xy'[axis]}"
+        ups = mo.upward_legs(m)
+        s = soft(ups - 1.5, 0.3)
+        if d.value == "bounce_in_place":
+            sideways = float(span[0] / max(span[1] + m.size_px, 1.0))
+            return s * soft(0.6 - sideways, 0.15), f"{ups} bounces, {span[0]:.0f} px sideways"
+        return s, f"{ups} bounces"
+    return ctx.motions(f)
+
+
+def _event_time_s(ctx: ScoringContext, tid: int, event: str, order: str) -> float | None:
+    """When a track stops (its first pause for "first", its last for "last"), leaves or enters the view (s)."""
+    w = ctx.ev.window
+    if event == "stop":
+        starts = mo.pause_starts_s(ctx.ev.motion[tid])
+        return (starts[0] if order == "first" else starts[-1]) if starts else None
+    v = mo.view_change(w.track(tid), w.width, w.height, w.num_frames, w.fps)
+    rows = np.asarray(w.track(tid).boxes, dtype=np.float64).reshape(-1, 6)
+    seen = rows[rows[:, 5] > 0.5, 0]
+    if seen.size == 0:
+        return None
+    if event == "leave":
+        return float(seen[-1]) / w.fps if v.exited else None
+    return float(seen[0]) / w.fps if v.appeared else None
+
+def _order(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    """``first|last:stop|leave|enter``: the earliest or latest to stop, leave or enter the view; tracks that
+    never do it rank last."""
+    order, _, event = d.value.partition(":")
+    if order not in ("first", "last") or event not in ("stop", "leave", "enter"):
+        return {t: (None, f"order {d.value!r}", "unsupported") for t in ctx.cands}
+    times = {t: _event_time_s(ctx, t, event, order) for t in ctx.cands}
+    sign = -1.0 if order == "first" else 1.0
+    ranks = ctx.ranked({t: sign * s for t, s in times.items() if s is not None},
+                       max(getattr(ctx.query, "count", 1), 1), 0.3)
+    verb = {"stop": "stops", "leave": "leaves", "enter": "enters"}[event]
+    return {t: ((ranks[t], f"{verb} at {s:.1f} s", "") if s is not None else (0.05, f"never {verb}", ""))
+            for t, s in times.items()}
+
+
+TEMPORAL_SCORERS: dict[str, Scorer] = {"order": _order, "onset": _onset, "extent": _extent, "heading": _heading,
+                                       "repeats": _repeats, "shape": _shape}
 """The temporal/comparative descriptor kinds and their scorers (``moving`` at a phase is :func:`moving_phase`)."""

@@ -30,15 +30,17 @@ class Position:
     box: tuple[float, float, float, float]
 
 
-def frame_position(traj: TrackTrajectory, width: int, height: int, recent_frames: int = 5) -> Position | None:
-    """Median of the last ``recent_frames`` visible boxes, normalized by the image size; None if never seen."""
+def frame_position(traj: TrackTrajectory, width: int, height: int, recent_frames: int = 5,
+                   at_start: bool = False) -> Position | None:
+    """Median of the last ``recent_frames`` visible boxes (the first ones with ``at_start``), normalized by the
+    image size; None if never seen."""
     rows = np.asarray(traj.boxes, dtype=np.float64).reshape(-1, 6)
     vis = rows[rows[:, 5] > 0.5]
     if vis.shape[0] == 0:
         vis = rows
     if vis.shape[0] == 0:
         return None
-    box = np.median(vis[-recent_frames:, 1:5], axis=0)
+    box = np.median(vis[:recent_frames, 1:5] if at_start else vis[-recent_frames:, 1:5], axis=0)
     w, h = float(max(width, 1)), float(max(height, 1))
     area = max(box[2] - box[0], 0.0) * max(box[3] - box[1], 0.0) / (w * h)
     return Position((box[0] + box[2]) / 2 / w, (box[1] + box[3]) / 2 / h, box[3] / h, float(area),

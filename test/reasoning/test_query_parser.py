@@ -176,7 +176,7 @@ def test_speed(parser: QueryParser, text: str, value: str) -> None:
     ("the ball that turns around", "turns_back"), ("the boy who returns", "turns_back"),
     ("the girl that changes direction", "turns_back"), ("the ball that goes back", "turns_back"),
     ("the person who comes back", "turns_back"), ("the dog that reverses", "turns_back"),
-    ("the cat that makes a u-turn", "turns_back"), ("the dog running back and forth", "turns_back"),
+    ("the cat that makes a u-turn", "turns_back"), ("the dog running back and forth", "shape"),
     ("the car moving left then right", "turns_back"), ("the dog that turns back", "turns_back"),
     ("the bird that comes into view", "enters"), ("the person who appears", "enters"),
     ("the cat which went out of the frame", "exits"), ("the man who leaves the scene", "exits"),

@@ -817,8 +817,8 @@ def b_comparative(rng: np.random.Generator, k: int, style: str) -> Built:
             )
         partial = "all three move; any moving reading ties them, a 'slow' misreading picks the slowest"
     elif kind == "slowest":
-        for lane, (role, v) in enumerate((("target", 2.5), ("distractor", 6), ("distractor2", 10))):
-            s.add(lab, mover(lane, v + rng.uniform(-0.3, 0.3)), role, color=col)
+        for lane, (role, speed) in enumerate((("target", 2.5), ("distractor", 6.0), ("distractor2", 10.0))):
+            s.add(lab, mover(lane, speed + rng.uniform(-0.3, 0.3)), role, color=col)
         partial = "all three move; a reading that keeps 'moving' and drops 'slowest' prefers the fastest"
     elif kind == "slower_than":
         s.add(lab, mover(0, 3 + rng.uniform(-0.3, 0.3)), "target", color=col)
