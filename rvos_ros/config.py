@@ -3,11 +3,21 @@
 The YAML keys are the dataclass fields below; the ROS node declares the same
 keys as parameters (``perception.backend`` and so on). Unknown keys, wrong
 types and out-of-range values raise ``ConfigError`` naming the dotted key.
+:data:`RANGES` is the one table of numeric bounds: the checks here and the
+node's parameter descriptors (rqt sliders) both read it.
+
+Folders (``perception.models_dir``, ``engines.dir``) never depend on the
+working directory: empty means the per-user data directory
+(``$RVOS_ROS_HOME``, else ``~/.cache/rvos_ros``) plus ``models`` or
+``engines``; a relative path resolves under that data directory; an absolute
+path (or ``~/...``) is taken as is. After construction they hold absolute paths.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -19,9 +29,11 @@ import yaml
 from rvos_ros.errors import ConfigError
 
 __all__ = [
+    "BudgetConfig",
     "CameraMotionConfig",
     "Config",
     "DetectorConfig",
+    "DiagnosticsConfig",
     "EnginesConfig",
     "GroundingConfig",
     "LLMConfig",
@@ -32,16 +44,104 @@ __all__ = [
     "RuntimeConfig",
     "TrackerConfig",
     "VerifierConfig",
+    "DATA_DIR_ENV",
     "DEFAULT_CONFIG_PATH",
+    "BUDGET_STEPS",
+    "RANGES",
+    "data_dir",
     "load_config",
+    "resolve_data_path",
 ]
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "rvos.yaml"
 
 
+DATA_DIR_ENV = "RVOS_ROS_HOME"
+"""Environment variable naming the per-user data directory (models, engines)."""
+
+RANGES: dict[str, tuple[float, float]] = {
+    "runtime.reason_every": (1, 1000),
+    "runtime.window_frames": (2, 3000),
+    "runtime.keyframes": (0, 32),
+    "runtime.keyframe_every": (1, 1000),
+    "runtime.fps": (0.0, 1000.0),
+    "perception.noise.miss_rate": (0.0, 0.99),
+    "perception.noise.label_swap_rate": (0.0, 1.0),
+    "perception.noise.jitter_px": (0.0, 50.0),
+    "perception.noise.confusion_rate": (0.0, 1.0),
+    "perception.noise.id_switch_rate": (0.0, 1.0),
+    "perception.noise.id_switch_min_gap": (1, 1000),
+    "perception.detector.box_threshold": (0.0, 1.0),
+    "perception.detector.text_threshold": (0.0, 1.0),
+    "perception.detector.nms_iou": (0.0, 1.0),
+    "perception.detector.max_detections": (1, 300),
+    "perception.detector.every_n_frames": (1, 10000),
+    "perception.tracker.image_size": (64, 2048),
+    "perception.tracker.max_prompt_frames": (1, 16),
+    "perception.tracker.occluded_score": (-100.0, 100.0),
+    "perception.tracker.fill_hole_area": (0, 100000),
+    "perception.grounding.match_iou": (0.0, 1.0),
+    "perception.grounding.reprompt_iou": (0.0, 1.0),
+    "perception.grounding.retire_after_s": (0.0, 3600.0),
+    "perception.grounding.max_tracks": (1, 64),
+    "verifier.keyframes": (1, 16),
+    "camera_motion.max_corners": (8, 10000),
+    "camera_motion.quality_level": (0.0001, 0.99),
+    "camera_motion.min_distance_px": (0.0, 1000.0),
+    "camera_motion.ransac_threshold_px": (0.0, 100.0),
+    "camera_motion.max_side_px": (64, 4096),
+    "reasoning.lock_confidence": (0.0, 1.0),
+    "reasoning.ambiguity_margin": (0.0, 0.99),
+    "reasoning.switch_patience": (1, 100),
+    "reasoning.lost_after_s": (0.0, 3600.0),
+    "reasoning.min_observed_s": (0.0, 60.0),
+    "llm.timeout_s": (0.0, 600.0),
+    "llm.max_retries": (0, 10),
+    "llm.max_tokens": (16, 4096),
+    "output.max_command_chars": (1, 100000),
+    "diagnostics.no_input_s": (0.1, 3600.0),
+    "diagnostics.min_fps": (0.0, 1000.0),
+    "diagnostics.stale_after_s": (0.01, 3600.0),
+    "diagnostics.max_drop_rate": (0.0, 1.0),
+    "budget.frame_ms": (0.0, 10000.0),
+    "budget.window_frames": (1, 1000),
+    "budget.recover_ratio": (0.0, 1.0),
+    "budget.detector_period_factor": (1, 100),
+    "budget.max_tracks": (1, 64),
+}
+"""Closed bounds of every numeric key; some keys add an open end or another rule in their section's checks."""
+
+_DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
+
+
 def _check(cond: bool, key: str, msg: str) -> None:
     if not cond:
         raise ConfigError(f"config key {key!r}: {msg}")
+
+
+def _check_ranges(section: Any, prefix: str) -> None:
+    """Every field of ``section`` that :data:`RANGES` bounds lies within its bounds."""
+    for f in dataclasses.fields(section):
+        key = f"{prefix}.{f.name}"
+        bounds = RANGES.get(key)
+        value = getattr(section, f.name)
+        if bounds is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+            lo, hi = bounds
+            _check(lo <= value <= hi, key, f"must be in [{lo}, {hi}], got {value}")
+
+
+def data_dir() -> Path:
+    """The per-user data directory: ``$RVOS_ROS_HOME``, else ``~/.cache/rvos_ros`` (absolute)."""
+    env = os.environ.get(DATA_DIR_ENV, "").strip()
+    return (Path(env).expanduser() if env else Path.home() / ".cache" / "rvos_ros").resolve()
+
+
+def resolve_data_path(value: str, default_name: str) -> str:
+    """An absolute folder for a path setting: "" → ``data_dir()/default_name``; relative → under ``data_dir()``."""
+    if not value.strip():
+        return str(data_dir() / default_name)
+    path = Path(value).expanduser()
+    return str(path if path.is_absolute() else data_dir() / path)
 
 
 @dataclass(frozen=True)
@@ -61,11 +161,8 @@ class RuntimeConfig:
     """Frame rate assumed when the input carries no usable stamps."""
 
     def __post_init__(self) -> None:
-        _check(self.reason_every >= 1, "runtime.reason_every", f"must be >= 1, got {self.reason_every}")
-        _check(self.window_frames >= 2, "runtime.window_frames", f"must be >= 2, got {self.window_frames}")
-        _check(self.keyframes >= 0, "runtime.keyframes", f"must be >= 0, got {self.keyframes}")
-        _check(self.keyframe_every >= 1, "runtime.keyframe_every", f"must be >= 1, got {self.keyframe_every}")
-        _check(0 < self.fps <= 1000, "runtime.fps", f"must be in (0, 1000], got {self.fps}")
+        _check_ranges(self, "runtime")
+        _check(self.fps > 0, "runtime.fps", f"must be > 0, got {self.fps}")
 
 
 @dataclass(frozen=True)
@@ -78,13 +175,27 @@ class NoiseConfig:
     """Probability that a track carries another object's category for its whole life."""
     jitter_px: float = 0.0
     """Standard deviation of the per-frame box/mask shift in pixels."""
+    report: Literal["all", "named"] = "all"
+    """all: every object is reported whatever the command; named: only objects whose (perceived) category the
+    command's phrases name (its categories and context entities, as the models backend prompts its detector),
+    labelled with the phrase that matched, like an open-vocabulary detector; the tracks then depend on the
+    command."""
+    confusion_rate: float = 0.0
+    """Probability that a track carries a *similar* category for its whole life (a detector's confusion: dog/cat,
+    car/truck/bus, ...; a category outside the table of confusable groups takes another category of the scene).
+    Unlike ``label_swap_rate``, which takes any other object's category; a swapped track keeps its swap."""
+    id_switch_rate: float = 0.0
+    """Probability that an object back in view after an occlusion (absent from the ground truth for at least
+    ``id_switch_min_gap`` frames) comes back under a new track id, as a tracker that lost it; with it > 0 track
+    ids are no longer object ids."""
+    id_switch_min_gap: int = 3
+    """Frames an object must be absent from the ground truth for its return to risk an id switch."""
     seed: int = 0
 
     def __post_init__(self) -> None:
-        _check(0.0 <= self.miss_rate < 1.0, "perception.noise.miss_rate", f"must be in [0, 1), got {self.miss_rate}")
-        _check(0.0 <= self.label_swap_rate <= 1.0, "perception.noise.label_swap_rate",
-               f"must be in [0, 1], got {self.label_swap_rate}")
-        _check(0.0 <= self.jitter_px <= 50.0, "perception.noise.jitter_px", f"must be in [0, 50], got {self.jitter_px}")
+        _check_ranges(self, "perception.noise")
+        _check(self.report in ("all", "named"), "perception.noise.report",
+               f"must be one of ['all', 'named'], got {self.report!r}")
 
 
 @dataclass(frozen=True)
@@ -107,13 +218,7 @@ class DetectorConfig:
     """Keyframe period: the detector also runs on a new command and when a track is lost."""
 
     def __post_init__(self) -> None:
-        for key in ("box_threshold", "text_threshold", "nms_iou"):
-            v = getattr(self, key)
-            _check(0.0 <= v <= 1.0, f"perception.detector.{key}", f"must be in [0, 1], got {v}")
-        _check(self.max_detections >= 1, "perception.detector.max_detections",
-               f"must be >= 1, got {self.max_detections}")
-        _check(self.every_n_frames >= 1, "perception.detector.every_n_frames",
-               f"must be >= 1, got {self.every_n_frames}")
+        _check_ranges(self, "perception.detector")
 
 
 @dataclass(frozen=True)
@@ -141,12 +246,9 @@ class TrackerConfig:
     Engines choose theirs at build time."""
 
     def __post_init__(self) -> None:
-        _check(self.image_size >= 64 and self.image_size % 32 == 0, "perception.tracker.image_size",
-               f"must be a multiple of 32 and >= 64, got {self.image_size}")
-        _check(self.max_prompt_frames >= 1, "perception.tracker.max_prompt_frames",
-               f"must be >= 1, got {self.max_prompt_frames}")
-        _check(self.fill_hole_area >= 0, "perception.tracker.fill_hole_area",
-               f"must be >= 0, got {self.fill_hole_area}")
+        _check_ranges(self, "perception.tracker")
+        _check(self.image_size % 32 == 0, "perception.tracker.image_size",
+               f"must be a multiple of 32 (512 on Jetson Orin, 1024 on a desktop GPU), got {self.image_size}")
 
 
 @dataclass(frozen=True)
@@ -162,28 +264,37 @@ class GroundingConfig:
     max_tracks: int = 16
 
     def __post_init__(self) -> None:
-        _check(0.0 < self.match_iou <= 1.0, "perception.grounding.match_iou",
-               f"must be in (0, 1], got {self.match_iou}")
-        _check(0.0 < self.reprompt_iou <= 1.0, "perception.grounding.reprompt_iou",
-               f"must be in (0, 1], got {self.reprompt_iou}")
+        _check_ranges(self, "perception.grounding")
+        _check(self.match_iou > 0, "perception.grounding.match_iou", f"must be in (0, 1], got {self.match_iou}")
+        _check(self.reprompt_iou >= self.match_iou, "perception.grounding.reprompt_iou",
+               f"must be >= perception.grounding.match_iou ({self.match_iou}): a track is re-prompted when it "
+               f"matches its detection but poorly, got {self.reprompt_iou}")
         _check(self.retire_after_s > 0, "perception.grounding.retire_after_s",
                f"must be > 0, got {self.retire_after_s}")
-        _check(self.max_tracks >= 1, "perception.grounding.max_tracks", f"must be >= 1, got {self.max_tracks}")
 
 
 @dataclass(frozen=True)
 class PerceptionConfig:
     """Which perception backend grounds the candidates."""
 
-    backend: Literal["simulated", "models"] = "simulated"
+    backend: Literal["simulated", "models"] = "models"
+    """models: detector + SAM2 (a robot's backend); simulated: the ground-truth oracle, which needs ground truth
+    (synthetic data, annotated bags) and measures reasoning alone."""
     device: str = "auto"
-    """Torch device for the models: auto (cuda when available, else cpu), cpu, cuda, cuda:1, ..."""
-    models_dir: str = "models"
-    """Where ``rvos-ros models pull`` stores weights; relative model paths resolve here."""
+    """Torch device for the models: auto (cuda when available, else cpu), cpu, mps, cuda, cuda:1, ..."""
+    models_dir: str = ""
+    """Where ``rvos-ros models pull`` stores weights and relative model paths resolve: "" is the per-user data
+    directory's ``models`` (``$RVOS_ROS_HOME/models``, else ``~/.cache/rvos_ros/models``); a relative path
+    resolves under the data directory, never the working directory."""
     noise: NoiseConfig = field(default_factory=NoiseConfig)
     detector: DetectorConfig = field(default_factory=DetectorConfig)
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
     grounding: GroundingConfig = field(default_factory=GroundingConfig)
+
+    def __post_init__(self) -> None:
+        _check(bool(_DEVICE.match(self.device)), "perception.device",
+               f"must be auto, cpu, mps, cuda or cuda:N, got {self.device!r}")
+        object.__setattr__(self, "models_dir", resolve_data_path(self.models_dir, "models"))
 
 
 @dataclass(frozen=True)
@@ -198,7 +309,7 @@ class VerifierConfig:
     """Keyframes examined (those where the remaining candidates differ most)."""
 
     def __post_init__(self) -> None:
-        _check(self.keyframes >= 1, "verifier.keyframes", f"must be >= 1, got {self.keyframes}")
+        _check_ranges(self, "verifier")
 
 
 @dataclass(frozen=True)
@@ -214,12 +325,9 @@ class CameraMotionConfig:
     """Images are downscaled so their longer side is at most this before tracking features."""
 
     def __post_init__(self) -> None:
-        _check(self.max_corners >= 8, "camera_motion.max_corners", f"must be >= 8, got {self.max_corners}")
-        _check(0 < self.quality_level < 1, "camera_motion.quality_level",
-               f"must be in (0, 1), got {self.quality_level}")
+        _check_ranges(self, "camera_motion")
         _check(self.ransac_threshold_px > 0, "camera_motion.ransac_threshold_px",
                f"must be > 0, got {self.ransac_threshold_px}")
-        _check(self.max_side_px >= 64, "camera_motion.max_side_px", f"must be >= 64, got {self.max_side_px}")
 
 
 @dataclass(frozen=True)
@@ -238,13 +346,10 @@ class ReasoningConfig:
     """Seconds of trajectory needed before motion words can be judged."""
 
     def __post_init__(self) -> None:
-        _check(0 < self.lock_confidence <= 1, "reasoning.lock_confidence",
+        _check_ranges(self, "reasoning")
+        _check(self.lock_confidence > 0, "reasoning.lock_confidence",
                f"must be in (0, 1], got {self.lock_confidence}")
-        _check(0 <= self.ambiguity_margin < 1, "reasoning.ambiguity_margin",
-               f"must be in [0, 1), got {self.ambiguity_margin}")
-        _check(self.switch_patience >= 1, "reasoning.switch_patience", f"must be >= 1, got {self.switch_patience}")
         _check(self.lost_after_s > 0, "reasoning.lost_after_s", f"must be > 0, got {self.lost_after_s}")
-        _check(self.min_observed_s >= 0, "reasoning.min_observed_s", f"must be >= 0, got {self.min_observed_s}")
 
 
 @dataclass(frozen=True)
@@ -265,9 +370,10 @@ class LLMConfig:
     """Hub id or local folder of the in-process model (local backend)."""
 
     def __post_init__(self) -> None:
-        _check(0 < self.timeout_s <= 600, "llm.timeout_s", f"must be in (0, 600], got {self.timeout_s}")
-        _check(0 <= self.max_retries <= 10, "llm.max_retries", f"must be in [0, 10], got {self.max_retries}")
-        _check(16 <= self.max_tokens <= 4096, "llm.max_tokens", f"must be in [16, 4096], got {self.max_tokens}")
+        _check_ranges(self, "llm")
+        _check(self.timeout_s > 0, "llm.timeout_s", f"must be in (0, 600], got {self.timeout_s}")
+        _check(bool(re.match(r"^https?://[^\s/?#]+(:\d+)?(/\S*)?$", self.base_url)), "llm.base_url",
+               f"must be an http(s) URL such as http://localhost:8000/v1, got {self.base_url!r}")
         _check(self.backend != "local" or bool(self.local_model.strip()), "llm.local_model",
                "must name a hub id or folder when llm.backend is local")
 
@@ -276,8 +382,9 @@ class LLMConfig:
 class EnginesConfig:
     """Which runtime runs the model parts (``rvos-ros engines build`` exports them first)."""
 
-    dir: str = "engines"
-    """Engine cache folder (ONNX files, TensorRT engines and their sidecars)."""
+    dir: str = ""
+    """Engine cache folder (ONNX files, TensorRT engines and their sidecars): "" is the per-user data
+    directory's ``engines``; a relative path resolves under the data directory, never the working directory."""
     tracker: Literal["torch", "onnxruntime", "tensorrt"] = "torch"
     """SAM2's four parts: torch, ONNX Runtime (same masks, see test/engines) or TensorRT engines from the cache."""
     detector: Literal["torch", "onnxruntime", "tensorrt"] = "torch"
@@ -290,18 +397,79 @@ class EnginesConfig:
     precision: Literal["fp16", "fp32"] = "fp16"
     """Which TensorRT engines to load (`engines build --backend tensorrt --precision ...`); ONNX files are fp32."""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dir", resolve_data_path(self.dir, "engines"))
+
 
 @dataclass(frozen=True)
 class OutputConfig:
     """What is published besides the target mask."""
 
-    overlay: bool = True
+    overlay: bool = False
+    """Publish (or write to the output bag) an rgb8 overlay of the target; costs drawing time and bandwidth."""
+    masks_only_when_locked: bool = False
+    """Publish an empty target mask until the decision is ``locked`` (off: a provisional target, state
+    ``reasoning`` or ``ambiguous`` in the status, is published too)."""
     max_command_chars: int = 1000
     """Commands longer than this are refused with a clear error."""
 
     def __post_init__(self) -> None:
-        _check(1 <= self.max_command_chars <= 100_000, "output.max_command_chars",
-               f"must be in [1, 100000], got {self.max_command_chars}")
+        _check_ranges(self, "output")
+
+
+@dataclass(frozen=True)
+class DiagnosticsConfig:
+    """When ``/diagnostics`` warns: thresholds a robot can act on."""
+
+    no_input_s: float = 2.0
+    """No camera frame for this long (seconds) is an ERROR."""
+    min_fps: float = 2.0
+    """Frames processed per second below this is a WARN (0 disables)."""
+    stale_after_s: float = 1.0
+    """A frame whose stamp is older than this (seconds, by the node's clock) when processed is a WARN."""
+    max_drop_rate: float = 0.5
+    """Share of camera frames dropped (overwritten before processing) above this is a WARN."""
+
+    def __post_init__(self) -> None:
+        _check_ranges(self, "diagnostics")
+
+
+BUDGET_STEPS = ("detector", "overlay", "tracks")
+"""What the runtime may give up when frames run over ``budget.frame_ms``, by name (see :class:`BudgetConfig`)."""
+
+
+@dataclass(frozen=True)
+class BudgetConfig:
+    """A per-frame time budget (live mode): over it, the runtime degrades step by step instead of queueing."""
+
+    frame_ms: float = 0.0
+    """Milliseconds a frame may take (the runtime's ``total`` plus what the transport reports); 0 turns the
+    budget off. Deterministic mode (replay, eval) never degrades: its output must not depend on the machine."""
+    degrade: str = "detector,overlay,tracks"
+    """Comma-separated steps, taken in this order while over budget and undone in reverse once under it:
+    detector (keyframe period times ``detector_period_factor``), overlay (no overlay image), tracks (at most
+    ``max_tracks`` tracks: the targets first, then the best-scored). Empty: report only, never degrade."""
+    window_frames: int = 15
+    """Frames averaged before each decision; a step is taken or undone at most once per window."""
+    recover_ratio: float = 0.7
+    """A step is undone when the window's mean frame time falls below this share of ``frame_ms``."""
+    detector_period_factor: int = 3
+    """The "detector" step multiplies ``perception.detector.every_n_frames`` by this."""
+    max_tracks: int = 4
+    """The "tracks" step keeps at most this many tracks (and starts no new one beyond it)."""
+
+    def __post_init__(self) -> None:
+        _check_ranges(self, "budget")
+        steps = [s.strip() for s in self.degrade.split(",") if s.strip()]
+        for step in steps:
+            _check(step in BUDGET_STEPS, "budget.degrade",
+                   f"unknown step {step!r}; use a comma-separated order of {', '.join(BUDGET_STEPS)}")
+        _check(len(set(steps)) == len(steps), "budget.degrade", f"a step is named twice in {self.degrade!r}")
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        """The degrade steps in order."""
+        return tuple(s.strip() for s in self.degrade.split(",") if s.strip())
 
 
 @dataclass(frozen=True)
@@ -316,6 +484,8 @@ class Config:
     llm: LLMConfig = field(default_factory=LLMConfig)
     engines: EnginesConfig = field(default_factory=EnginesConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    diagnostics: DiagnosticsConfig = field(default_factory=DiagnosticsConfig)
+    budget: BudgetConfig = field(default_factory=BudgetConfig)
 
     def replace(self, **dotted: Any) -> Config:
         """Return a copy with dotted keys overridden, e.g. ``replace(**{"runtime.mode": "live"})``."""

@@ -144,14 +144,13 @@ def try_live(config: Config, command: str, *, camera: int | None = None, video: 
     """Run ``command`` live on a camera or a video file; write and/or show the overlay; return the summary.
 
     ``config``'s runtime mode is set to ``live``. ``perception`` defaults to
-    :func:`~rvos_ros.perception.backends.build_perception` of ``config`` (a
+    :func:`~rvos_ros.runtime.models.load_perception` of ``config`` (a
     ModelError or ConfigError names missing weights). The source is opened
     first, so a wrong camera or file fails before any model loads. A fault
     on one frame (the runtime's ``FrameResult.error``, or a frame it
     refuses) is counted and the run goes on, as on the robot.
     """
-    from rvos_ros.perception.backends import build_perception
-    from rvos_ros.runtime import Runtime
+    from rvos_ros.runtime import Runtime, load_perception
 
     if not command.strip():
         raise InputError("--command is empty; say what to segment, e.g. --command 'the person walking left'")
@@ -170,7 +169,7 @@ def try_live(config: Config, command: str, *, camera: int | None = None, video: 
     shown = False
     t0 = time.monotonic()
     try:
-        runtime = Runtime(config, perception if perception is not None else build_perception(config))
+        runtime = Runtime(config, perception if perception is not None else load_perception(config))
         runtime.set_command(command)
         for index, stamp_ns, bgr in source.frames(fps):
             if max_frames is not None and summary.frames >= max_frames:

@@ -17,7 +17,11 @@ def test_yaml_lists_every_key_of_the_config():
     import yaml
 
     shipped = yaml.safe_load((Path(__file__).parents[1] / "config" / "rvos.yaml").read_text())
-    assert shipped == to_dict(Config())
+    # the folders ship empty (the per-user data directory); the Config holds them resolved
+    assert shipped["perception"].pop("models_dir") == "" and shipped["engines"].pop("dir") == ""
+    expected = to_dict(Config())
+    del expected["perception"]["models_dir"], expected["engines"]["dir"]
+    assert shipped == expected
 
 
 def test_partial_file_keeps_defaults(tmp_path):
@@ -39,10 +43,20 @@ def test_replace_with_dotted_keys():
     [
         ({"runtime": {"reason_evry": 3}}, r"unknown config key 'runtime.reason_evry'"),
         ({"bogus": {}}, r"unknown config key 'bogus'"),
-        ({"runtime": {"reason_every": 0}}, r"'runtime.reason_every': must be >= 1"),
+        ({"runtime": {"reason_every": 0}}, r"'runtime.reason_every': must be in \[1, 1000\], got 0"),
+        ({"runtime": {"window_frames": 10_000_000}}, r"'runtime.window_frames': must be in \[2, 3000\]"),
+        ({"perception": {"grounding": {"max_tracks": 10_000}}}, r"'perception.grounding.max_tracks': must be in"),
+        ({"perception": {"tracker": {"image_size": 4096}}}, r"'perception.tracker.image_size': must be in \[64, 2048"),
+        ({"perception": {"tracker": {"image_size": 500}}}, r"'perception.tracker.image_size': must be a multiple"),
+        ({"perception": {"device": "gpu0"}}, r"'perception.device': must be auto, cpu, mps, cuda or cuda:N"),
+        ({"perception": {"grounding": {"match_iou": 0.5, "reprompt_iou": 0.4}}},
+         r"'perception.grounding.reprompt_iou': must be >= perception.grounding.match_iou"),
+        ({"camera_motion": {"min_distance_px": -1.0}}, r"'camera_motion.min_distance_px': must be in \[0.0"),
+        ({"llm": {"base_url": "localhost:8000"}}, r"'llm.base_url': must be an http\(s\) URL"),
+        ({"diagnostics": {"max_drop_rate": 2.0}}, r"'diagnostics.max_drop_rate': must be in \[0.0, 1.0\]"),
         ({"runtime": {"reason_every": "5"}}, r"'runtime.reason_every': must be an integer"),
         ({"runtime": {"mode": "fast"}}, r"'runtime.mode': must be one of \['deterministic', 'live'\]"),
-        ({"perception": {"noise": {"miss_rate": 1.5}}}, r"'perception.noise.miss_rate': must be in \[0, 1\)"),
+        ({"perception": {"noise": {"miss_rate": 1.0}}}, r"'perception.noise.miss_rate': must be in \[0.0, 0.99\]"),
         ({"perception": {"noise": 3}}, r"'perception.noise': must be a mapping"),
         ({"camera_motion": {"enabled": "yes"}}, r"'camera_motion.enabled': must be true or false"),
         ({"reasoning": {"lock_confidence": 0}}, r"'reasoning.lock_confidence'"),
@@ -70,3 +84,28 @@ def test_missing_file_and_bad_yaml(tmp_path):
 def test_replace_unknown_key():
     with pytest.raises(ConfigError, match=r"unknown key"):
         Config().replace(**{"runtime.nope": 1})
+
+
+def test_every_range_is_enforced_at_both_ends():
+    from rvos_ros.config import RANGES
+
+    companions = {"perception.grounding.match_iou": {"perception.grounding.reprompt_iou": 1.0}}
+    for key, (lo, hi) in RANGES.items():
+        Config().replace(**{key: hi, **companions.get(key, {})})  # the upper end is accepted
+        for bad in (lo - 1 if isinstance(lo, int) and isinstance(hi, int) else lo - 0.01, hi + 1):
+            with pytest.raises(ConfigError, match=f"'{key}'"):
+                Config().replace(**{key: bad})
+
+
+def test_folders_resolve_under_the_per_user_data_directory_never_the_working_directory(monkeypatch, tmp_path):
+    monkeypatch.setenv("RVOS_ROS_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    cfg = Config()
+    assert cfg.perception.models_dir == str((tmp_path / "home" / "models").resolve())
+    assert cfg.engines.dir == str((tmp_path / "home" / "engines").resolve())
+    rel = Config().replace(**{"perception.models_dir": "weights", "engines.dir": "/opt/engines"})
+    assert rel.perception.models_dir == str((tmp_path / "home" / "weights").resolve())
+    assert rel.engines.dir == "/opt/engines"
+    monkeypatch.delenv("RVOS_ROS_HOME")
+    assert Config().perception.models_dir == str(Path.home() / ".cache" / "rvos_ros" / "models")
+    assert Config().replace(**{"perception.models_dir": "~/w"}).perception.models_dir == str(Path.home() / "w")

@@ -27,7 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("rvos_ros.eval",),
     ("rvos_ros.bag",),
     ("rvos_ros.ros",),
-    ("rvos_ros.testing", "rvos_ros.cli", "rvos_ros.demo", "rvos_ros.terminal"),
+    ("rvos_ros.testing", "rvos_ros.cli", "rvos_ros.demo", "rvos_ros.terminal", "rvos_ros.try_live"),
 )
 """Lowest first. A module belongs to the layer of the longest prefix that names it."""
 

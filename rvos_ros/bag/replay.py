@@ -18,9 +18,8 @@ from rvos_ros.bag.writer import OutputBag
 from rvos_ros.config import Config
 from rvos_ros.errors import BagError, RvosError
 from rvos_ros.interface.overlay import draw_overlay
-from rvos_ros.perception.backends import build_perception
 from rvos_ros.perception.base import GroundTruth, Perception
-from rvos_ros.runtime import Runtime
+from rvos_ros.runtime import Runtime, load_perception
 from rvos_ros.types import Decision, FrameResult
 
 __all__ = ["ReplaySummary", "replay"]
@@ -82,7 +81,7 @@ def replay(bag: str | Path, out: str | Path, config: Config, *, topics: BagTopic
     with BagInput(bag, topics or BagTopics()) as source, OutputBag(out, storage=storage,  # type: ignore[arg-type]
                                                     overlay=config.output.overlay) as sink:
         # the bag is checked first: a wrong path or topic is said before any model loads
-        runtime = Runtime(config, perception if perception is not None else build_perception(config))
+        runtime = Runtime(config, perception if perception is not None else load_perception(config))
         if command is not None:
             runtime.set_command(command)
             summary.commands += 1

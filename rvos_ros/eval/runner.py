@@ -3,17 +3,21 @@
 Every expression is a command given at frame 0 of its video. ``online`` mode
 writes each frame's causal mask (frame t uses frames ≤ t, as on a robot);
 ``offline`` mode re-applies each expression's final decision to every frame,
-as the RVOS benchmarks score. Frames are read one at a time; nothing keeps a
-whole video in memory.
+as the RVOS benchmarks score, and keeps the masks published frame by frame in
+``<out>/online/`` for the streaming figures. Masks go to
+``<out>/Annotations/<video>/<exp_id>/<frame>.png``, the benchmark servers'
+layout; ``decisions.json`` records what made them (``provenance``). Frames are
+read one at a time; nothing keeps a whole video in memory.
 
 A query-independent perception (the simulated oracle) runs once per video and
 serves all its expressions in lockstep; a query-dependent one (the models,
-which detect the command's phrases) runs one pass per expression, reset in
-between.
+which detect the command's phrases, or the oracle with ``noise.report:
+named``) runs one pass per expression, reset in between.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +25,11 @@ from typing import Any, Literal
 
 from rvos_ros.config import Config
 from rvos_ros.errors import InputError
-from rvos_ros.eval.dataset import DatasetFolder, Expression, PredictionWriter, VideoInfo
-from rvos_ros.perception.backends import build_perception
+from rvos_ros.eval.dataset import MASKS, ONLINE, DatasetFolder, Expression, PredictionWriter, VideoInfo
+from rvos_ros.eval.provenance import run_provenance
 from rvos_ros.perception.base import GroundTruth, Perception
 from rvos_ros.reasoning.query_parser import QueryParser
-from rvos_ros.runtime import CommandSession, ModelRegistry, StreamObserver, target_mask
+from rvos_ros.runtime import CommandSession, ModelRegistry, StreamObserver, load_perception, target_mask
 from rvos_ros.runtime.stream import new_session, start_command
 from rvos_ros.types import Decision, Frame, FrameResult
 
@@ -51,8 +55,8 @@ class ExpressionRun:
         self.num_frames = result.frame_index + 1
 
     def finalize(self, decision: Decision) -> None:
-        """Replace the final decision (offline mode), recording the change in the timeline."""
-        self._note(decision, decision.frame_index)
+        """Replace the final decision (offline mode); the timeline keeps what was published frame by frame."""
+        self.decision = decision
 
     def _note(self, d: Decision, frame: int) -> None:
         entry = {"frame": frame, "targets": list(d.targets), "state": d.state,
@@ -106,26 +110,50 @@ class _Context:
         run.record(result)
         if self.on_result is not None:
             self.on_result(run, frame, result)
-        if self.mode == "online":
-            self.writer.write_mask(video.name, run.expression.exp_id, name, result.mask)
+        # offline: the published masks go to online/, the submission masks (final decision) come in a second pass
+        self.writer.write_mask(video.name, run.expression.exp_id, name, result.mask, online=self.mode == "offline")
+
+
+def _prepare_out(out: Path, overwrite: bool) -> None:
+    """``out`` must be missing or empty, unless ``overwrite``: then what a previous run wrote there is removed."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"output {str(out)!r} is a file; give a folder path for the predictions")
+    if out.is_dir() and any(out.iterdir()):
+        if not overwrite:
+            raise InputError(f"output folder {str(out)!r} is not empty; choose a new folder or pass --overwrite to "
+                             "replace a previous run's predictions")
+        for sub in (MASKS, ONLINE):
+            shutil.rmtree(out / sub, ignore_errors=True)
+        for name in ("decisions.json", "submission.zip"):
+            (out / name).unlink(missing_ok=True)
 
 
 def run_dataset(dataset: DatasetFolder, out: str | Path, config: Config, *, mode: Mode = "online",
                 perception: Perception | None = None,
                 progress: Callable[[int], None] | None = None,
-                on_result: ResultCallback | None = None) -> list[ExpressionRun]:
+                on_result: ResultCallback | None = None, overwrite: bool = False) -> list[ExpressionRun]:
     """Run every expression of ``dataset``; write masks and ``decisions.json`` into ``out``.
 
-    ``perception`` defaults to ``perception.backend``'s (:func:`~rvos_ros.perception.backends.build_perception`),
+    ``out`` must be missing or empty unless ``overwrite`` (which first removes a previous run's output).
+    ``perception`` defaults to ``perception.backend``'s (:func:`~rvos_ros.runtime.models.load_perception`),
     loaded once and reset for every video; it gets each video's annotations as ground truth (the oracle reads
-    them, real models ignore them). ``progress`` is called with the number of frames just processed (for a
-    progress bar); ``on_result`` sees every (run, frame, result) as it is produced (the demo draws overlays with it).
+    them, real models ignore them; a dataset without ground truth is refused for the oracle). ``progress`` is
+    called with the number of frames just processed (for a progress bar); ``on_result`` sees every
+    (run, frame, result) as it is produced (the demo draws overlays with it).
     """
     if mode not in ("online", "offline"):
         raise InputError(f"unknown mode {mode!r}; use --mode online or --mode offline")
-    ctx = _Context(config, perception if perception is not None else build_perception(config),
-                   QueryParser(max_chars=config.output.max_command_chars), ModelRegistry(config),
-                   PredictionWriter(out), mode, progress, on_result)
+    out = Path(out)
+    _prepare_out(out, overwrite)
+    perception = perception if perception is not None else load_perception(config)
+    if perception.reads_truth and not dataset.has_truth:
+        raise InputError(f"{dataset.truth_problem} (the simulated perception, the ground-truth oracle, reads it; "
+                         "run with --perception models)")
+    # track ids are object ids only for the oracle without id switches: only then can decisions be checked by id
+    track_ids = "object_ids" if perception.ids_are_object_ids else "stream"
+    provenance = run_provenance(config, mode=mode, track_ids=track_ids, dataset=dataset.root, layout=dataset.layout)
+    ctx = _Context(config, perception, QueryParser(max_chars=config.output.max_command_chars), ModelRegistry(config),
+                   PredictionWriter(out, provenance), mode, progress, on_result)
     runs: list[ExpressionRun] = []
     by_video: dict[str, list[Expression]] = {}
     for e in dataset.expressions:

@@ -9,15 +9,15 @@ and a ``Tracker`` (SAM2 streaming memory, every frame);
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from rvos_ros.types import Box, Frame, ParsedQuery, Track
 
-__all__ = ["GroundTruth", "Perception", "TrackState", "Tracker"]
+__all__ = ["Degradable", "GroundTruth", "Perception", "PerceptionReport", "Reporting", "TrackState", "Tracker"]
 
 
 @dataclass(frozen=True)
@@ -67,13 +67,28 @@ class Perception(Protocol):
     """Grounds candidates: reports every tracked candidate on every frame.
 
     ``query_independent`` is True when the tracks do not depend on the
-    command (the simulated oracle reports every object), so one perception
+    command (the simulated oracle reporting every object), so one perception
     pass can serve several commands on the same video.
     """
 
-    query_independent: bool
-    reads_truth: bool
-    """True when the backend needs :class:`GroundTruth` (the oracle): transports then subscribe to it."""
+    @property
+    def query_independent(self) -> bool:
+        """True when the tracks do not depend on the command (see above)."""
+
+    @property
+    def reads_truth(self) -> bool:
+        """True when the backend needs :class:`GroundTruth` (the oracle): transports then subscribe to it."""
+
+    @property
+    def ids_are_object_ids(self) -> bool:
+        """True when every track id is the ground-truth object id of what it tracks (the oracle without id
+        switches), so decisions can be checked against a dataset's object ids; False for trackers, whose ids
+        mean nothing outside their stream."""
+
+    @property
+    def problem(self) -> str:
+        """Why this backend cannot do its job right now ("" when it can): the node's ``/diagnostics``
+        reports it as an ERROR, with the fix."""
 
     def feed_truth(self, truth: GroundTruth) -> None:
         """Ground truth beside the camera; a backend that does not read it ignores it."""
@@ -86,3 +101,43 @@ class Perception(Protocol):
 
     def reset(self) -> None:
         """Forget all tracks (a new stream)."""
+
+
+@dataclass(frozen=True)
+class PerceptionReport:
+    """What a backend says about its last ``step`` besides the tracks (see :class:`Reporting`).
+
+    ``timings_ms``: milliseconds of its stages on that frame (the models
+    backend: ``detector``, ``encoder``, ``memory_attention``, ``decoder``,
+    ``memory_encoder``); they are parts of the observer's ``perception``
+    time, except ``detector`` in live mode, where the detection ran on its
+    worker thread, off the frame. ``error``: a fault that did not stop the
+    frame (a detection that failed on the worker), "" if none. ``searching``:
+    the current command's first detection has not come back yet (live mode),
+    so the candidates are not known. ``waited_for_detector``: this frame's
+    processing waited on the detector (inline detection, or a lock the worker
+    held): never in live mode by design; counted, not assumed.
+    """
+
+    timings_ms: Mapping[str, float] = field(default_factory=dict)
+    error: str = ""
+    searching: bool = False
+    waited_for_detector: bool = False
+
+
+@runtime_checkable
+class Reporting(Protocol):
+    """A backend that reports per-frame stage timings and non-fatal faults (the models backend)."""
+
+    def frame_report(self) -> PerceptionReport:
+        """The report of the last ``step``."""
+
+
+@runtime_checkable
+class Degradable(Protocol):
+    """A backend that can spend less when the frame budget is exceeded (see ``budget`` in the config)."""
+
+    def set_limits(self, *, detector_period_factor: int = 1, max_tracks: int | None = None,
+                   keep: Sequence[int] = ()) -> None:
+        """From the next frame: the keyframe period times ``detector_period_factor``; at most ``max_tracks``
+        tracks (None: no cap beyond the configured one), keeping the ids in ``keep`` first."""

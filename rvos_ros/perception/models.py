@@ -8,15 +8,26 @@ them into stable candidate tracks. What it tracks depends on the command (the
 detector looks for the command's phrases), so it is not ``query_independent``:
 each command on a video needs its own pass.
 
+In live mode (``runtime.mode: live``; ``asynchronous=True``) the detector
+runs on its own worker thread and no frame waits for it (see
+:mod:`rvos_ros.perception.grounding`, "Asynchronous detection"); in
+deterministic mode it runs inline on the keyframe, so two runs give the same
+masks and ids. :meth:`ModelPerception.frame_report` gives each frame's time
+per stage (detector, SAM2 encoder, memory attention, decoder, memory encoder).
+
 torch, transformers and sam2 are imported only by :meth:`ModelPerception.from_config`.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
 from rvos_ros.config import Config, PerceptionConfig
 from rvos_ros.errors import ModelError
 from rvos_ros.models.detection import Detector
-from rvos_ros.perception.base import GroundTruth, Tracker
+from rvos_ros.perception.base import GroundTruth, PerceptionReport, Tracker
 from rvos_ros.perception.grounding import CandidateGrounder
 from rvos_ros.perception.phrases import query_phrases
 from rvos_ros.types import Frame, ParsedQuery, Track
@@ -37,13 +48,19 @@ class ModelPerception:
 
     query_independent = False
     reads_truth = False
+    ids_are_object_ids = False
 
-    def __init__(self, detector: Detector, tracker: Tracker, config: PerceptionConfig | None = None) -> None:
+    def __init__(self, detector: Detector, tracker: Tracker, config: PerceptionConfig | None = None, *,
+                 asynchronous: bool = False, detect_context: Callable[[], Any] | None = None) -> None:
+        """``asynchronous``: detect on a worker thread (live mode); ``detect_context``: what each detection runs
+        in there (a side CUDA stream on a GPU)."""
         self.config = config if config is not None else PerceptionConfig()
         self.detector = detector
         self.tracker = tracker
         self.grounder = CandidateGrounder(detector, tracker, self.config.grounding,
-                                          every_n_frames=self.config.detector.every_n_frames)
+                                          every_n_frames=self.config.detector.every_n_frames,
+                                          asynchronous=asynchronous, detect_context=detect_context)
+        self._report = PerceptionReport()
 
     @classmethod
     def from_config(cls, config: Config) -> ModelPerception:
@@ -78,7 +95,11 @@ class ModelPerception:
             detector = load_detector(config, device=device)
         else:
             detector = build_detector(pc.detector, models_dir=pc.models_dir, device=device)
-        return cls(detector, tracker, pc)
+        live = config.runtime.mode == "live"
+        return cls(detector, tracker, pc, asynchronous=live, detect_context=_side_stream(device) if live else None)
+
+    problem = ""
+    """Loaded models can always work (a fault on one frame is reported with that frame)."""
 
     def feed_truth(self, truth: GroundTruth) -> None:
         """Ground truth is the oracle's; real models ignore it."""
@@ -106,8 +127,56 @@ class ModelPerception:
 
     def step(self, frame: Frame) -> tuple[Track, ...]:
         """Track every candidate on ``frame``, sorted by id."""
-        return self.grounder.step(frame)
+        self._report = PerceptionReport()
+        take = getattr(self.tracker, "take_timings", None)
+        try:
+            tracks = self.grounder.step(frame)
+        finally:
+            timings = dict(take()) if callable(take) else {}
+        g = self.grounder
+        if g.detector_ms is not None:
+            timings["detector"] = g.detector_ms
+        self._report = PerceptionReport(timings, g.error, g.searching, g.waited_for_detector)
+        return tracks
+
+    def frame_report(self) -> PerceptionReport:
+        """Stage timings, a non-fatal fault, ``searching`` and detector waits of the last ``step``."""
+        return self._report
+
+    def set_limits(self, *, detector_period_factor: int = 1, max_tracks: int | None = None,
+                   keep: Sequence[int] = ()) -> None:
+        """The frame budget's limits (keyframe period factor, track cap keeping ``keep`` first)."""
+        self.grounder.set_limits(detector_period_factor=detector_period_factor, max_tracks=max_tracks, keep=keep)
 
     def reset(self) -> None:
         """A new stream: forget tracks and tracker memory; keep the command's phrases (detect on the next frame)."""
         self.grounder.reset()
+
+    def close(self) -> None:
+        """Stop the detection worker (live mode); idempotent. A later frame starts it again."""
+        self.grounder.close()
+
+
+def _side_stream(device: Any) -> Callable[[], Any] | None:
+    """On CUDA: a context putting the detector's kernels on their own stream (made once, on the worker thread),
+    so they do not queue behind the tracker's on the default stream. None elsewhere."""
+    import torch
+
+    if getattr(device, "type", str(device)) != "cuda":
+        return None
+    streams: list[Any] = []
+
+    def context() -> Any:
+        if not streams:
+            streams.append(torch.cuda.Stream(device=device))
+        stream = streams[0]
+
+        @contextlib.contextmanager
+        def run() -> Any:
+            with torch.cuda.stream(stream):
+                yield
+            stream.synchronize()  # results are read on the frame thread: finished before they are handed over
+
+        return run()
+
+    return context

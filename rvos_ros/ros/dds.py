@@ -285,14 +285,13 @@ def serve(config: Any, *, topics: Any = None, loopback: bool = False, domain: in
     Returns the :class:`~rvos_ros.ros.live.LiveSummary`.
     """
     from rvos_ros.bag.reader import BagTopics
-    from rvos_ros.perception.backends import build_perception
     from rvos_ros.ros.dds_types import CompressedImage, Image, String
     from rvos_ros.ros.live import Health, LiveLoop
-    from rvos_ros.runtime import Runtime
+    from rvos_ros.runtime import Runtime, load_perception
 
     t = topics or BagTopics("image", "command", "sim/labels", "sim/objects")
     config = config.replace(**{"runtime.mode": "live"})  # live: reasoning in its worker, never on the frame path
-    perception = build_perception(config)  # models load before subscribing: no frame waits on them
+    perception = load_perception(config)  # models load before subscribing: no frame waits on them
     runtime = Runtime(config, perception)
     health = Health(config.perception.backend)
     with DdsNode(domain, loopback=loopback) as node:

@@ -72,9 +72,9 @@ from rvos_ros import config as config_module
 from rvos_ros.config import RANGES, Config, load_config
 from rvos_ros.errors import ConfigError, RvosError
 from rvos_ros.interface.images import image_fields
-from rvos_ros.perception.backends import UnavailablePerception, build_perception
+from rvos_ros.perception.backends import UnavailablePerception
 from rvos_ros.ros.live import Health, LiveLoop, LiveOutput
-from rvos_ros.runtime import Runtime
+from rvos_ros.runtime import Runtime, load_perception
 from rvos_ros.types import Decision, Track
 
 __all__ = ["LIVE_KEYS", "NODE_NAME", "RvosNode", "main"]
@@ -284,7 +284,7 @@ class RvosNode(Node):
     def _start(self) -> None:
         cfg = self.config
         try:
-            perception = build_perception(cfg)  # models load before subscribing: no frame waits on them
+            perception = load_perception(cfg)  # models load before subscribing: no frame waits on them
         except RvosError as err:  # the models' weights missing, say: keep running, say why on every output
             self.fatal = (f"perception.backend {cfg.perception.backend!r} cannot start: {err}; "
                           "fix it and restart the node")

@@ -8,10 +8,10 @@
 """
 
 from rvos_ros.runtime.budget import FrameBudget
-from rvos_ros.runtime.models import ModelRegistry
+from rvos_ros.runtime.models import ModelRegistry, load_perception
 from rvos_ros.runtime.observer import Observation, StreamObserver
 from rvos_ros.runtime.session import CommandSession, FrameClock, target_mask
 from rvos_ros.runtime.stream import Runtime
 
 __all__ = ["CommandSession", "FrameBudget", "ModelRegistry", "FrameClock", "Observation", "Runtime", "StreamObserver",
-           "target_mask"]
+           "load_perception", "target_mask"]

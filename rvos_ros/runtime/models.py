@@ -14,13 +14,22 @@ import threading
 from typing import Any
 
 from rvos_ros.config import Config
+from rvos_ros.perception.backends import build_perception
+from rvos_ros.perception.base import Perception
 from rvos_ros.reasoning.clip_verifier import AppearanceVerifier, ClipVerifier
 from rvos_ros.reasoning.identify import LLMHook
+from rvos_ros.reasoning.lexicon import category_matches
 from rvos_ros.reasoning.llm_stage import build_llm_hook
 
-__all__ = ["ModelRegistry"]
+__all__ = ["ModelRegistry", "load_perception"]
 
 _UNSET: Any = object()
+
+
+def load_perception(config: Config) -> Perception:
+    """``perception.backend``'s perception, loaded, reading command phrases as the reasoning reads track labels
+    (``category_matches``: synonyms and super-categories), for every caller alike."""
+    return build_perception(config, category_match=category_matches)
 
 
 class ModelRegistry:
