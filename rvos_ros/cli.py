@@ -41,6 +41,9 @@ class ModeChoice(str, enum.Enum):
 
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="YAML config (default: config/rvos.yaml).")]
+PerceptionOpt = Annotated[PerceptionChoice | None, typer.Option(
+    help="Perception backend; default: the config's perception.backend (models in the packaged config). "
+         "simulated is the ground-truth oracle: synthetic or annotated data only.")]
 
 
 def _config(path: Path | None, perception: PerceptionChoice | None = None):
@@ -95,7 +98,8 @@ def synth(
             from rvos_ros.bag.synth_bag import write_dataset_bags
 
             bags = write_dataset_bags(out)
-    rows = [("videos", summary.videos), ("frames", summary.frames), ("expressions", summary.expressions)]
+    rows: list[tuple[str, object]] = [("videos", summary.videos), ("frames", summary.frames),
+                                      ("expressions", summary.expressions)]
     if bags:
         rows.append(("bags", f"{len(bags)} in {out / 'bags'}"))
     rows += [(f"  {kind}", n) for kind, n in sorted(summary.per_category.items())]
@@ -104,15 +108,21 @@ def synth(
 
 @app.command()
 def run(
-    dataset: Annotated[Path, typer.Argument(help="Dataset folder (DAVIS layout + meta_expressions.json).")],
-    out: Annotated[Path, typer.Option("--out", help="Prediction folder to write.")],
-    perception: Annotated[PerceptionChoice, typer.Option(help="Perception backend.")] = PerceptionChoice.simulated,
+    dataset: Annotated[Path, typer.Argument(help="Dataset folder: DAVIS, Ref-YouTube-VOS / Ref-DAVIS17 split or "
+                                                 "MeViS split (docs/contracts.md).")],
+    out: Annotated[Path, typer.Option("--out", help="Prediction folder to write (missing or empty).")],
+    perception: PerceptionOpt = None,
     mode: Annotated[ModeChoice, typer.Option(help="online: causal masks; offline: final decision on every frame.")]
     = ModeChoice.online,
     config: ConfigOpt = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a previous run's predictions in OUT.")]
+    = False,
+    zip_: Annotated[bool, typer.Option("--zip", help="Also write OUT/submission.zip (Annotations/...) for the "
+                                                     "benchmark servers.")] = False,
 ) -> None:
-    """Run every expression of a dataset and write binary masks plus decisions.json."""
-    from rvos_ros.eval.dataset import DatasetFolder
+    """Run every expression of a dataset and write binary masks (OUT/Annotations/<video>/<exp>/<frame>.png, the
+    benchmark servers' layout) plus decisions.json."""
+    from rvos_ros.eval.dataset import DatasetFolder, PredictionFolder, write_submission_zip
     from rvos_ros.eval.runner import run_dataset
     from rvos_ros.terminal import decisions_table, progress_bar
 
@@ -121,19 +131,26 @@ def run(
     total = sum(len(ds.videos[e.video].frames) for e in ds.expressions)
     with progress_bar() as bar:
         task = bar.add_task("run", total=total)
-        runs = run_dataset(ds, out, cfg, mode=mode.value, progress=lambda n: bar.advance(task, n))
-    decisions_table(runs)
+        runs = run_dataset(ds, out, cfg, mode=mode.value, progress=lambda n: bar.advance(task, n),
+                           overwrite=overwrite)
+    made = PredictionFolder(out).provenance or {}
+    decisions_table(runs, ids_are_objects=made.get("track_ids") == "object_ids")
+    if zip_:
+        typer.echo(f"submission: {write_submission_zip(out)}")
 
 
 @app.command("eval")
 def eval_(
-    gt: Annotated[Path, typer.Option("--gt", help="Ground-truth dataset folder.")],
+    gt: Annotated[Path, typer.Option("--gt", help="Ground-truth dataset folder (DAVIS, Ref-YouTube-VOS, MeViS).")],
     pred: Annotated[Path, typer.Option("--pred", help="Prediction folder written by `rvos-ros run`.")],
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the report JSON here.")] = None,
     html_out: Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML report here.")]
     = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Refuse predictions with missing masks (by default "
+                                                          "they count as empty and are reported).")] = False,
 ) -> None:
-    """Score predictions: J, F, J&F (DAVIS 2017), accuracy, time to lock, wrong locks, switches."""
+    """Score predictions: J, F, J&F (DAVIS 2017); from the masks, accuracy, time to lock, wrong and silent wrong
+    locks, switches."""
     from rvos_ros.eval.dataset import DatasetFolder, PredictionFolder
     from rvos_ros.eval.report import evaluate, report_table, write_report
     from rvos_ros.terminal import console, progress_bar
@@ -145,7 +162,7 @@ def eval_(
         def tick(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        report = evaluate(ds, pf, progress=tick)
+        report = evaluate(ds, pf, strict=strict, progress=tick)
     if json_out is not None:
         write_report(report, json_out)
     if html_out is not None:
@@ -156,20 +173,50 @@ def eval_(
 
 
 @app.command()
+def export(
+    bag: Annotated[Path, typer.Argument(help="Recorded rosbag2 with a labels topic (folder, .mcap or .db3).")],
+    out: Annotated[Path, typer.Option("--out", help="Dataset folder to write (missing or empty).")],
+    video: Annotated[str | None, typer.Option(help="Video name (default: the bag's name).")] = None,
+    image_topic: Annotated[str, typer.Option(help="Camera topic (Image or CompressedImage).")] = "/image",
+    command_topic: Annotated[str, typer.Option(help="Command topic (std_msgs/String).")] = "/command",
+    labels_topic: Annotated[str, typer.Option(help="Ground-truth object ids (mono8).")] = "/sim/labels",
+    objects_topic: Annotated[str, typer.Option(help="Ground-truth categories JSON.")] = "/sim/objects",
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a previous export in OUT.")] = False,
+) -> None:
+    """Turn a recorded bag with a labels topic into a dataset folder (DAVIS layout) for `run` and `eval`."""
+    from rvos_ros.bag.export import export_bag
+    from rvos_ros.bag.reader import BagTopics
+    from rvos_ros.terminal import summary_table
+
+    summary = export_bag(bag, out, topics=BagTopics(image_topic, command_topic, labels_topic, objects_topic),
+                         video=video, overwrite=overwrite)
+    summary_table(f"export {bag} → {out}", summary.rows())
+
+
+@app.command()
 def reason(
     window: Annotated[Path, typer.Argument(help="Trajectory window JSON (docs/contracts.md).")],
     query: Annotated[str | None, typer.Option(help="Override the window's query.")] = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Identify the target in a trajectory window and print the Decision JSON."""
+    """Identify the target in a trajectory window and print the Decision JSON.
+
+    The configured LLM (``llm.*``) and verifier (``verifier.*``) take part as in the live loop: an LLM that
+    fails or cannot be reached gives ``stage: fallback`` with the reason in the rationale.
+    """
     from rvos_ros.reasoning.identify import identify
     from rvos_ros.reasoning.query_parser import QueryParser
     from rvos_ros.reasoning.window_io import load_window
+    from rvos_ros.runtime.models import ModelRegistry
 
     cfg = _config(config)
     win = load_window(window)
     parsed = QueryParser(max_chars=cfg.output.max_command_chars).parse(query if query is not None else win.query)
-    decision = identify(win, parsed, cfg.reasoning)
+    models = ModelRegistry(cfg)
+    try:
+        decision = identify(win, parsed, cfg.reasoning, llm=models.llm(), verifier=models.verifier())
+    finally:
+        models.close()
     typer.echo(json.dumps(decision.to_dict()))
 
 
@@ -190,7 +237,7 @@ def replay(
     = "/sim/labels",
     objects_topic: Annotated[str, typer.Option(help="Ground-truth categories JSON (simulated perception).")]
     = "/sim/objects",
-    perception: Annotated[PerceptionChoice, typer.Option(help="Perception backend.")] = PerceptionChoice.simulated,
+    perception: PerceptionOpt = None,
     storage: Annotated[StorageChoice, typer.Option(help="Output bag storage.")] = StorageChoice.mcap,
     config: ConfigOpt = None,
 ) -> None:
@@ -215,7 +262,7 @@ def replay(
 
 @app.command()
 def serve(
-    perception: Annotated[PerceptionChoice, typer.Option(help="Perception backend.")] = PerceptionChoice.simulated,
+    perception: PerceptionOpt = None,
     image_topic: Annotated[str, typer.Option(help="Camera topic (sensor_msgs/Image).")] = "image",
     compressed: Annotated[bool, typer.Option("--compressed", help="Subscribe to <image-topic>/compressed "
                                              "(sensor_msgs/CompressedImage, jpeg or png) instead.")] = False,
@@ -372,6 +419,28 @@ def demo(
     from rvos_ros.demo import run_demo
 
     run_demo(out, seed)
+
+
+@app.command()
+def live(
+    command: Annotated[str, typer.Option("--command", help="What to segment, e.g. 'the person walking left'.")],
+    camera: Annotated[int | None, typer.Option("--camera", min=0, help="Webcam index (0: the first camera).")]
+    = None,
+    video: Annotated[Path | None, typer.Option("--video", help="Video file to run on instead of a camera.")]
+    = None,
+    config: ConfigOpt = None,
+    perception: PerceptionOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the overlay video here (.mp4).")] = None,
+    show: Annotated[bool, typer.Option("--show", help="Show the overlay in a window (q or Esc stops).")] = False,
+    max_frames: Annotated[int | None, typer.Option(min=1, help="Stop after processing this many frames.")] = None,
+) -> None:
+    """Try it without ROS: run a command live on a webcam (--camera N) or a video file (--video FILE), drawing
+    the overlay into --out and/or a window (--show); prints one summary line."""
+    from rvos_ros.try_live import try_live
+
+    summary = try_live(_config(config, perception), command, camera=camera, video=video, out=out, show=show,
+                       max_frames=max_frames)
+    typer.echo(summary.line())
 
 
 def one_line(message: str, limit: int = 500) -> str:
