@@ -46,7 +46,8 @@ __all__ = [
 ]
 
 MOTION_KINDS = frozenset({"moving", "direction", "depth", "speed", "stops", "starts", "turns_back",
-                          "approaches", "leaves", "recent", "onset", "extent", "heading", "repeats", "shape", "order"})
+                          "approaches", "leaves", "recent", "onset", "extent", "heading", "repeats", "shape", "order",
+                          "passes", "passed_by", "follows", "followed_by"})
 TRAJECTORY_REASONS = frozenset({"insufficient", "no_context"})
 """Reasons a look at pixels cannot fix: too little trajectory, or the entity referred to is not tracked."""
 _RELATED_COLOURS = {frozenset(p) for p in (("red", "orange"), ("red", "pink"), ("orange", "yellow"),
@@ -66,7 +67,9 @@ _PLAIN = {
     "extent:little": "barely moving", "heading:same": "heading the same way as {ref}",
     "heading:opposite": "heading the opposite way to {ref}", "direction": "moving {value}",
     "speed": "{value}", "color": "{value}", "size": "{value}", "position": "{value}", "relative": "{value} {ref}",
-    "order": "the {value}", "shape:circle": "moving in circles", "shape:back_and_forth": "going back and forth",
+    "order": "the {value}", "passes": "passing {ref}", "passed_by": "passed by {ref}",
+    "follows": "following {ref}", "followed_by": "followed by {ref}", "shape:circle": "moving in circles",
+    "shape:back_and_forth": "going back and forth",
     "shape:bounce": "bouncing", "shape:bounce_in_place": "bouncing in place", "repeats": "{value} times",
 }
 
@@ -208,6 +211,54 @@ def _approaches(ctx: ScoringContext, d: Descriptor) -> RawScores:
 def _leaves(ctx: ScoringContext, d: Descriptor) -> RawScores:
     return _relation_motion(ctx, d, -1.0)
 
+def _lead_relation(ctx: ScoringContext, d: Descriptor, kind: str) -> RawScores:
+    """Relations read from who is ahead along the heading: ``passes`` (behind the reference, then ahead of it:
+    overtaking a mover or going past a still object), ``passed_by`` (the reference passes the candidate),
+    ``follows`` (moving the same way, behind the reference most of the time), ``followed_by``."""
+    out: RawScores = {}
+    for tid in ctx.cands:
+        m = ctx.ev.motion[tid]
+        others = ctx.context(d.ref, tid)
+        if not others:
+            out[tid] = (None, f"no {d.ref or 'other object'} in view", "no_context")
+            continue
+        if not m.enough:
+            out[tid] = (None, f"seen {m.observed_s:.1f} s only", "insufficient")
+            continue
+        best: tuple[float, str] | None = None
+        for o in others:
+            mover, ref = (m, ctx.ev.motion[o]) if kind in ("passes", "follows") else (ctx.ev.motion[o], m)
+            lead = mo.lead_stats(mover, ref)
+            if lead is None:
+                s, note = 0.05, f"does not move with {o}" if kind in ("passes", "follows") else f"{o} does not move"
+            elif kind in ("passes", "passed_by"):
+                gain = (lead.end_px - lead.start_px) / max(lead.scale_px, 1.0)
+                s = soft(gain - 1.0, 0.4) * soft(-lead.start_px / max(lead.scale_px, 1.0), 0.3) \
+                    * soft(lead.end_px / max(lead.scale_px, 1.0), 0.3)
+                who = "it" if kind == "passes" else str(o)
+                note = f"{who} goes from {lead.start_px:+.0f} to {lead.end_px:+.0f} px ahead"
+            else:
+                s = soft(lead.cos_heading - 0.6, 0.1) * soft(lead.behind_share - 0.7, 0.1)
+                note = (f"{'behind' if kind == 'follows' else 'ahead of'} {o} {lead.behind_share:.0%} of the time, "
+                        f"headings cos {lead.cos_heading:+.2f}")
+            s *= ctx.moving_score(mover)
+            if best is None or s > best[0]:
+                best = (s, note)
+        out[tid] = (*best, "") if best else (None, "never seen together long enough", "insufficient")
+    return out
+
+def _passes(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    return _lead_relation(ctx, d, "passes")
+
+def _passed_by(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    return _lead_relation(ctx, d, "passed_by")
+
+def _follows(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    return _lead_relation(ctx, d, "follows")
+
+def _followed_by(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    return _lead_relation(ctx, d, "followed_by")
+
 def _occlusion(ctx: ScoringContext, d: Descriptor, as_occluded: bool) -> RawScores:
     out: RawScores = {}
     for tid in ctx.cands:
@@ -245,6 +296,8 @@ def _enters(ctx: ScoringContext, d: Descriptor) -> RawScores:
         # Coming in at the border is entering; appearing mid-image may be a late detection or an emergence.
         if v.appeared_at_border:
             out[tid] = (0.9, "enters the view at the border", "")
+        elif v.entering:
+            out[tid] = (0.8, "is coming in at the border as the window starts", "")
         else:
             out[tid] = (0.6, "appears mid-image", "") if v.appeared else (0.1, "in view from the start", "")
     return out
@@ -254,7 +307,12 @@ def _exits(ctx: ScoringContext, d: Descriptor) -> RawScores:
     out: RawScores = {}
     for tid in ctx.cands:
         v = mo.view_change(w.track(tid), w.width, w.height, w.num_frames, w.fps)
-        out[tid] = (0.9, "leaves the view at the border", "") if v.exited else (0.1, "does not leave the view", "")
+        if v.exited:
+            out[tid] = (0.9, "leaves the view at the border", "")
+        elif v.leaving:
+            out[tid] = (0.8, "is going out at the border as the window ends", "")
+        else:
+            out[tid] = (0.1, "does not leave the view", "")
     return out
 
 def _recent(ctx: ScoringContext, d: Descriptor) -> RawScores:
@@ -374,6 +432,10 @@ SCORERS: Mapping[str, Scorer] = {
     "turns_back": _turns_back,
     "approaches": _approaches,
     "leaves": _leaves,
+    "passes": _passes,
+    "passed_by": _passed_by,
+    "follows": _follows,
+    "followed_by": _followed_by,
     "occluded": _occluded,
     "occludes": _occludes,
     "enters": _enters,

@@ -38,7 +38,8 @@ _CATEGORIES: dict[str, str] = {
     "grandpa,grandmother,grandfather,friend,stranger,guard,referee,goalkeeper,batter,catcher,umpire,jockey,"
     "fisherman,fireman,firefighter,staff,employee,visitor,tourist,spectator,audience,crowd,human being,toddler,"
     "youngster,male,female,pilot,boxer,wrestler,swimmer,climber,musician,singer,waiter,waitress,clerk,"
-    "cowboy,gymnast,performer,everyone,everybody,anyone,anybody,fellow,dude,kiddo",
+    "cowboy,gymnast,performer,everyone,everybody,anyone,anybody,fellow,dude,kiddo,lad,lass,chap,gal,youth,"
+    "schoolboy,schoolgirl,grown-up,grownup,elder,pupil",
     "bicycle": "bicycle,bike,cycle,mountain bike,push bike",
     "car": "car,sedan,automobile,auto,taxi,cab,suv,jeep,coupe,hatchback,convertible,race car,racecar,sports car,"
     "police car,minivan,limo,limousine,wagon",

@@ -96,9 +96,12 @@ class LLMStage:
         tracks = summarize_window(window, rules.candidates, self.min_observed_s)
         msgs = motion_messages(query.text, tracks, duration_s=window.num_frames / window.fps,
                                width=window.width, height=window.height, hint=reason)
-        if getattr(self.client, "constrains_ids", False):  # the local model restricts ids while decoding
-            answer = self.client.complete(msgs, TargetAnswer,
-                                          choices={"targets": list(rules.candidates)})  # type: ignore[call-arg]
+        if getattr(self.client, "constrains_ids", False):
+            # the local model restricts ids while decoding, and names no more targets than the command means
+            # (the parser's count, as the rules take it; 0 = all that match: no cap)
+            limits = {"targets": query.count} if query.count >= 1 else {}
+            answer = self.client.complete(msgs, TargetAnswer, choices={"targets": list(rules.candidates)},
+                                          limits=limits)  # type: ignore[call-arg]
         else:
             answer = self.client.complete(msgs, TargetAnswer)
         unknown = sorted(set(answer.targets) - set(rules.candidates))

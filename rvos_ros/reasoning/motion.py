@@ -497,6 +497,41 @@ def approach_stats(a: TrackMotion, b: TrackMotion) -> Approach | None:
     return Approach(float(np.median(dist[:q])), float(np.median(dist[-q:])), own, scale, overlap_s)
 
 
+@dataclass(frozen=True)
+class Lead:
+    """Where ``a`` is relative to ``b`` along ``a``'s own heading over their common frames (px, + = ahead)."""
+
+    start_px: float
+    end_px: float
+    behind_share: float
+    """Share of the common frames on which ``a`` is behind ``b`` (along ``a``'s heading)."""
+    cos_heading: float
+    """Cosine between the two tracks' net headings (0 when either does not move)."""
+    scale_px: float
+
+
+def lead_stats(a: TrackMotion, b: TrackMotion) -> Lead | None:
+    """How far ``a`` is ahead of ``b`` along ``a``'s heading at the start and the end (passing, following)."""
+    if a.frames.size == 0 or b.frames.size == 0 or not (a.enough and b.enough):
+        return None
+    common, ia, ib = np.intersect1d(a.frames, b.frames, return_indices=True)
+    if common.size < 3:
+        return None
+    ca, cb = a.centers[ia], b.centers[ib]
+    heading = ca[-1] - ca[0]
+    norm = float(np.linalg.norm(heading))
+    if norm < 1e-6:
+        return None
+    u = heading / norm
+    lead = (ca - cb) @ u
+    q = max(2, common.size // 6)
+    hb = cb[-1] - cb[0]
+    nb = float(np.linalg.norm(hb))
+    cos = float(hb @ u / nb) if nb > max(b.run_px, 1e-6) else 0.0
+    return Lead(float(np.median(lead[:q])), float(np.median(lead[-q:])), float((lead < 0).mean()), cos,
+                0.5 * (a.size_px + b.size_px))
+
+
 def size_change(m: TrackMotion) -> float | None:
     """Natural log of (final / initial) box diagonal; > 0 grows (closer), < 0 shrinks (farther)."""
     if not m.enough or m.diag.size < 2:

@@ -352,11 +352,19 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"(?:to |on |at )?(?:the )?(?P<v>{LR})(?: hand)?(?: side)? of", "r", "relative", "{v}", ent="req"),
     _p(r"far (?:away )?from|farthest from|furthest from|distant from", "r", "relative", "far_from",
        ent="req"),
-    _p(r"(?:towards|toward|approach|up to|over to|chase|pursue|follow|head for|make for|get closer to|"
+    # passing and following: who is ahead along the heading (before "follow" reads as approaching)
+    _p(r"(?:be|get) (?:be )?(?:overtake|overtaken|pass|outrun|outpace|outpaced) by|(?:overtaken|outpaced) by", "m",
+       "passed_by", ent="req"),
+    _p(r"(?:follow|trail|tail) by", "m", "followed_by", ent="req"),
+    _p(r"overtake|outrun|outpace|(?:get|pull|move) ahead of|(?:go|get|move|walk|run|drive|ride|fly|swim|cycle) "
+       r"(?:right )?(?:past|by)|pass(?: by)?", "m", "passes", ent="req"),
+    _p(r"follow|trail|tail|(?:walk|move|go|run|drive|ride|swim|fly|stay) (?:right )?behind", "m", "follows",
+       ent="req"),
+    _p(r"(?:towards|toward|approach|up to|over to|chase|pursue|head for|make for|get closer to|"
        r"get nearer to|catch up (?:to|with)|go for|close in on|come to)", "m", "approaches", ent="req"),
     _p(r"(?<!next )(?<!close )(?<!adjacent )(?<!near )(?<!due )(?:to|at|into|onto|after|reach|meet|join|"
        r"closer to|nearer to)", "m", "approaches", ent="req", verb=True),
-    _p(r"(?:chase|follow|pursue) by|(?:away from|leave|depart from|depart|flee from|flee|escape from|escape|"
+    _p(r"(?:chase|pursue) by|(?:away from|leave|depart from|depart|flee from|flee|escape from|escape|"
        r"retreat from|further from|"
        r"farther from|out of)", "m", "leaves", ent="req"),
     _p(r"from", "m", "leaves", ent="req", verb=True),

@@ -57,6 +57,10 @@ class ViewChange:
     """... with its first box at the image border (it came into the frame, not out from behind something)."""
     exited: bool
     """Last seen at least ~0.3 s before the window end with its box at the image border."""
+    entering: bool = False
+    """In view from the start, but at the border and moving in: it was coming into the frame as the window began."""
+    leaving: bool = False
+    """Still in view at the end, but at the border and moving out: it is leaving the frame as the window ends."""
 
 
 def view_change(traj: TrackTrajectory, width: int, height: int, num_frames: int, fps: float,
@@ -73,6 +77,23 @@ def view_change(traj: TrackTrajectory, width: int, height: int, num_frames: int,
         by = max(border_frac * height, 0.25 * (r[4] - r[2]))
         return bool(r[1] <= bx or r[2] <= by or r[3] >= width - bx or r[4] >= height - by)
 
+    def outward(r: np.ndarray, step: np.ndarray) -> bool:
+        """Whether ``step`` (centre motion, px) heads out through the border ``r`` touches."""
+        bx = max(border_frac * width, 0.25 * (r[3] - r[1]))
+        by = max(border_frac * height, 0.25 * (r[4] - r[2]))
+        near = max(float(r[3] - r[1] + r[4] - r[2]) * 0.05, 2.0)
+        return bool((r[1] <= bx and step[0] < -near) or (r[3] >= width - bx and step[0] > near)
+                    or (r[2] <= by and step[1] < -near) or (r[4] >= height - by and step[1] > near))
+
+    def centre(r: np.ndarray) -> np.ndarray:
+        return np.array([(r[1] + r[3]) / 2, (r[2] + r[4]) / 2])
+
     appeared = bool(vis[0, 0] >= margin)
     exited = bool(vis[-1, 0] <= num_frames - 1 - margin and at_border(vis[-1]))
-    return ViewChange(appeared, appeared and at_border(vis[0]), exited)
+    k = min(vis.shape[0] - 1, max(1, int(round(0.5 * fps))))
+    entering = leaving = False
+    if k >= 1 and not appeared and at_border(vis[0]):
+        entering = outward(vis[0], centre(vis[0]) - centre(vis[k]))  # seen backwards, it heads out
+    if k >= 1 and not exited and at_border(vis[-1]) and vis[-1, 0] >= num_frames - 1 - margin:
+        leaving = outward(vis[-1], centre(vis[-1]) - centre(vis[-1 - k]))
+    return ViewChange(appeared, appeared and at_border(vis[0]), exited, entering, leaving)
