@@ -9,7 +9,9 @@ topic, bag replay, ``rvos-ros live`` and the demo video.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -79,25 +81,70 @@ def draw_overlay(image_rgb: np.ndarray, result: FrameResult, command: str = "") 
 
 
 class VideoSink:
-    """Writes RGB frames to an mp4 file (OpenCV's mp4v codec); a context manager."""
+    """Writes RGB frames to an mp4 file a browser plays (H.264, yuv420p, via PyAV); a context manager.
+
+    PyAV (the ``video`` extra) bundles FFmpeg with its H.264 encoder, so nothing is downloaded at run time.
+    Without it the file is written with OpenCV's ``mp4v`` codec, which video players read but browsers do
+    not; ``codec`` says which was used.
+    """
 
     def __init__(self, path: str | Path, fps: float) -> None:
         self.path = Path(path)
         self.fps = fps
-        self._writer: cv2.VideoWriter | None = None
         self.frames = 0
+        self.codec = ""
+        self._container: Any = None
+        self._stream: Any = None
+        self._writer: cv2.VideoWriter | None = None
+
+    def _open(self, w: int, h: int) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            import av
+
+            h264 = "libx264" in av.codecs_available
+        except ImportError:
+            h264 = False
+        if h264:
+            try:
+                self._container = av.open(str(self.path), mode="w", options={"movflags": "faststart"})
+            except (OSError, ValueError) as err:
+                raise InputError(f"cannot open video {str(self.path)!r} for writing: {err}") from err
+            rate = Fraction(self.fps).limit_denominator(1001)
+            self._stream = self._container.add_stream("libx264", rate=rate)
+            self._stream.width, self._stream.height = w + w % 2, h + h % 2  # yuv420p needs even sizes
+            self._stream.pix_fmt = "yuv420p"
+            self._stream.options = {"preset": "veryfast", "crf": "23"}
+            self.codec = "h264"
+            return
+        self._writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter.fourcc(*"mp4v"), self.fps, (w, h))
+        if not self._writer.isOpened():
+            raise InputError(f"cannot open video {str(self.path)!r} for writing; check the folder and extension")
+        self.codec = "mp4v"
 
     def write(self, image_rgb: np.ndarray) -> None:
-        if self._writer is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            h, w = image_rgb.shape[:2]
-            self._writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter.fourcc(*"mp4v"), self.fps, (w, h))
-            if not self._writer.isOpened():
-                raise InputError(f"cannot open video {str(self.path)!r} for writing; check the folder and extension")
-        self._writer.write(cv2.cvtColor(image_rgb, cv2.COLOR_RGB2BGR))
+        h, w = image_rgb.shape[:2]
+        if self._container is None and self._writer is None:
+            self._open(w, h)
+        if self._stream is not None:
+            import av
+
+            if h % 2 or w % 2:
+                image_rgb = cv2.copyMakeBorder(image_rgb, 0, h % 2, 0, w % 2, cv2.BORDER_REPLICATE)
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image_rgb), format="rgb24")
+            for packet in self._stream.encode(frame):
+                self._container.mux(packet)
+        else:
+            assert self._writer is not None
+            self._writer.write(cv2.cvtColor(image_rgb, cv2.COLOR_RGB2BGR))
         self.frames += 1
 
     def close(self) -> None:
+        if self._stream is not None:
+            for packet in self._stream.encode():  # flush the encoder
+                self._container.mux(packet)
+            self._container.close()
+            self._stream = self._container = None
         if self._writer is not None:
             self._writer.release()
             self._writer = None

@@ -47,7 +47,7 @@ __all__ = [
 
 MOTION_KINDS = frozenset({"moving", "direction", "depth", "speed", "stops", "starts", "turns_back",
                           "approaches", "leaves", "recent", "onset", "extent", "heading", "repeats", "shape", "order",
-                          "passes", "passed_by", "follows", "followed_by"})
+                          "passes", "passed_by", "follows", "followed_by", "phases"})
 TRAJECTORY_REASONS = frozenset({"insufficient", "no_context"})
 """Reasons a look at pixels cannot fix: too little trajectory, or the entity referred to is not tracked."""
 _RELATED_COLOURS = {frozenset(p) for p in (("red", "orange"), ("red", "pink"), ("orange", "yellow"),
@@ -67,7 +67,7 @@ _PLAIN = {
     "extent:little": "barely moving", "heading:same": "heading the same way as {ref}",
     "heading:opposite": "heading the opposite way to {ref}", "direction": "moving {value}",
     "speed": "{value}", "color": "{value}", "size": "{value}", "position": "{value}", "relative": "{value} {ref}",
-    "order": "the {value}", "passes": "passing {ref}", "passed_by": "passed by {ref}",
+    "order": "the {value}", "phases": "{value}", "passes": "passing {ref}", "passed_by": "passed by {ref}",
     "follows": "following {ref}", "followed_by": "followed by {ref}", "shape:circle": "moving in circles",
     "shape:back_and_forth": "going back and forth",
     "shape:bounce": "bouncing", "shape:bounce_in_place": "bouncing in place", "repeats": "{value} times",

@@ -68,6 +68,33 @@ _TRIM = (_POSTURE_TAIL | _ENT_SKIP) - set(COLOR_OF) - {"down", "up", "out", "off
 _BOUNDARY = frozenset("that which who whose while but than and then or".split())
 _SEQUENCE_KINDS = frozenset({"starts", "stops", "turns_back"})
 _COUNT_WORDS = {"once": 1, "twice": 2, "thrice": 3}
+_PHASE_CONNECTORS = frozenset("then before afterwards later".split())
+_STATIC_LEMMAS = frozenset("stop halt pause wait stand stay remain freeze rest sit idle park linger".split())
+
+
+def _phase_of(toks: Sequence[_Tok], part: Sequence[int], before: str | None) -> tuple[str, list[int]] | None:
+    """What one phase of a sequence says (static, a direction, slow, fast, moving) and the tokens it read; None
+    when the part has no motion word. ``before`` is the previous phase ("then turns back" reverses it)."""
+    words = [toks[i].word for i in part]
+    lemmas = [toks[i].lemma for i in part]
+    static = [part[k] for k, (w, lem) in enumerate(zip(words, lemmas, strict=True))
+              if w in ("still", "put", "idle", "motionless", "stationary") or lem in _STATIC_LEMMAS]
+    if static and not any(lem in ("start", "begin") for lem in lemmas):
+        return "static", static
+    verbs = [part[k] for k, lem in enumerate(lemmas) if lem in MOTION_VERBS or lem in ("start", "begin", "go")]
+    if before in W.OPPOSITE and any(lem == "turn" for lem in lemmas) and any(w in ("back", "around") for w in words):
+        return W.OPPOSITE[before], [part[k] for k, w in enumerate(words) if w in ("turn", "turns", "turning",
+                                                                                   "turned", "back", "around")]
+    for k, w in enumerate(words):
+        if w in ("left", "right", "up", "down") and (verbs or k == 0) and not (
+                k >= 2 and words[k - 1] == "the" and words[k - 2] in ("on", "at")):
+            return W.DIRECTION[w], [*verbs, part[k]]
+    speeds = [part[k] for k, w in enumerate(words) if w in W.SPEED and W.SPEED[w] in ("slow", "fast")]
+    if speeds:
+        return W.SPEED[toks[speeds[0]].word], [*verbs, *speeds]
+    if any(lem in W.FAST_VERBS for lem in lemmas):
+        return "fast", verbs
+    return ("moving", verbs) if verbs else None
 _EVENTS = {"stop": "stop", "halt": "stop", "pause": "stop", "freeze": "stop", "leave": "leave", "exit": "leave",
            "disappear": "leave", "arrive": "enter", "enter": "enter", "appear": "enter"}
 _ORDER_WORDS = frozenset(_EVENTS) | frozenset("first last to the a one ones frame view scene picture screen video "
@@ -121,6 +148,7 @@ class QueryParser(NounPhrases):
         self._word_stage(st)
         categories, count = self._noun_phrases(st)
         self._finish_motion(st)
+        self._phases(st)
         self._counts(st)
         unknown = self._unknown(st)
         context = tuple(dict.fromkeys(c for _, c in sorted(st.context) if c))
@@ -456,6 +484,60 @@ class QueryParser(NounPhrases):
                 continue
             st.motions.remove((i, d))
             self._emit(st, "m", "moving", phase, at=i, negated=d.negated)
+
+    @staticmethod
+    def _phases(st: _State) -> None:
+        """A sequence of phases with a state, a direction or a speed in each ("stands for a while and then walks
+        to the left", "walks left, stops, and then walks right", "starts slow and speeds up") becomes one
+        ``phases`` descriptor (``static>left``, ``left>static>right``, ``slow>fast``) that replaces the
+        descriptors read from its words one by one."""
+        toks = st.toks
+        words = [t.word for t in toks]
+        lemmas = [t.lemma for t in toks]
+        phases: list[str] = []
+        read: list[int] = []
+        if any(w in ("accelerate", "accelerates", "accelerating") for w in words) or \
+                any(a == "speed" and b == "up" for a, b in zip(lemmas, lemmas[1:], strict=False)):
+            phases = ["slow", "fast"]
+        elif any(w in ("decelerate", "decelerates", "decelerating") for w in words) or \
+                any(a == "slow" and b == "down" for a, b in zip(lemmas, lemmas[1:], strict=False)):
+            phases = ["fast", "slow"]
+        elif any(w in _PHASE_CONNECTORS for w in words):
+            parts: list[list[int]] = [[]]
+            last_verb = -10
+            for i, w in enumerate(words):
+                verbish = lemmas[i] in MOTION_VERBS or lemmas[i] in _STATIC_LEMMAS
+                if w in _PHASE_CONNECTORS or (w == "and" and i + 1 < len(toks) and (
+                        lemmas[i + 1] in MOTION_VERBS or lemmas[i + 1] in _STATIC_LEMMAS)):
+                    parts.append([])
+                elif verbish and parts[-1] and last_verb >= 0 and i - last_verb > 1 and last_verb in parts[-1]:
+                    parts.append([i])  # "walks to the left, stops": a second verb starts a second phase
+                else:
+                    parts[-1].append(i)
+                if verbish:
+                    last_verb = i
+            for part in parts:
+                got = _phase_of(toks, part, phases[-1] if phases else None)
+                if got is None:
+                    continue
+                p, used = got
+                read += used
+                if not phases or phases[-1] != p:
+                    phases.append(p)
+        if len(phases) < 2 or set(phases) <= {"static", "moving"}:
+            return  # still then moving is a start, moving then still a stop: those descriptors say it
+        # two phases: a start, a stop or a turn back read from the same words says the same; three or more: the
+        # phases say it all
+        drop = {"direction", "moving"} | ({"starts", "stops", "turns_back"} if len(phases) > 2 else set())
+        at = min((i for i, d in st.motions if d.kind in drop), default=0)
+        st.motions[:] = [(i, d) for i, d in st.motions if d.kind not in drop or d.negated]
+        st.attributes[:] = [(i, d) for i, d in st.attributes
+                            if d.kind != "speed" and not (d.kind == "posture" and i in read)]
+        st.motions.append((at, Descriptor("phases", ">".join(phases))))
+        for k, t in enumerate(toks):
+            if t.word in _PHASE_CONNECTORS or t.lemma in ("speed", "accelerate", "decelerate") or k in read or (
+                    t.word in ("up", "down") and k > 0 and toks[k - 1].lemma in ("speed", "slow")):
+                t.used = True
 
     @staticmethod
     def _counts(st: _State) -> None:

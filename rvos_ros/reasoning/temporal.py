@@ -9,7 +9,11 @@ Features of a camera-compensated :class:`~rvos_ros.reasoning.motion.TrackMotion`
 - ``onset`` first|last: the earliest / latest motion onset among the candidates;
 - ``extent`` most|least|little: distance travelled (px of frame 0, after camera compensation);
 - ``heading`` same|opposite, ref = category or "" (the others): the direction of
-  motion compared (cosine) with that of the reference object(s).
+  motion compared (cosine) with that of the reference object(s);
+- ``order`` first|last:stop|leave|enter: the earliest / latest to stop, leave or enter the view;
+- ``phases`` e.g. static>left, left>static>right, slow>fast: the best split of the track's time into
+  ordered stretches, each scored for its phase;
+- ``repeats`` stop|turn|jump:N: a counted action; ``shape`` circle|back_and_forth|bounce|bounce_in_place.
 
 Units: seconds (``_s``), pixels of frame 0 (``_px``), box diagonals (``_diag``).
 """
@@ -250,6 +254,82 @@ def _order(ctx: ScoringContext, d: Descriptor) -> RawScores:
             for t, s in times.items()}
 
 
-TEMPORAL_SCORERS: dict[str, Scorer] = {"order": _order, "onset": _onset, "extent": _extent, "heading": _heading,
-                                       "repeats": _repeats, "shape": _shape}
+_PHASE_MIN_S = 0.5
+"""Shortest phase of a sequence (s)."""
+_CUTS = 16
+"""Candidate cut points between phases, spread over the track's samples."""
+
+
+def _phase_fit(centers: np.ndarray, fps: float, size: float, phase: str, fast_diag_s: float) -> float:
+    """How well one stretch of a track (compensated centres) shows ``phase``."""
+    step = np.diff(centers, axis=0)
+    speed = float(np.linalg.norm(step, axis=1).mean()) * fps / max(size, 1.0)  # diagonals per second
+    net = (centers[-1] - centers[0]) / max(size, 1.0)
+    if phase == "static":
+        return soft(0.12 - speed, 0.04)
+    if phase == "moving":
+        return soft(speed - 0.2, 0.06)
+    if phase in ("slow", "fast"):
+        return soft(speed - 0.2, 0.06)  # relative speed is judged across phases, see _phases
+    axis, sign = {"left": (0, -1.0), "right": (0, 1.0), "up": (1, -1.0), "down": (1, 1.0)}[phase]
+    return soft(sign * float(net[axis]) - 0.4, 0.15) * soft(speed - 0.2, 0.06)
+
+
+def _phases(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    """A sequence of phases (``static>left``, ``left>static>right``, ``slow>fast``): the best split of the
+    track's time into that many ordered stretches of at least 0.5 s, each scored for its phase; slow and fast
+    compare the stretches' speeds (the fast one at least 1.6 times the slow one)."""
+    phases = d.value.split(">")
+    known = {"static", "moving", "slow", "fast", "left", "right", "up", "down"}
+    if len(phases) < 2 or len(phases) > 4 or not set(phases) <= known:
+        return {t: (None, f"phases {d.value!r}", "unsupported") for t in ctx.cands}
+
+    def f(m: mo.TrackMotion) -> tuple[float, str]:
+        n = m.centers.shape[0]
+        k = len(phases)
+        min_len = max(2, int(round(_PHASE_MIN_S * m.fps)))
+        if n < k * min_len:
+            return 0.05, "too short for the phases"
+        size = m.size_px
+        grid = sorted({int(round(x)) for x in np.linspace(min_len, n - min_len, _CUTS)})
+        best = 0.0
+        best_cuts: tuple[int, ...] = ()
+        for cuts in _cut_sets(grid, k - 1, min_len, n):
+            bounds = (0, *cuts, n)
+            parts = [m.centers[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+            s = 1.0
+            for part, phase in zip(parts, phases, strict=True):
+                s *= _phase_fit(part, m.fps, size, phase, 0.0)
+            if {"slow", "fast"} & set(phases):
+                speeds = [float(np.linalg.norm(np.diff(p, axis=0), axis=1).mean()) for p in parts]
+                for i, j in ((i, j) for i in range(k) for j in range(k) if phases[i] == "slow" and phases[j] in (
+                        "fast", "left", "right", "up", "down", "moving") and i != j):
+                    if phases[j] == "fast" or phases[j] != "moving":
+                        s *= soft(speeds[j] / max(speeds[i], 1e-6) - 1.6, 0.3)
+            if s > best:
+                best, best_cuts = s, cuts
+        when = ", ".join(f"{m.frames[c] / m.fps:.1f} s" for c in best_cuts)
+        return best, f"{' then '.join(phases)}" + (f" (changes at {when})" if best_cuts else "")
+    return ctx.motions(f)
+
+
+def _cut_sets(grid: Sequence[int], count: int, min_len: int, n: int) -> list[tuple[int, ...]]:
+    """Increasing tuples of ``count`` cut points from ``grid`` leaving at least ``min_len`` samples per phase."""
+    out: list[tuple[int, ...]] = []
+
+    def rec(start: int, chosen: tuple[int, ...]) -> None:
+        if len(chosen) == count:
+            if n - chosen[-1] >= min_len:
+                out.append(chosen)
+            return
+        for c in grid:
+            if c - start >= min_len:
+                rec(c, (*chosen, c))
+
+    rec(0, ())
+    return out
+
+
+TEMPORAL_SCORERS: dict[str, Scorer] = {"onset": _onset, "extent": _extent, "heading": _heading, "order": _order,
+                                       "phases": _phases, "repeats": _repeats, "shape": _shape}
 """The temporal/comparative descriptor kinds and their scorers (``moving`` at a phase is :func:`moving_phase`)."""

@@ -236,7 +236,21 @@ def test_moving_is_not_added_when_a_motion_is_specific(parser: QueryParser) -> N
 
 def test_descriptors_come_in_the_order_of_the_command(parser: QueryParser) -> None:
     pq = parser.parse("the car that moves to the right and then stops")
-    assert [d.kind for d in pq.motions] == ["direction", "stops"]
+    assert [(d.kind, d.value) for d in pq.motions] == [("phases", "right>static"), ("stops", "")]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("a brown dog stands for a while and then walks to the left", "static>left"),
+    ("a red cow walks to the left, stops, and then walks to the right", "left>static>right"),
+    ("person walking to the right then turning back", "right>left"),
+    ("the sheep that starts slow and speeds up", "slow>fast"),
+    ("the car that slows down", "fast>slow"),
+])
+def test_a_sequence_with_a_direction_or_speed_in_a_phase_is_read_phase_by_phase(parser: QueryParser, text: str,
+                                                                               value: str) -> None:
+    pq = parser.parse(text)
+    assert ("phases", value) in [(d.kind, d.value) for d in pq.motions] and pq.understood
+    assert not any(d.kind == "direction" for d in pq.motions)  # no whole-window direction beside the phases
 
 
 # ---- attributes and relations -------------------------------------------------------------------------------------
