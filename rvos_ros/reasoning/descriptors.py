@@ -47,7 +47,8 @@ __all__ = [
 
 MOTION_KINDS = frozenset({"moving", "direction", "depth", "speed", "stops", "starts", "turns_back",
                           "approaches", "leaves", "recent", "onset", "extent", "heading", "repeats", "shape", "order",
-                          "passes", "passed_by", "follows", "followed_by", "phases"})
+                          "passes", "passed_by", "follows", "followed_by", "phases",
+                          "together"})
 TRAJECTORY_REASONS = frozenset({"insufficient", "no_context"})
 """Reasons a look at pixels cannot fix: too little trajectory, or the entity referred to is not tracked."""
 _RELATED_COLOURS = {frozenset(p) for p in (("red", "orange"), ("red", "pink"), ("orange", "yellow"),
@@ -67,7 +68,8 @@ _PLAIN = {
     "extent:little": "barely moving", "heading:same": "heading the same way as {ref}",
     "heading:opposite": "heading the opposite way to {ref}", "direction": "moving {value}",
     "speed": "{value}", "color": "{value}", "size": "{value}", "position": "{value}", "relative": "{value} {ref}",
-    "order": "the {value}", "phases": "{value}", "passes": "passing {ref}", "passed_by": "passed by {ref}",
+    "order": "the {value}", "phases": "{value}", "together": "moving together with another",
+    "passes": "passing {ref}", "passed_by": "passed by {ref}",
     "follows": "following {ref}", "followed_by": "followed by {ref}", "shape:circle": "moving in circles",
     "shape:back_and_forth": "going back and forth",
     "shape:bounce": "bouncing", "shape:bounce_in_place": "bouncing in place", "repeats": "{value} times",
@@ -238,13 +240,41 @@ def _lead_relation(ctx: ScoringContext, d: Descriptor, kind: str) -> RawScores:
                 who = "it" if kind == "passes" else str(o)
                 note = f"{who} goes from {lead.start_px:+.0f} to {lead.end_px:+.0f} px ahead"
             else:
-                s = soft(lead.cos_heading - 0.6, 0.1) * soft(lead.behind_share - 0.7, 0.1)
+                s = soft(lead.cos_heading - 0.6, 0.1) * soft(lead.behind_share - 0.7, 0.1) \
+                    * soft(4.0 - lead.gap_sizes, 0.7)
                 note = (f"{'behind' if kind == 'follows' else 'ahead of'} {o} {lead.behind_share:.0%} of the time, "
-                        f"headings cos {lead.cos_heading:+.2f}")
+                        f"{lead.gap_sizes:.1f} sizes apart, headings cos {lead.cos_heading:+.2f}")
             s *= ctx.moving_score(mover)
             if best is None or s > best[0]:
                 best = (s, note)
         out[tid] = (*best, "") if best else (None, "never seen together long enough", "insufficient")
+    return out
+
+def _together(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    """Moving together: another candidate heads the same way at a similar speed, close by (within three box
+    sizes on average over the frames both are seen)."""
+    out: RawScores = {}
+    for tid in ctx.cands:
+        m = ctx.ev.motion[tid]
+        if not m.enough:
+            out[tid] = (None, f"seen {m.observed_s:.1f} s only", "insufficient")
+            continue
+        best, note = 0.05, "nothing moves with it"
+        for o in ctx.cands:
+            if o == tid:
+                continue
+            n = ctx.ev.motion[o]
+            lead = mo.lead_stats(m, n)
+            common, ia, ib = np.intersect1d(m.frames, n.frames, return_indices=True)
+            if lead is None or common.size < 3:
+                continue
+            gap = float(np.linalg.norm(m.centers[ia] - n.centers[ib], axis=1).mean()) / max(lead.scale_px, 1.0)
+            ratio = m.speed_robust_px_s / max(n.speed_robust_px_s, 1e-6)
+            s = soft(lead.cos_heading - 0.8, 0.07) * soft(0.5 - abs(np.log(max(ratio, 1e-6))), 0.15) \
+                * soft(3.0 - gap, 0.5) * ctx.moving_score(m)
+            if s > best:
+                best, note = s, f"moves with {o} (headings cos {lead.cos_heading:+.2f}, {gap:.1f} sizes apart)"
+        out[tid] = (best, note, "")
     return out
 
 def _passes(ctx: ScoringContext, d: Descriptor) -> RawScores:
@@ -433,6 +463,7 @@ SCORERS: Mapping[str, Scorer] = {
     "approaches": _approaches,
     "leaves": _leaves,
     "passes": _passes,
+    "together": _together,
     "passed_by": _passed_by,
     "follows": _follows,
     "followed_by": _followed_by,

@@ -508,6 +508,8 @@ class Lead:
     cos_heading: float
     """Cosine between the two tracks' net headings (0 when either does not move)."""
     scale_px: float
+    gap_sizes: float = 0.0
+    """Mean distance between the two over the common frames, in ``scale_px``."""
 
 
 def lead_stats(a: TrackMotion, b: TrackMotion) -> Lead | None:
@@ -528,8 +530,9 @@ def lead_stats(a: TrackMotion, b: TrackMotion) -> Lead | None:
     hb = cb[-1] - cb[0]
     nb = float(np.linalg.norm(hb))
     cos = float(hb @ u / nb) if nb > max(b.run_px, 1e-6) else 0.0
-    return Lead(float(np.median(lead[:q])), float(np.median(lead[-q:])), float((lead < 0).mean()), cos,
-                0.5 * (a.size_px + b.size_px))
+    scale = 0.5 * (a.size_px + b.size_px)
+    gap = float(np.linalg.norm(ca - cb, axis=1).mean()) / max(scale, 1.0)
+    return Lead(float(np.median(lead[:q])), float(np.median(lead[-q:])), float((lead < 0).mean()), cos, scale, gap)
 
 
 def size_change(m: TrackMotion) -> float | None:

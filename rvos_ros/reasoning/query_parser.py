@@ -68,6 +68,8 @@ _TRIM = (_POSTURE_TAIL | _ENT_SKIP) - set(COLOR_OF) - {"down", "up", "out", "off
 _BOUNDARY = frozenset("that which who whose while but than and then or".split())
 _SEQUENCE_KINDS = frozenset({"starts", "stops", "turns_back"})
 _COUNT_WORDS = {"once": 1, "twice": 2, "thrice": 3}
+_OBJECT_RELATIVE = {"follow": "followed_by", "trail": "followed_by", "tail": "followed_by", "overtake": "passed_by",
+                    "pass": "passed_by", "chase": "leaves", "pursue": "leaves"}
 _PHASE_CONNECTORS = frozenset("then before afterwards later".split())
 _STATIC_LEMMAS = frozenset("stop halt pause wait stand stay remain freeze rest sit idle park linger".split())
 
@@ -143,6 +145,7 @@ class QueryParser(NounPhrases):
                              "describe the object (e.g. 'the dog running left')")
         st = _State([_Tok(w, VERB_LEMMA.get(w, w)) for w in W.tokenize(clean)])
         self._strip_prefix(st)
+        self._object_relatives(st)
         self._match_patterns(st)
         self._phrase_stage(st)
         self._word_stage(st)
@@ -484,6 +487,27 @@ class QueryParser(NounPhrases):
                 continue
             st.motions.remove((i, d))
             self._emit(st, "m", "moving", phase, at=i, negated=d.negated)
+
+    def _object_relatives(self, st: _State) -> None:
+        """"the horse (that) the man follows": the target is the object of another's verb, so it is followed
+        (passed, chased) by that other one: ``followed_by`` / ``passed_by`` / ``leaves`` with it as the ref."""
+        toks = st.toks
+        for i in range(1, len(toks) - 1):
+            verb = toks[i + 1].lemma
+            kind = _OBJECT_RELATIVE.get(verb)
+            if kind is None or toks[i - 1].word not in ("the", "a", "an", "another"):
+                continue
+            noun = self._noun(st, i)
+            if noun is None or not any(self._noun(st, j) is not None for j in range(0, i - 1)):
+                continue  # "the man follows the horse" has no noun before "the man": not an object relative
+            if i + 2 < len(toks) and (self._noun(st, i + 2) is not None or toks[i + 2].word in ("the", "a", "an")):
+                continue  # the verb has its own object: an ordinary clause
+            self._emit(st, "m", kind, ref=noun[0], at=i - 1, negated=False)
+            st.context.append((i, noun[0]))
+            for t in toks[i - 1:i + 2]:
+                t.used = True
+            if i >= 2 and toks[i - 2].word in ("that", "which", "whom"):
+                toks[i - 2].used = True
 
     @staticmethod
     def _phases(st: _State) -> None:

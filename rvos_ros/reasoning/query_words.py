@@ -352,6 +352,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"(?:to |on |at )?(?:the )?(?P<v>{LR})(?: hand)?(?: side)? of", "r", "relative", "{v}", ent="req"),
     _p(r"far (?:away )?from|farthest from|furthest from|distant from", "r", "relative", "far_from",
        ent="req"),
+    # moving together with another candidate ("the two dogs walking together"; "together with X" is nearness)
+    _p(r"together(?! with)|side by side|in tandem|as a pair|in a pair", "m", "together"),
     # passing and following: who is ahead along the heading (before "follow" reads as approaching)
     _p(r"(?:be|get) (?:be )?(?:overtake|overtaken|pass|outrun|outpace|outpaced) by|(?:overtaken|outpaced) by", "m",
        "passed_by", ent="req"),

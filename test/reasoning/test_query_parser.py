@@ -627,3 +627,53 @@ def test_pose_keeps_its_phrase_and_a_later_motion_wins(parser: QueryParser) -> N
 ])
 def test_plural_verb_makes_an_invariant_noun_plural(parser: QueryParser, text: str, count: int) -> None:
     assert parser.parse(text).count == count
+
+
+@pytest.mark.parametrize(("text", "kind", "ref"), [
+    ("the horse the man follows", "followed_by", "person"), ("the horse that the man follows", "followed_by", "person"),
+    ("the car the bus overtakes", "passed_by", "bus"), ("a white cow overtaken by a horse", "passed_by", "horse"),
+    ("car that gets overtaken by the motorcycle", "passed_by", "motorcycle"),
+    ("a red car overtaking a bus", "passes", "bus"),
+    ("the cat that goes past the ball", "passes", "ball"), ("a brown duck following a person", "follows", "person"),
+])
+def test_passing_and_following_active_passive_and_object_relatives(parser: QueryParser, text: str, kind: str,
+                                                                  ref: str) -> None:
+    pq = parser.parse(text)
+    assert (kind, ref) in [(d.kind, d.ref) for d in pq.motions] and pq.understood, pq
+
+
+def test_an_ordinary_clause_is_not_an_object_relative(parser: QueryParser) -> None:
+    pq = parser.parse("the man follows the horse")
+    assert pq.categories == ("person",) and [(d.kind, d.ref) for d in pq.motions] == [("follows", "horse")]
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    ("the dog that stops twice", "repeats", "stop:2"), ("a woman that turns around three times", "repeats", "turn:3"),
+    ("the cat that jumps once", "repeats", "jump:1"), ("the bird going around in circles", "shape", "circle"),
+    ("person pacing back and forth", "shape", "back_and_forth"),
+    ("the ball bouncing in place", "shape", "bounce_in_place"),
+    ("the last horse to stop", "order", "last:stop"), ("the first yellow car to leave", "order", "first:leave"),
+    ("the two horses walking together", "together", ""),
+])
+def test_counted_shaped_ordered_and_grouped_motion(parser: QueryParser, text: str, kind: str, value: str) -> None:
+    pq = parser.parse(text)
+    assert (kind, value) in [(d.kind, d.value) for d in pq.motions] and pq.understood, pq
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("the horse that starts on the right", "rightmost@start"),
+    ("the red zebra that is on the left at the start of the video", "leftmost@start"),
+    ("the man who ends up on the left", "leftmost@end"), ("the cat that is on the right at the end", "rightmost@end"),
+])
+def test_position_at_the_start_or_the_end(parser: QueryParser, text: str, value: str) -> None:
+    pq = parser.parse(text)
+    assert ("position", value) in [(d.kind, d.value) for d in pq.relations] and pq.understood, pq
+
+
+@pytest.mark.parametrize(("text", "unjudged"), [
+    ("the car that overtakes the slower truck and honks", "honks"), ("the puppy moving forward", "forward"),
+    ("the monkey that hops onto the branch", "branch"),
+])
+def test_content_words_nobody_reads_are_reported_unjudged(parser: QueryParser, text: str, unjudged: str) -> None:
+    pq = parser.parse(text)
+    assert not pq.understood and unjudged in pq.unknown_words, pq

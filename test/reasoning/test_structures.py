@@ -11,7 +11,8 @@ import pytest
 
 from rvos_ros.testing.language_set.report import figures, load_cases, run_case
 
-STRUCTURES = ("counted", "shape", "ordinal", "initial_final", "sequence", "interaction", "enter_leave", "synonym")
+STRUCTURES = ("counted", "shape", "ordinal", "initial_final", "sequence", "interaction", "passive", "enter_leave",
+              "synonym", "group")
 
 
 @pytest.fixture(scope="module")
