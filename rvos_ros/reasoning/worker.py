@@ -106,10 +106,14 @@ class ReasoningWorker:
         with self._cond:
             return self._cond.wait_for(lambda: not self._busy, timeout)
 
-    def close(self) -> None:
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop taking jobs and wait up to ``timeout`` s for the one in flight: a process that exits while the
+        thread is inside torch (a local LLM) aborts ("terminate called without an active exception")."""
         with self._cond:
             self._closed = True
             self._cond.notify_all()
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout)
 
     def _loop(self) -> None:
         while True:

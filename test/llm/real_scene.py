@@ -1,0 +1,31 @@
+"""What the real-model tests share: a window the rules cannot answer alone, and a way to show measured figures."""
+
+from rvos_ros.reasoning.window_io import window_from_dict
+
+KNOWLEDGE = "the one I could throw for the dog to fetch"  # needs world knowledge: the gate asks the LLM
+
+
+def box_rows(x, y, size, n, dx=0.0):
+    return [[i, x + dx * i - size / 2, y - size / 2, x + dx * i + size / 2, y + size / 2, 1] for i in range(n)]
+
+
+def fetch_window(n=30):
+    """A dog running right, a ball and a cup lying still (320x240, 2 s at 15 fps), read as the JSON contract."""
+    return window_from_dict({
+        "version": 1, "query": KNOWLEDGE, "fps": 15.0, "width": 320, "height": 240, "num_frames": n,
+        "tracks": [
+            {"id": 1, "label": "dog", "boxes": box_rows(40, 150, 40, n, dx=4.0)},
+            {"id": 4, "label": "ball", "attributes": {"color": "red"}, "boxes": box_rows(220, 190, 16, n)},
+            {"id": 7, "label": "cup", "attributes": {"color": "white"}, "boxes": box_rows(280, 80, 20, n)},
+        ]})
+
+
+def report(pytestconfig, line):
+    """Show a measured figure in the test output, also under -q and without -s."""
+    capture = pytestconfig.pluginmanager.getplugin("capturemanager")
+    reporter = pytestconfig.pluginmanager.getplugin("terminalreporter")
+    if capture is None or reporter is None:
+        print(line)
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.write_line("\n" + line)
