@@ -40,8 +40,8 @@ from rvos_ros.reasoning.verify import colour_match
 from rvos_ros.types import Descriptor, ParsedQuery
 
 __all__ = [
-    "APPEARANCE_SOURCE", "MOTION_KINDS", "SCORED_KINDS", "TRAJECTORY_REASONS", "DescriptorScore", "DescriptorScorer",
-    "Evidence", "appearance_key", "descriptor_key", "plain_words",
+    "APPEARANCE_SOURCE", "JUDGED_KINDS", "MOTION_KINDS", "SCORED_KINDS", "TRAJECTORY_REASONS", "DescriptorScore",
+    "DescriptorScorer", "Evidence", "appearance_key", "descriptor_key", "plain_words",
     "rank_scores", "soft",
 ]
 
@@ -480,6 +480,8 @@ SCORERS: Mapping[str, Scorer] = {
 }
 """Descriptor kind → its scorer; a kind not here is not judged by the rules (CLIP or the LLM may)."""
 SCORED_KINDS = frozenset(SCORERS)
+JUDGED_KINDS = SCORED_KINDS | {"posture"}
+"""Kinds a decision can judge: by a scorer, or (posture) by the appearance verifier when one is configured."""
 
 
 class DescriptorScorer:

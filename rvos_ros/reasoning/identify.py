@@ -30,6 +30,7 @@ import numpy as np
 from rvos_ros.config import ReasoningConfig
 from rvos_ros.errors import ModelError
 from rvos_ros.reasoning.clip_verifier import VERIFY_BAND, AppearanceVerifier, verify_appearance
+from rvos_ros.reasoning.descriptors import plain_words
 from rvos_ros.reasoning.rules import CategoryMatcher, RuleResult, score_candidates
 from rvos_ros.reasoning.verify import candidate_colours
 from rvos_ros.types import Decision, ParsedQuery, TrajectoryWindow
@@ -129,6 +130,9 @@ def identify(
     reason = needs_llm(query, result)
     if llm is None or reason is None or not result.candidates:
         return decision
+    decomposed = _decomposed(window, query, config, llm, match, frame_index, generation)
+    if decomposed is not None:
+        return decomposed
     try:
         answer = llm(window, query, result, reason)
     except Exception as err:  # noqa: BLE001 - any LLM failure falls back to the rules' answer
@@ -144,6 +148,29 @@ def identify(
     state = "locked" if targets and answer.confidence >= config.lock_confidence else "reasoning"
     return dataclasses.replace(answer, targets=targets, state=state, stage="llm", candidates=result.candidates,
                                frame_index=frame_index, generation=generation)
+
+
+def _decomposed(window: TrajectoryWindow, query: ParsedQuery, config: ReasoningConfig, llm: LLMHook,
+                match: CategoryMatcher | None, frame_index: int, generation: int) -> Decision | None:
+    """When the parser could not read the whole command and the LLM stage can decompose it, the rules judge
+    the LLM's decomposition; their answer stands when it leaves nothing unjudged and is not ambiguous."""
+    decompose = getattr(llm, "decompose", None)
+    if decompose is None or query.understood:
+        return None
+    try:
+        parsed = decompose(query.text)
+    except Exception:  # noqa: BLE001 - the target question comes next and reports a failure
+        return None
+    if parsed is None:
+        return None
+    result = score_candidates(window, parsed, config, match=match)
+    if not result.candidates or result.unjudged or result.ambiguous or result.insufficient:
+        return None
+    words = ", ".join(plain_words(d) for d in (*parsed.motions, *parsed.attributes, *parsed.relations)) or "-"
+    return Decision(targets=result.targets, confidence=result.confidence, state=_state(result, config),
+                    stage="llm", candidates=result.candidates, frame_index=frame_index, generation=generation,
+                    rationale=f"LLM read the command as {'/'.join(parsed.categories)}: {words}; rules: "
+                              f"{result.rationale}"[:400])
 
 
 def unseen_s(window: TrajectoryWindow, track_id: int) -> float:

@@ -13,6 +13,7 @@ answers with the rules, stage ``fallback``, saying why).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -82,11 +83,39 @@ def summarize_window(window: TrajectoryWindow, candidates: tuple[int, ...], min_
 
 
 class LLMStage:
-    """``LLMHook``: ask the client which candidates the command means; refuse answers naming other ids."""
+    """``LLMHook``: ask the client which candidates the command means; refuse answers naming other ids.
+
+    ``decompose`` asks it instead to break a command the parser could not read into descriptors (PARSE-VOS
+    query decomposition), so that the rules can judge them; identification tries that first (see
+    :func:`rvos_ros.reasoning.identify.identify`).
+    """
+
+    _CACHE = 32
 
     def __init__(self, client: ChatClient, *, min_observed_s: float = 0.5) -> None:
         self.client = client
         self.min_observed_s = min_observed_s
+        self._decomposed: dict[str, ParsedQuery | None] = {}
+
+    def decompose(self, text: str) -> ParsedQuery | None:
+        """The LLM's decomposition of ``text`` (once per command text), keeping only descriptors the rules can
+        judge; None when it names no category. Raises LLMError when the LLM fails."""
+        if text in self._decomposed:
+            return self._decomposed[text]
+        from rvos_ros.llm.prompts import decomposition_messages
+        from rvos_ros.llm.schemas import QueryAnswer
+        from rvos_ros.reasoning.descriptors import JUDGED_KINDS
+
+        answer = self.client.complete(decomposition_messages(text), QueryAnswer)
+        q = answer.to_query(text)
+        keep = lambda ds: tuple(d for d in ds if d.kind in JUDGED_KINDS)  # noqa: E731
+        q = dataclasses.replace(q, motions=keep(q.motions), attributes=keep(q.attributes),
+                                relations=keep(q.relations))
+        result = q if q.categories else None
+        if len(self._decomposed) >= self._CACHE:
+            self._decomposed.pop(next(iter(self._decomposed)))
+        self._decomposed[text] = result
+        return result
 
     def __call__(self, window: TrajectoryWindow, query: ParsedQuery, rules: RuleResult, reason: str
                  ) -> Decision | None:

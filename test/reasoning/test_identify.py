@@ -199,3 +199,51 @@ def test_reset_forgets_everything():
     online(ident, q(LEFT), 1)(scene(45), 44)
     ident.reset()
     assert ident.decision == Decision()
+
+
+class DecomposingLLM:
+    """An LLM hook that decomposes commands (as ``LLMStage.decompose`` does) and records what it was asked."""
+
+    def __init__(self, parsed: ParsedQuery | None, fail: bool = False) -> None:
+        self.parsed, self.fail, self.asked, self.targets_asked = parsed, fail, [], 0
+
+    def decompose(self, text: str) -> ParsedQuery | None:
+        self.asked.append(text)
+        if self.fail:
+            raise RuntimeError("server down")
+        return self.parsed
+
+    def __call__(self, window, query, rules, reason):
+        self.targets_asked += 1
+        return None  # no answer to the target question: the rules' answer stands
+
+
+def test_a_command_the_parser_cannot_read_is_decomposed_by_the_llm_and_judged_by_the_rules():
+    w = scene(60)  # track 1 moves, track 2 is still
+    unread = ParsedQuery("the dog that is zooming about", categories=("dog",), understood=False,
+                         unknown_words=("zooming",))
+    llm = DecomposingLLM(q(Descriptor("moving")))
+    d = identify(w, unread, CFG, llm=llm)
+    assert (d.targets, d.stage) == ((1,), "llm") and llm.asked == ["the dog that is zooming about"]
+    assert d.rationale.startswith("LLM read the command as dog: moving") and llm.targets_asked == 0
+
+
+def test_a_failed_or_unjudgeable_decomposition_goes_on_to_the_target_question():
+    w = scene(60)
+    unread = ParsedQuery("the dog that is zooming about", categories=("dog",), understood=False,
+                         unknown_words=("zooming",))
+    for llm in (DecomposingLLM(None, fail=True), DecomposingLLM(q(Descriptor("posture", "zooming")))):
+        d = identify(w, unread, CFG, llm=llm)
+        assert d.stage != "llm" and d.state != "locked" and llm.targets_asked == 1
+    understood = q(Descriptor("moving"))
+    llm = DecomposingLLM(q(Descriptor("moving")))
+    identify(w, understood, CFG, llm=llm)
+    assert llm.asked == []  # a command the parser read whole is never sent for decomposition
+
+
+def test_the_decomposition_prompt_names_only_kinds_the_rules_judge():
+    from rvos_ros.llm.prompts import DECOMPOSE_KINDS, DECOMPOSE_SYSTEM
+    from rvos_ros.reasoning.descriptors import JUDGED_KINDS
+
+    assert set(DECOMPOSE_KINDS) <= JUDGED_KINDS
+    assert all(kind in DECOMPOSE_SYSTEM for kind in DECOMPOSE_KINDS)
