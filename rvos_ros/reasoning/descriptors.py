@@ -18,7 +18,7 @@ Combination, selection and confidence live in :mod:`rvos_ros.reasoning.rules`.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -181,9 +181,11 @@ def _turns_back(ctx: ScoringContext, d: Descriptor) -> RawScores:
         return s, (f"reverses along {axis} after {leg:.0f} px" if leg > 0 else "does not reverse")
     return ctx.motions(f)
 
-def _relation_motion(ctx: ScoringContext, d: Descriptor, sign: float) -> RawScores:
+def _against_others(ctx: ScoringContext, d: Descriptor,
+                    judge: Callable[[mo.TrackMotion, int], tuple[float, str] | None]) -> RawScores:
+    """Each candidate's best score against the objects ``d.ref`` names (``judge(motion, other id)``; None when
+    the two were not seen together long enough)."""
     out: RawScores = {}
-    verb = "approaches" if sign > 0 else "moves away from"
     for tid in ctx.cands:
         m = ctx.ev.motion[tid]
         others = ctx.context(d.ref, tid)
@@ -193,19 +195,23 @@ def _relation_motion(ctx: ScoringContext, d: Descriptor, sign: float) -> RawScor
         if not m.enough:
             out[tid] = (None, f"seen {m.observed_s:.1f} s only", "insufficient")
             continue
-        best: tuple[float, str] | None = None
-        for o in others:
-            a = mo.approach_stats(m, ctx.ev.motion[o])
-            if a is None:
-                continue
-            own = sign * a.own_px / max(a.scale_px, 1.0)
-            shrink = sign * (a.start_px - a.end_px) / max(a.scale_px, 1.0)
-            s = soft(0.7 * own + 0.3 * shrink - 0.5, 0.25)
-            note = f"{verb} {o} by {sign * a.own_px:.0f} px (distance {a.start_px:.0f} → {a.end_px:.0f} px)"
-            if best is None or s > best[0]:
-                best = (s, note)
+        judged = [j for o in others if (j := judge(m, o)) is not None]
+        best = max(judged, key=lambda j: j[0], default=None)
         out[tid] = (*best, "") if best else (None, "never seen together long enough", "insufficient")
     return out
+
+def _relation_motion(ctx: ScoringContext, d: Descriptor, sign: float) -> RawScores:
+    verb = "approaches" if sign > 0 else "moves away from"
+
+    def judge(m: mo.TrackMotion, o: int) -> tuple[float, str] | None:
+        a = mo.approach_stats(m, ctx.ev.motion[o])
+        if a is None:
+            return None
+        own = sign * a.own_px / max(a.scale_px, 1.0)
+        shrink = sign * (a.start_px - a.end_px) / max(a.scale_px, 1.0)
+        return (soft(0.7 * own + 0.3 * shrink - 0.5, 0.25),
+                f"{verb} {o} by {sign * a.own_px:.0f} px (distance {a.start_px:.0f} → {a.end_px:.0f} px)")
+    return _against_others(ctx, d, judge)
 
 def _approaches(ctx: ScoringContext, d: Descriptor) -> RawScores:
     return _relation_motion(ctx, d, 1.0)
@@ -217,38 +223,25 @@ def _lead_relation(ctx: ScoringContext, d: Descriptor, kind: str) -> RawScores:
     """Relations read from who is ahead along the heading: ``passes`` (behind the reference, then ahead of it:
     overtaking a mover or going past a still object), ``passed_by`` (the reference passes the candidate),
     ``follows`` (moving the same way, behind the reference most of the time), ``followed_by``."""
-    out: RawScores = {}
-    for tid in ctx.cands:
-        m = ctx.ev.motion[tid]
-        others = ctx.context(d.ref, tid)
-        if not others:
-            out[tid] = (None, f"no {d.ref or 'other object'} in view", "no_context")
-            continue
-        if not m.enough:
-            out[tid] = (None, f"seen {m.observed_s:.1f} s only", "insufficient")
-            continue
-        best: tuple[float, str] | None = None
-        for o in others:
-            mover, ref = (m, ctx.ev.motion[o]) if kind in ("passes", "follows") else (ctx.ev.motion[o], m)
-            lead = mo.lead_stats(mover, ref)
-            if lead is None:
-                s, note = 0.05, f"does not move with {o}" if kind in ("passes", "follows") else f"{o} does not move"
-            elif kind in ("passes", "passed_by"):
-                gain = (lead.end_px - lead.start_px) / max(lead.scale_px, 1.0)
-                s = soft(gain - 1.0, 0.4) * soft(-lead.start_px / max(lead.scale_px, 1.0), 0.3) \
-                    * soft(lead.end_px / max(lead.scale_px, 1.0), 0.3)
-                who = "it" if kind == "passes" else str(o)
-                note = f"{who} goes from {lead.start_px:+.0f} to {lead.end_px:+.0f} px ahead"
-            else:
-                s = soft(lead.cos_heading - 0.6, 0.1) * soft(lead.behind_share - 0.7, 0.1) \
-                    * soft(4.0 - lead.gap_sizes, 0.7)
-                note = (f"{'behind' if kind == 'follows' else 'ahead of'} {o} {lead.behind_share:.0%} of the time, "
-                        f"{lead.gap_sizes:.1f} sizes apart, headings cos {lead.cos_heading:+.2f}")
-            s *= ctx.moving_score(mover)
-            if best is None or s > best[0]:
-                best = (s, note)
-        out[tid] = (*best, "") if best else (None, "never seen together long enough", "insufficient")
-    return out
+    active = kind in ("passes", "follows")
+
+    def judge(m: mo.TrackMotion, o: int) -> tuple[float, str]:
+        mover, ref = (m, ctx.ev.motion[o]) if active else (ctx.ev.motion[o], m)
+        lead = mo.lead_stats(mover, ref)
+        if lead is None:
+            s, note = 0.05, f"does not move with {o}" if active else f"{o} does not move"
+        elif kind in ("passes", "passed_by"):
+            gain = (lead.end_px - lead.start_px) / max(lead.scale_px, 1.0)
+            s = soft(gain - 1.0, 0.4) * soft(-lead.start_px / max(lead.scale_px, 1.0), 0.3) \
+                * soft(lead.end_px / max(lead.scale_px, 1.0), 0.3)
+            note = f"{'it' if active else o} goes from {lead.start_px:+.0f} to {lead.end_px:+.0f} px ahead"
+        else:
+            s = soft(lead.cos_heading - 0.6, 0.1) * soft(lead.behind_share - 0.7, 0.1) \
+                * soft(4.0 - lead.gap_sizes, 0.7)
+            note = (f"{'behind' if active else 'ahead of'} {o} {lead.behind_share:.0%} of the time, "
+                    f"{lead.gap_sizes:.1f} sizes apart, headings cos {lead.cos_heading:+.2f}")
+        return s * ctx.moving_score(mover), note
+    return _against_others(ctx, d, judge)
 
 def _together(ctx: ScoringContext, d: Descriptor) -> RawScores:
     """Moving together: another candidate heads the same way at a similar speed, close by (within three box
