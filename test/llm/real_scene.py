@@ -11,13 +11,18 @@ def box_rows(x, y, size, n, dx=0.0):
 
 def fetch_window(n=30):
     """A dog running right, a ball and a cup lying still (320x240, 2 s at 15 fps), read as the JSON contract."""
-    return window_from_dict({
+    return window_from_dict(fetch_dict(n))
+
+
+def fetch_dict(n=30):
+    """:func:`fetch_window` as the trajectory-window JSON (docs/contracts.md)."""
+    return {
         "version": 1, "query": KNOWLEDGE, "fps": 15.0, "width": 320, "height": 240, "num_frames": n,
         "tracks": [
             {"id": 1, "label": "dog", "boxes": box_rows(40, 150, 40, n, dx=4.0)},
             {"id": 4, "label": "ball", "attributes": {"color": "red"}, "boxes": box_rows(220, 190, 16, n)},
             {"id": 7, "label": "cup", "attributes": {"color": "white"}, "boxes": box_rows(280, 80, 20, n)},
-        ]})
+        ]}
 
 
 def report(pytestconfig, line):

@@ -11,7 +11,7 @@ bench/llm_real.py measures the answers' quality.
 import time
 
 import pytest
-from real_scene import KNOWLEDGE, fetch_window, report
+from real_scene import KNOWLEDGE, fetch_dict, fetch_window, report
 
 from rvos_ros.config import Config, LLMConfig, ReasoningConfig
 from rvos_ros.llm.local import SMOLLM2, LocalJsonModel, smollm2_gguf
@@ -141,3 +141,22 @@ def test_live_mode_frames_never_wait_for_the_real_model(stage, pytestconfig):
     assert first_llm is not None and first_llm > 0 and stages[0] != "llm"  # it came later, without holding a frame
     assert all(set(d.targets) <= {1, 2} for d in decisions)
     assert max(steps) < max(0.5, 0.5 * min(calls)), f"a frame waited {max(steps):.2f} s for the LLM"
+
+
+def test_rvos_ros_reason_with_the_real_model_answers_llm_or_fallback(tmp_path, capsys, pytestconfig):
+    """The command-line entry with ``llm.backend: local`` on the real model: a decision, never a crash."""
+    import json
+
+    from rvos_ros.cli import main
+
+    path, cfg = tmp_path / "w.json", tmp_path / "c.yaml"
+    path.write_text(json.dumps(fetch_dict()))
+    cfg.write_text(f"llm:\n  backend: local\n  local_model: {SMOLLM2}\n  max_tokens: 16\n")
+    t0 = time.perf_counter()
+    rc = main(["reason", str(path), "--config", str(cfg)])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    decision = json.loads(out.strip().splitlines()[-1])
+    assert decision["stage"] in ("llm", "fallback") and set(decision["targets"]) <= {1, 4, 7}
+    report(pytestconfig, f"rvos-ros reason with SmolLM2 (load + answer): {time.perf_counter() - t0:.1f} s, "
+                         f"stage {decision['stage']}")
