@@ -153,9 +153,10 @@ def identify(
 def _decomposed(window: TrajectoryWindow, query: ParsedQuery, config: ReasoningConfig, llm: LLMHook,
                 match: CategoryMatcher | None, frame_index: int, generation: int) -> Decision | None:
     """When the parser could not read the whole command and the LLM stage can decompose it, the rules judge
-    the LLM's decomposition; their answer stands when it leaves nothing unjudged and is not ambiguous."""
+    the LLM's decomposition; their answer stands when it leaves nothing unjudged and is not ambiguous. A command
+    that needs world knowledge goes straight to the target question: no descriptor judges knowledge."""
     decompose = getattr(llm, "decompose", None)
-    if decompose is None or query.understood:
+    if decompose is None or query.understood or query.needs_knowledge:
         return None
     try:
         parsed = decompose(query.text)

@@ -239,6 +239,10 @@ def test_a_failed_or_unjudgeable_decomposition_goes_on_to_the_target_question():
     llm = DecomposingLLM(q(Descriptor("moving")))
     identify(w, understood, CFG, llm=llm)
     assert llm.asked == []  # a command the parser read whole is never sent for decomposition
+    knowledge = ParsedQuery("the one I could throw", categories=("dog",), understood=False,
+                            unknown_words=("throw",), needs_knowledge=True)
+    identify(w, knowledge, CFG, llm=llm)
+    assert llm.asked == [] and llm.targets_asked == 1  # no descriptor judges knowledge: straight to the target
 
 
 def test_the_decomposition_prompt_names_only_kinds_the_rules_judge():
