@@ -34,3 +34,46 @@ def report(pytestconfig, line):
         return
     with capture.global_and_fixture_disabled():
         reporter.write_line("\n" + line)
+
+
+def run_live(stage, limit_s=40.0, min_frames=45):
+    """The dog-and-ball stream at 15 Hz through a live-mode Runtime whose LLM is ``stage``, until the LLM has been
+    asked and ``min_frames`` frames passed (at most ``limit_s``). Returns (frame seconds, decisions, LLM call
+    seconds); the reasoning worker is idle and the runtime closed when it returns."""
+    import time
+
+    from dog_ball_scene import CATEGORIES, N, scene, stamp
+
+    from rvos_ros.config import Config
+    from rvos_ros.perception.simulated import SimulatedPerception
+    from rvos_ros.runtime import Runtime
+    from rvos_ros.types import Frame
+
+    calls = []
+
+    def timed(*args):
+        t0 = time.perf_counter()
+        try:
+            return stage(*args)
+        finally:
+            calls.append(time.perf_counter() - t0)
+
+    cfg = Config().replace(**{"runtime.mode": "live", "runtime.reason_every": 3})
+    perception = SimulatedPerception(cfg.perception, CATEGORIES)
+    rt = Runtime(cfg, perception, llm=timed)
+    rt.set_command(KNOWLEDGE)
+    steps, decisions = [], []
+    t_end = time.perf_counter() + limit_s
+    i = 0
+    while time.perf_counter() < t_end and (not calls or i < min_frames):
+        img, labels = scene(i % N)
+        perception.feed_labels(stamp(i), labels)
+        t0 = time.perf_counter()
+        result = rt.step(Frame(img, stamp(i), seq=i))
+        steps.append(time.perf_counter() - t0)
+        decisions.append(result.decision)
+        i += 1
+        time.sleep(1 / 15)
+    assert rt.session.reasoner.wait_idle(60.0)  # let an answer in flight finish before closing
+    rt.close()
+    return steps, decisions, calls

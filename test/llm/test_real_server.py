@@ -15,9 +15,9 @@ with OMP_NUM_THREADS=1 (on a shared 2-core machine one thread answered ~10x fast
 import time
 
 import pytest
-from real_scene import KNOWLEDGE, fetch_window, report
+from real_scene import KNOWLEDGE, fetch_window, report, run_live
 
-from rvos_ros.config import Config, LLMConfig, ReasoningConfig
+from rvos_ros.config import LLMConfig, ReasoningConfig
 from rvos_ros.errors import LLMError
 from rvos_ros.llm.local import smollm2_gguf
 from rvos_ros.llm.prompts import motion_messages
@@ -90,43 +90,9 @@ def test_identify_through_the_real_server_ends_in_llm_or_fallback(server):
 
 
 def test_live_mode_frames_never_wait_for_the_real_server(server, pytestconfig):
-    from dog_ball_scene import CATEGORIES, N, scene, stamp
-
-    from rvos_ros.perception.simulated import SimulatedPerception
-    from rvos_ros.runtime import Runtime
-    from rvos_ros.types import Frame
-
-    stage = LLMStage(client(server))
-    calls = []
-
-    def timed(*args):
-        t0 = time.perf_counter()
-        try:
-            return stage(*args)
-        finally:
-            calls.append(time.perf_counter() - t0)
-
-    cfg = Config().replace(**{"runtime.mode": "live", "runtime.reason_every": 3})
-    perception = SimulatedPerception(cfg.perception, CATEGORIES)
-    rt = Runtime(cfg, perception, llm=timed)
-    rt.set_command(KNOWLEDGE)
-    steps, stages = [], []
-    t_end = time.perf_counter() + 40.0
-    i = 0
-    while time.perf_counter() < t_end and (not calls or i < 45):
-        img, labels = scene(i % N)
-        perception.feed_labels(stamp(i), labels)
-        t0 = time.perf_counter()
-        result = rt.step(Frame(img, stamp(i), seq=i))
-        steps.append(time.perf_counter() - t0)
-        stages.append(result.decision.stage)
-        assert set(result.decision.targets) <= {1, 2}
-        i += 1
-        time.sleep(1 / 15)
-    # close() does not wait for an answer in flight; a process that exits while the daemon reasoning thread is
-    # inside torch aborts ("terminate called without an active exception"), so let it finish first
-    assert rt.session.reasoner.wait_idle(60.0)
-    rt.close()
+    steps, decisions, calls = run_live(LLMStage(client(server)))
+    stages = [d.stage for d in decisions]
+    assert all(set(d.targets) <= {1, 2} for d in decisions)
     assert calls, "the server was never asked within 40 s"
     answered = next((k for k, s in enumerate(stages) if s in ("llm", "fallback")), None)
     report(pytestconfig, f"live through transformers serve: {len(steps)} frames, worst frame "

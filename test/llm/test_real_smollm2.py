@@ -11,9 +11,9 @@ bench/llm_real.py measures the answers' quality.
 import time
 
 import pytest
-from real_scene import KNOWLEDGE, fetch_dict, fetch_window, report
+from real_scene import KNOWLEDGE, fetch_dict, fetch_window, report, run_live
 
-from rvos_ros.config import Config, LLMConfig, ReasoningConfig
+from rvos_ros.config import LLMConfig, ReasoningConfig
 from rvos_ros.llm.local import SMOLLM2, LocalJsonModel, smollm2_gguf
 from rvos_ros.reasoning.identify import identify, needs_llm
 from rvos_ros.reasoning.llm_stage import LLMStage, build_llm_hook
@@ -98,42 +98,8 @@ def test_nonsense_an_exhausted_budget_and_a_failing_model_never_crash(stage, mon
 
 
 def test_live_mode_frames_never_wait_for_the_real_model(stage, pytestconfig):
-    from dog_ball_scene import CATEGORIES, N, scene, stamp
-
-    from rvos_ros.perception.simulated import SimulatedPerception
-    from rvos_ros.runtime import Runtime
-    from rvos_ros.types import Frame
-
-    calls = []
-
-    def timed(*args):
-        t0 = time.perf_counter()
-        try:
-            return stage(*args)
-        finally:
-            calls.append(time.perf_counter() - t0)
-
-    cfg = Config().replace(**{"runtime.mode": "live", "runtime.reason_every": 3})
-    perception = SimulatedPerception(cfg.perception, CATEGORIES)
-    rt = Runtime(cfg, perception, llm=timed)
-    rt.set_command(KNOWLEDGE)
-    steps, stages, decisions = [], [], []
-    t_end = time.perf_counter() + 40.0
-    i = 0
-    while time.perf_counter() < t_end and (not calls or i < 45):
-        img, labels = scene(i % N)
-        perception.feed_labels(stamp(i), labels)
-        t0 = time.perf_counter()
-        result = rt.step(Frame(img, stamp(i), seq=i))
-        steps.append(time.perf_counter() - t0)
-        stages.append(result.decision.stage)
-        decisions.append(result.decision)
-        i += 1
-        time.sleep(1 / 15)
-    # close() does not wait for an answer in flight; a process that exits while the daemon reasoning thread is
-    # inside torch aborts ("terminate called without an active exception"), so let it finish first
-    assert rt.session.reasoner.wait_idle(60.0)
-    rt.close()
+    steps, decisions, calls = run_live(stage)
+    stages = [d.stage for d in decisions]
     assert calls, "the real model was never asked within 40 s"
     first_llm = stages.index("llm") if "llm" in stages else None
     report(pytestconfig, f"live: {len(steps)} frames, worst frame {max(steps) * 1000:.0f} ms, {len(calls)} SmolLM2 "
