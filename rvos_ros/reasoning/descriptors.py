@@ -246,29 +246,21 @@ def _lead_relation(ctx: ScoringContext, d: Descriptor, kind: str) -> RawScores:
 def _together(ctx: ScoringContext, d: Descriptor) -> RawScores:
     """Moving together: another candidate heads the same way at a similar speed, close by (within three box
     sizes on average over the frames both are seen)."""
-    out: RawScores = {}
-    for tid in ctx.cands:
-        m = ctx.ev.motion[tid]
-        if not m.enough:
-            out[tid] = (None, f"seen {m.observed_s:.1f} s only", "insufficient")
-            continue
+    def f(m: mo.TrackMotion) -> tuple[float, str]:
         best, note = 0.05, "nothing moves with it"
         for o in ctx.cands:
-            if o == tid:
-                continue
             n = ctx.ev.motion[o]
-            lead = mo.lead_stats(m, n)
-            common, ia, ib = np.intersect1d(m.frames, n.frames, return_indices=True)
-            if lead is None or common.size < 3:
+            lead = mo.lead_stats(m, n) if o != m.track_id else None
+            if lead is None:
                 continue
-            gap = float(np.linalg.norm(m.centers[ia] - n.centers[ib], axis=1).mean()) / max(lead.scale_px, 1.0)
             ratio = m.speed_robust_px_s / max(n.speed_robust_px_s, 1e-6)
             s = soft(lead.cos_heading - 0.8, 0.07) * soft(0.5 - abs(np.log(max(ratio, 1e-6))), 0.15) \
-                * soft(3.0 - gap, 0.5) * ctx.moving_score(m)
+                * soft(3.0 - lead.gap_sizes, 0.5) * ctx.moving_score(m)
             if s > best:
-                best, note = s, f"moves with {o} (headings cos {lead.cos_heading:+.2f}, {gap:.1f} sizes apart)"
-        out[tid] = (best, note, "")
-    return out
+                best = s
+                note = f"moves with {o} (headings cos {lead.cos_heading:+.2f}, {lead.gap_sizes:.1f} sizes apart)"
+        return best, note
+    return ctx.motions(f)
 
 def _passes(ctx: ScoringContext, d: Descriptor) -> RawScores:
     return _lead_relation(ctx, d, "passes")

@@ -386,49 +386,49 @@ def _zigzag_legs(pos: np.ndarray, threshold: float) -> list[float]:
 
 def turn_back_px(m: TrackMotion, params: MotionParams | None = None) -> tuple[float, str] | None:
     """Shorter leg (px) of the strongest reversal along x or y, and the axis; (0, "") without one."""
-    p = params or MotionParams()
     if not m.enough:
         return None
-    thr = max(p.significant_leg_diag * m.size_px, m.run_px)
     best, axis = 0.0, ""
     for a, name in ((0, "x"), (1, "y")):
-        legs = _zigzag_legs(m.centers[:, a], thr)
-        for l1, l2 in zip(legs, legs[1:], strict=False):
+        for l1, l2 in _leg_pairs(m, a, params)[0]:
             if l1 * l2 < 0 and min(abs(l1), abs(l2)) > best:
                 best, axis = min(abs(l1), abs(l2)), name
     return best, axis
 
 
-def reversals(m: TrackMotion, axis: int, params: MotionParams | None = None) -> int:
-    """Reversals of direction along ``axis`` (0: x, 1: y) between legs of at least the turn-back threshold."""
+def _leg_pairs(m: TrackMotion, axis: int, params: MotionParams | None) -> tuple[list[tuple[float, float]], float]:
+    """Consecutive pairs of signed legs along ``axis`` (see :func:`_zigzag_legs`) and the leg threshold: the
+    turn-back threshold, ``significant_leg_diag`` box diagonals and at least ``run_px``."""
     p = params or MotionParams()
-    if m.centers.shape[0] < 2:
-        return 0
     thr = max(p.significant_leg_diag * m.size_px, m.run_px)
     legs = _zigzag_legs(m.centers[:, axis], thr)
-    return sum(1 for a, b in zip(legs, legs[1:], strict=False) if a * b < 0 and min(abs(a), abs(b)) >= thr)
+    return list(zip(legs, legs[1:], strict=False)), thr
+
+
+def reversals(m: TrackMotion, axis: int, params: MotionParams | None = None) -> int:
+    """Reversals of direction along ``axis`` (0: x, 1: y) between legs of at least the turn-back threshold."""
+    if m.centers.shape[0] < 2:
+        return 0
+    pairs, thr = _leg_pairs(m, axis, params)
+    return sum(1 for a, b in pairs if a * b < 0 and min(abs(a), abs(b)) >= thr)
 
 
 def upward_legs(m: TrackMotion, params: MotionParams | None = None) -> int:
     """Significant upward movements followed by a way down (jumps, bounces): up-then-down pairs along y."""
-    p = params or MotionParams()
     if m.centers.shape[0] < 2:
         return 0
-    thr = max(p.significant_leg_diag * m.size_px, m.run_px)
-    legs = _zigzag_legs(m.centers[:, 1], thr)
-    return sum(1 for a, b in zip(legs, legs[1:], strict=False) if a < 0 < b and min(-a, b) >= thr)
+    pairs, thr = _leg_pairs(m, 1, params)
+    return sum(1 for a, b in pairs if a < 0 < b and min(-a, b) >= thr)
 
 
 def pause_starts_s(m: TrackMotion, slow_share: float = 0.3, min_s: float = 0.3) -> list[float]:
     """Window times (s) at which pauses after motion begin: runs of at least ``min_s`` below ``slow_share`` of
     the track's fast speed, each preceded by a fast sample (short stops the moving/stopped segmentation smooths
     over count too)."""
-    if m.centers.shape[0] < 3:
+    if m.centers.shape[0] < 3 or not m.moving.any():  # a track that never moved makes no pause
         return []
     speed = np.linalg.norm(np.diff(m.centers, axis=0), axis=1) * m.fps
     fast = float(np.percentile(speed, 90))
-    if not m.moving.any():  # a track that never moved makes no pause
-        return []
     slow = speed < slow_share * fast
     starts: list[float] = []
     run, seen_fast = 0, False

@@ -72,6 +72,22 @@ _OBJECT_RELATIVE = {"follow": "followed_by", "trail": "followed_by", "tail": "fo
                     "pass": "passed_by", "chase": "leaves", "pursue": "leaves"}
 _PHASE_CONNECTORS = frozenset("then before afterwards later".split())
 _STATIC_LEMMAS = frozenset("stop halt pause wait stand stay remain freeze rest sit idle park linger".split())
+_EVENTS = {"stop": "stop", "halt": "stop", "pause": "stop", "freeze": "stop", "leave": "leave", "exit": "leave",
+           "disappear": "leave", "arrive": "enter", "enter": "enter", "appear": "enter"}
+_ORDER_WORDS = frozenset(_EVENTS) | frozenset("first last to the a one ones frame view scene picture screen video "
+                                              "image".split())
+_CLAUSE_STARTS = frozenset("it they he she the a an its their his her we you i".split())
+_JUMP_VERBS = frozenset("jump hop leap bounce".split())
+_CONNECTORS = frozenset("then before after until till later afterwards".split())
+_GROUP = {"m": "motions", "a": "attributes", "r": "relations"}
+_CAMERA_SWAP = {("approaches", ""): ("m", "depth", "closer"), ("leaves", ""): ("m", "depth", "farther"),
+                ("occludes", ""): ("r", "position", "nearest"), ("relative", "near"): ("r", "position", "nearest"),
+                ("relative", "far_from"): ("r", "position", "farthest")}
+_KIND_GROUP = {"color": "a", "size": "a", "speed": "a", "posture": "a", "position": "r", "relative": "r"}
+
+
+def _ordered(items: list[tuple[int, Descriptor]]) -> tuple[Descriptor, ...]:
+    return tuple(d for _, d in sorted(items, key=lambda item: item[0]))
 
 
 def _phase_of(toks: Sequence[_Tok], part: Sequence[int], before: str | None) -> tuple[str, list[int]] | None:
@@ -97,22 +113,6 @@ def _phase_of(toks: Sequence[_Tok], part: Sequence[int], before: str | None) -> 
     if any(lem in W.FAST_VERBS for lem in lemmas):
         return "fast", verbs
     return ("moving", verbs) if verbs else None
-_EVENTS = {"stop": "stop", "halt": "stop", "pause": "stop", "freeze": "stop", "leave": "leave", "exit": "leave",
-           "disappear": "leave", "arrive": "enter", "enter": "enter", "appear": "enter"}
-_ORDER_WORDS = frozenset(_EVENTS) | frozenset("first last to the a one ones frame view scene picture screen video "
-                                              "image".split())
-_CLAUSE_STARTS = frozenset("it they he she the a an its their his her we you i".split())
-_JUMP_VERBS = frozenset("jump hop leap bounce".split())
-_CONNECTORS = frozenset("then before after until till later afterwards".split())
-_GROUP = {"m": "motions", "a": "attributes", "r": "relations"}
-_CAMERA_SWAP = {("approaches", ""): ("m", "depth", "closer"), ("leaves", ""): ("m", "depth", "farther"),
-                ("occludes", ""): ("r", "position", "nearest"), ("relative", "near"): ("r", "position", "nearest"),
-                ("relative", "far_from"): ("r", "position", "farthest")}
-_KIND_GROUP = {"color": "a", "size": "a", "speed": "a", "posture": "a", "position": "r", "relative": "r"}
-
-
-def _ordered(items: list[tuple[int, Descriptor]]) -> tuple[Descriptor, ...]:
-    return tuple(d for _, d in sorted(items, key=lambda item: item[0]))
 
 
 class QueryParser(NounPhrases):

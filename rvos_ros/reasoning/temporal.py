@@ -260,17 +260,15 @@ _CUTS = 16
 """Candidate cut points between phases, spread over the track's samples."""
 
 
-def _phase_fit(centers: np.ndarray, fps: float, size: float, phase: str, fast_diag_s: float) -> float:
+def _phase_fit(centers: np.ndarray, fps: float, size: float, phase: str) -> float:
     """How well one stretch of a track (compensated centres) shows ``phase``."""
     step = np.diff(centers, axis=0)
     speed = float(np.linalg.norm(step, axis=1).mean()) * fps / max(size, 1.0)  # diagonals per second
     net = (centers[-1] - centers[0]) / max(size, 1.0)
     if phase == "static":
         return soft(0.12 - speed, 0.04)
-    if phase == "moving":
-        return soft(speed - 0.2, 0.06)
-    if phase in ("slow", "fast"):
-        return soft(speed - 0.2, 0.06)  # relative speed is judged across phases, see _phases
+    if phase in ("moving", "slow", "fast"):
+        return soft(speed - 0.2, 0.06)  # slow and fast: relative speed is judged across phases, see _phases
     axis, sign = {"left": (0, -1.0), "right": (0, 1.0), "up": (1, -1.0), "down": (1, 1.0)}[phase]
     return soft(sign * float(net[axis]) - 0.4, 0.15) * soft(speed - 0.2, 0.06)
 
@@ -299,13 +297,12 @@ def _phases(ctx: ScoringContext, d: Descriptor) -> RawScores:
             parts = [m.centers[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
             s = 1.0
             for part, phase in zip(parts, phases, strict=True):
-                s *= _phase_fit(part, m.fps, size, phase, 0.0)
-            if {"slow", "fast"} & set(phases):
+                s *= _phase_fit(part, m.fps, size, phase)
+            if "slow" in phases:  # every faster phase (fast or a direction) at least 1.6 times the slow one
                 speeds = [float(np.linalg.norm(np.diff(p, axis=0), axis=1).mean()) for p in parts]
-                for i, j in ((i, j) for i in range(k) for j in range(k) if phases[i] == "slow" and phases[j] in (
-                        "fast", "left", "right", "up", "down", "moving") and i != j):
-                    if phases[j] == "fast" or phases[j] != "moving":
-                        s *= soft(speeds[j] / max(speeds[i], 1e-6) - 1.6, 0.3)
+                for i, j in ((i, j) for i in range(k) for j in range(k)
+                             if phases[i] == "slow" and phases[j] in ("fast", "left", "right", "up", "down")):
+                    s *= soft(speeds[j] / max(speeds[i], 1e-6) - 1.6, 0.3)
             if s > best:
                 best, best_cuts = s, cuts
         when = ", ".join(f"{m.frames[c] / m.fps:.1f} s" for c in best_cuts)

@@ -72,18 +72,21 @@ def view_change(traj: TrackTrajectory, width: int, height: int, num_frames: int,
         return ViewChange(False, False, False)
     margin = max(1, int(round(0.3 * fps)))
 
-    def at_border(r: np.ndarray) -> bool:
+    def edges(r: np.ndarray) -> tuple[bool, bool, bool, bool]:
+        """Which borders (left, top, right, bottom) the box row ``r`` touches."""
         bx = max(border_frac * width, 0.25 * (r[3] - r[1]))
         by = max(border_frac * height, 0.25 * (r[4] - r[2]))
-        return bool(r[1] <= bx or r[2] <= by or r[3] >= width - bx or r[4] >= height - by)
+        return bool(r[1] <= bx), bool(r[2] <= by), bool(r[3] >= width - bx), bool(r[4] >= height - by)
+
+    def at_border(r: np.ndarray) -> bool:
+        return any(edges(r))
 
     def outward(r: np.ndarray, step: np.ndarray) -> bool:
-        """Whether ``step`` (centre motion, px) heads out through the border ``r`` touches."""
-        bx = max(border_frac * width, 0.25 * (r[3] - r[1]))
-        by = max(border_frac * height, 0.25 * (r[4] - r[2]))
+        """Whether ``step`` (centre motion, px) heads out through a border ``r`` touches."""
+        left, top, right, bottom = edges(r)
         near = max(float(r[3] - r[1] + r[4] - r[2]) * 0.05, 2.0)
-        return bool((r[1] <= bx and step[0] < -near) or (r[3] >= width - bx and step[0] > near)
-                    or (r[2] <= by and step[1] < -near) or (r[4] >= height - by and step[1] > near))
+        return bool((left and step[0] < -near) or (right and step[0] > near) or (top and step[1] < -near)
+                    or (bottom and step[1] > near))
 
     def centre(r: np.ndarray) -> np.ndarray:
         return np.array([(r[1] + r[3]) / 2, (r[2] + r[4]) / 2])
