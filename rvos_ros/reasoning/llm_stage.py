@@ -23,7 +23,7 @@ from rvos_ros.errors import LLMError
 from rvos_ros.reasoning.motion import TrackMotion, window_motion
 from rvos_ros.reasoning.occlusion import occlusion_events
 from rvos_ros.reasoning.rules import RuleResult
-from rvos_ros.types import Decision, ParsedQuery, TrajectoryWindow
+from rvos_ros.types import Decision, Descriptor, ParsedQuery, TrajectoryWindow
 
 if TYPE_CHECKING:
     from rvos_ros.llm.client import ChatClient
@@ -106,11 +106,13 @@ class LLMStage:
         from rvos_ros.llm.schemas import QueryAnswer
         from rvos_ros.reasoning.descriptors import JUDGED_KINDS
 
-        answer = self.client.complete(decomposition_messages(text), QueryAnswer)
-        q = answer.to_query(text)
-        keep = lambda ds: tuple(d for d in ds if d.kind in JUDGED_KINDS)  # noqa: E731
-        q = dataclasses.replace(q, motions=keep(q.motions), attributes=keep(q.attributes),
-                                relations=keep(q.relations))
+        q = self.client.complete(decomposition_messages(text), QueryAnswer).to_query(text)
+
+        def judged(ds: tuple[Descriptor, ...]) -> tuple[Descriptor, ...]:
+            return tuple(d for d in ds if d.kind in JUDGED_KINDS)
+
+        q = dataclasses.replace(q, motions=judged(q.motions), attributes=judged(q.attributes),
+                                relations=judged(q.relations))
         result = q if q.categories else None
         if len(self._decomposed) >= self._CACHE:
             self._decomposed.pop(next(iter(self._decomposed)))

@@ -251,3 +251,25 @@ def test_the_decomposition_prompt_names_only_kinds_the_rules_judge():
 
     assert set(DECOMPOSE_KINDS) <= JUDGED_KINDS
     assert all(kind in DECOMPOSE_SYSTEM for kind in DECOMPOSE_KINDS)
+
+
+def test_the_llm_stage_decomposes_once_per_command_keeping_only_judged_kinds():
+    pytest.importorskip("pydantic")
+    from rvos_ros.llm.schemas import DescriptorAnswer, QueryAnswer
+    from rvos_ros.reasoning.llm_stage import LLMStage
+
+    class Client:
+        calls = 0
+
+        def complete(self, messages, schema):
+            Client.calls += 1
+            assert schema is QueryAnswer
+            return QueryAnswer(categories=["dog"], motions=[DescriptorAnswer(kind="direction", value="left"),
+                                                            DescriptorAnswer(kind="teleports")],
+                               attributes=[DescriptorAnswer(kind="posture", value="sitting")])
+
+    stage = LLMStage(Client())
+    q = stage.decompose("the dog zooming off leftwards")
+    assert [(d.kind, d.value) for d in q.motions] == [("direction", "left")]  # "teleports" is judged by nothing
+    assert [d.kind for d in q.attributes] == ["posture"] and q.source == "llm"
+    assert stage.decompose("the dog zooming off leftwards") is q and Client.calls == 1
