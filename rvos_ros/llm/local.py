@@ -9,6 +9,10 @@ tokens that contain no quote, backslash or control character and end when the
 model prefers a closing quote. Integer fields may be limited to given choices
 (``choices={"targets": [3, 7]}``): target ids can only be candidate ids; and
 lists to a length (``limits={"targets": 1}``: a command that means one object).
+A ``Literal`` field (a descriptor kind) is one of its values, chosen the same
+way. Free-text values are not constrained, so an answer can still fail a
+schema's own validators (a descriptor value its kind does not take): that is
+an LLMError like any invalid answer.
 
 Written for small local models: the tests use a tiny random one and the real
 SmolLM2-135M-Instruct (``llm.local_model: smollm2``, the GGUF file shipped in
@@ -280,6 +284,8 @@ class LocalJsonModel:
             return self._list(typing.get_args(tp)[0], name)
         if origin in (typing.Union, types.UnionType):
             tp = next(a for a in typing.get_args(tp) if a is not type(None))
+        if origin is typing.Literal:  # a closed set of strings (descriptor kinds): one of them, whole
+            return json.loads(self._choose([json.dumps(v) for v in typing.get_args(tp)]))
         if isinstance(tp, type) and issubclass(tp, BaseModel):
             return self._object(tp)
         if tp is bool:

@@ -8,12 +8,13 @@ ignored: models like to add commentary fields.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from rvos_ros.errors import LLMError
 from rvos_ros.types import Descriptor, ParsedQuery
+from rvos_ros.vocabulary import KINDS, problem
 
 __all__ = ["DescriptorAnswer", "QueryAnswer", "TargetAnswer", "parse_answer"]
 
@@ -24,16 +25,33 @@ class _Answer(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class DescriptorAnswer(_Answer):
-    """One descriptor: kind (e.g. direction, color, posture), value, the entity it refers to, negation."""
+KindName = Literal[tuple(KINDS)]  # type: ignore[valid-type]
+"""A descriptor kind of :data:`rvos_ros.vocabulary.KINDS` (an ``enum`` in the JSON schema)."""
 
-    kind: str = Field(max_length=40)
+
+class DescriptorAnswer(_Answer):
+    """One descriptor of the vocabulary (:data:`rvos_ros.vocabulary.KINDS`): kind, value, the entity it refers
+    to, negation. A kind off the vocabulary, or a value or ref its kind does not take, fails validation."""
+
+    kind: KindName  # type: ignore[valid-type]  # built from the registry at import
     value: str = Field(default="", max_length=80)
     ref: str = Field(default="", max_length=80)
     negated: bool = False
 
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _plain_kind(cls, v: object) -> object:
+        return v.strip().lower() if isinstance(v, str) else v
+
+    @model_validator(mode="after")
+    def _fits_its_kind(self) -> DescriptorAnswer:
+        off = problem(self.to_descriptor())
+        if off is not None:
+            raise ValueError(off)
+        return self
+
     def to_descriptor(self) -> Descriptor:
-        return Descriptor(self.kind.strip().lower(), self.value.strip().lower(), self.ref.strip().lower(), self.negated)
+        return Descriptor(self.kind, self.value.strip().lower(), self.ref.strip().lower(), self.negated)
 
 
 class QueryAnswer(_Answer):

@@ -7,7 +7,10 @@ with each other (:func:`rank_scores`). The temporal/comparative motion kinds
 :mod:`rvos_ros.reasoning.temporal`. A descriptor that cannot be judged
 gets ``score=None`` with a ``reason``: "insufficient" (too little trajectory),
 "no_context" (the entity it refers to is not tracked), "no_pixels" (no colour
-observation) or "unsupported" (posture, unknown kinds: for CLIP or the LLM).
+observation) or "unsupported" (posture: for CLIP or the LLM; or off the
+vocabulary). Each scorer gets only descriptors that fit their kind in
+:data:`rvos_ros.vocabulary.KINDS` (:meth:`DescriptorScorer.score` checks), so
+none re-checks its values.
 Appearance evidence (CLIP scores from :mod:`rvos_ros.reasoning.clip_verifier`,
 keyed by :func:`appearance_key`) fills in a descriptor the rules could not
 judge for a candidate from pixels-free reasons ("no_pixels", "unsupported",
@@ -38,6 +41,7 @@ from rvos_ros.reasoning.ranking import rank_scores, soft
 from rvos_ros.reasoning.temporal import PHASES, TEMPORAL_SCORERS, moving_phase
 from rvos_ros.reasoning.verify import colour_match
 from rvos_ros.types import Descriptor, ParsedQuery
+from rvos_ros.vocabulary import KINDS, judged_kinds, motion_kinds, problem
 
 __all__ = [
     "APPEARANCE_SOURCE", "JUDGED_KINDS", "MOTION_KINDS", "SCORED_KINDS", "TRAJECTORY_REASONS", "DescriptorScore",
@@ -45,35 +49,13 @@ __all__ = [
     "rank_scores", "soft",
 ]
 
-MOTION_KINDS = frozenset({"moving", "direction", "depth", "speed", "stops", "starts", "turns_back",
-                          "approaches", "leaves", "recent", "onset", "extent", "heading", "repeats", "shape", "order",
-                          "passes", "passed_by", "follows", "followed_by", "phases",
-                          "together"})
+MOTION_KINDS = motion_kinds()
+"""Kinds judged from trajectories alone (:data:`rvos_ros.vocabulary.KINDS` marks them)."""
 TRAJECTORY_REASONS = frozenset({"insufficient", "no_context"})
 """Reasons a look at pixels cannot fix: too little trajectory, or the entity referred to is not tracked."""
 _RELATED_COLOURS = {frozenset(p) for p in (("red", "orange"), ("red", "pink"), ("orange", "yellow"),
                                             ("orange", "brown"), ("pink", "purple"), ("blue", "purple"),
                                             ("gray", "white"), ("gray", "black"), ("brown", "black"))}
-
-
-_PLAIN = {
-    "moving": "moving", "moving:early": "moving at first", "moving:late": "moving at the end",
-    "moving:throughout": "moving the whole time", "depth:closer": "coming closer to the camera",
-    "depth:farther": "moving away from the camera", "stops": "stopping after moving",
-    "starts": "starting to move late", "turns_back": "turning back", "approaches": "approaching {ref}",
-    "leaves": "moving away from {ref}", "occluded": "hidden by {ref}", "occludes": "passing in front of {ref}",
-    "enters": "entering the view", "exits": "leaving the view", "recent": "the one that moved last",
-    "onset:first": "the first to start moving", "onset:last": "the last to start moving",
-    "extent:most": "travelling the farthest", "extent:least": "travelling the least",
-    "extent:little": "barely moving", "heading:same": "heading the same way as {ref}",
-    "heading:opposite": "heading the opposite way to {ref}", "direction": "moving {value}",
-    "speed": "{value}", "color": "{value}", "size": "{value}", "position": "{value}", "relative": "{value} {ref}",
-    "order": "the {value}", "phases": "{value}", "together": "moving together with another",
-    "passes": "passing {ref}", "passed_by": "passed by {ref}",
-    "follows": "following {ref}", "followed_by": "followed by {ref}", "shape:circle": "moving in circles",
-    "shape:back_and_forth": "going back and forth",
-    "shape:bounce": "bouncing", "shape:bounce_in_place": "bouncing in place", "repeats": "{value} times",
-}
 
 
 def _phrase(d: Descriptor) -> str:
@@ -82,9 +64,8 @@ def _phrase(d: Descriptor) -> str:
 
 def plain_words(d: Descriptor) -> str:
     """What a descriptor checks, in plain words ("moving left", "hidden by car") for rationales."""
-    text = _PLAIN.get(f"{d.kind}:{d.value}") or _PLAIN.get(d.kind) or descriptor_key(d)
-    ref = d.ref if d.ref and not d.ref.isdigit() else ("the others" if d.kind == "heading" else "something")
-    return text.format(value=d.value.replace("_", " "), ref=ref)
+    kind = KINDS.get(d.kind)
+    return kind.words(d) if kind else descriptor_key(d)
 
 
 def descriptor_key(d: Descriptor) -> str:
@@ -106,9 +87,6 @@ def _moving(ctx: ScoringContext, d: Descriptor) -> RawScores:
     return ctx.motions(f)
 
 def _direction(ctx: ScoringContext, d: Descriptor) -> RawScores:
-    if d.value not in mo.DIRECTIONS:
-        return {t: (None, f"direction {d.value!r}", "unsupported") for t in ctx.cands}
-
     def f(m: mo.TrackMotion) -> tuple[float, str]:
         travel = m.travel_px()
         # distance that way against the track's own significance threshold (slow movers count)
@@ -121,9 +99,7 @@ def _direction(ctx: ScoringContext, d: Descriptor) -> RawScores:
     return ctx.motions(f)
 
 def _depth(ctx: ScoringContext, d: Descriptor) -> RawScores:
-    sign = {"closer": 1.0, "farther": -1.0}.get(d.value)
-    if sign is None:
-        return {t: (None, f"depth {d.value!r}", "unsupported") for t in ctx.cands}
+    sign = {"closer": 1.0, "farther": -1.0}[d.value]
 
     def f(m: mo.TrackMotion) -> tuple[float, str]:
         lr = mo.size_change(m) or 0.0
@@ -152,11 +128,8 @@ def _speed(ctx: ScoringContext, d: Descriptor) -> RawScores:
             s = slowest[t] * (0.3 + 0.7 * moving[t])
         elif d.value == "fast":
             s = moving[t] * (0.5 * soft(rel[t] - 0.8, 0.25) + 0.5 * fastest[t])
-        elif d.value == "slow":
+        else:  # slow
             s = moving[t] * (0.5 * soft(0.8 - rel[t], 0.25) + 0.5 * slowest[t])
-        else:
-            base[t] = (None, f"speed {d.value!r}", "unsupported")
-            continue
         base[t] = (s, f"speed {px[t]:.0f} px/s ({rel[t]:.2f} diagonals/s) while moving", "")
     return base
 
@@ -361,10 +334,8 @@ def _color(ctx: ScoringContext, d: Descriptor) -> RawScores:
 def _size(ctx: ScoringContext, d: Descriptor) -> RawScores:
     area = {t: a for t in ctx.cands if (a := ctx.ev.size[t]) is not None}
     la = {t: math.log(max(a, 1e-6)) for t, a in area.items()}
-    sign = 1.0 if d.value in ("biggest", "big") else -1.0 if d.value in ("smallest", "small") else 0.0
+    sign = 1.0 if d.value in ("biggest", "big") else -1.0
     out: dict = {t: (None, "never seen", "insufficient") for t in ctx.cands}
-    if sign == 0.0:
-        return {t: (None, f"size {d.value!r}", "unsupported") for t in ctx.cands}
     vals = {t: sign * v for t, v in la.items()}
     for t, a in area.items():
         if d.value in ("biggest", "smallest") and len(vals) > 1:
@@ -380,17 +351,13 @@ def _position(ctx: ScoringContext, d: Descriptor) -> RawScores:
     """Where a track is in the image now (or at the window's start for ``<value>@start``): a superlative among
     the candidates ("the dog on the left"), or an absolute half for a plural."""
     value, _, when = d.value.partition("@")
-    if when not in ("", "start", "end"):
-        return {t: (None, f"position {d.value!r}", "unsupported") for t in ctx.cands}
     positions = ctx.ev.position_at_start if when == "start" else ctx.ev.position
     value_of = {
         "leftmost": lambda p: -p.x, "rightmost": lambda p: p.x, "top": lambda p: -p.y,
         "bottom": lambda p: p.y, "center": lambda p: -math.hypot(p.x - 0.5, p.y - 0.5),
         "nearest": lambda p: p.bottom + 0.1 * math.log(max(p.area, 1e-6)),
         "farthest": lambda p: -(p.bottom + 0.1 * math.log(max(p.area, 1e-6))),
-    }.get(value)
-    if value_of is None:
-        return {t: (None, f"position {d.value!r}", "unsupported") for t in ctx.cands}
+    }[value]
     pos = {t: p for t in ctx.cands if (p := positions[t]) is not None}
     vals = {t: value_of(p) for t, p in pos.items()}
     rank = int(d.ref) if d.ref.isdigit() and int(d.ref) >= 1 else 1
@@ -427,9 +394,7 @@ def _relative(ctx: ScoringContext, d: Descriptor) -> RawScores:
             dist = math.hypot((me.x - p.x) / max(w, 1e-3), (me.y - p.y) / max(h, 1e-3))
             margin = {"left_of": (p.x - me.x) / max(w, 1e-3) - 0.3, "right_of": (me.x - p.x) / max(w, 1e-3) - 0.3,
                       "above": (p.y - me.y) / max(h, 1e-3) - 0.3, "below": (me.y - p.y) / max(h, 1e-3) - 0.3,
-                      "near": 1.5 - dist, "far_from": dist - 1.5}.get(d.value)
-            if margin is None:
-                return {t: (None, f"relation {d.value!r}", "unsupported") for t in ctx.cands}
+                      "near": 1.5 - dist, "far_from": dist - 1.5}[d.value]
             s = soft(margin, 0.3)
             if best is None or s > best[0]:
                 best = (s, f"{d.value.replace('_', ' ')} {o} ({dist:.1f} sizes apart)")
@@ -465,7 +430,7 @@ SCORERS: Mapping[str, Scorer] = {
 }
 """Descriptor kind → its scorer; a kind not here is not judged by the rules (CLIP or the LLM may)."""
 SCORED_KINDS = frozenset(SCORERS)
-JUDGED_KINDS = SCORED_KINDS | {"posture"}
+JUDGED_KINDS = judged_kinds()
 """Kinds a decision can judge: by a scorer, or (posture) by the appearance verifier when one is configured."""
 
 
@@ -495,9 +460,12 @@ class DescriptorScorer:
         fn = SCORERS.get(d.kind)
         key = descriptor_key(d)
         raw: dict[int, tuple[float | None, str, str]]
+        off = problem(d)
+        if off is not None:  # off the vocabulary: nothing judges it, appearance evidence included
+            return {t: DescriptorScore(key, None, off, "unsupported") for t in self.ctx.cands}
         if fn is None:
-            reason = "needs pose/appearance verification" if d.kind == "posture" else "unsupported"
-            raw = {t: (None, f"{d.kind} {d.value!r} not judged by rules", reason) for t in self.ctx.cands}
+            raw = {t: (None, f"{d.kind} {d.value!r} not judged by rules", "needs pose/appearance verification")
+                   for t in self.ctx.cands}
         else:
             raw = fn(self.ctx, d)
         looks = self.ctx.looks(d)

@@ -13,7 +13,6 @@ answers with the rules, stage ``fallback``, saying why).
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,7 +22,7 @@ from rvos_ros.errors import LLMError
 from rvos_ros.reasoning.motion import TrackMotion, window_motion
 from rvos_ros.reasoning.occlusion import occlusion_events
 from rvos_ros.reasoning.rules import RuleResult
-from rvos_ros.types import Decision, Descriptor, ParsedQuery, TrajectoryWindow
+from rvos_ros.types import Decision, ParsedQuery, TrajectoryWindow
 
 if TYPE_CHECKING:
     from rvos_ros.llm.client import ChatClient
@@ -98,21 +97,15 @@ class LLMStage:
         self._decomposed: dict[str, ParsedQuery | None] = {}
 
     def decompose(self, text: str) -> ParsedQuery | None:
-        """The LLM's decomposition of ``text`` (once per command text), keeping only descriptors the rules can
-        judge; None when it names no category. Raises LLMError when the LLM fails."""
+        """The LLM's decomposition of ``text`` (once per command text): descriptors of the vocabulary only, as
+        the schema checks (an answer with one off it is an LLMError, never a partial reading); None when it
+        names no category. Raises LLMError when the LLM fails."""
         if text in self._decomposed:
             return self._decomposed[text]
         from rvos_ros.llm.prompts import decomposition_messages
         from rvos_ros.llm.schemas import QueryAnswer
-        from rvos_ros.reasoning.descriptors import JUDGED_KINDS
 
         q = self.client.complete(decomposition_messages(text), QueryAnswer).to_query(text)
-
-        def judged(ds: tuple[Descriptor, ...]) -> tuple[Descriptor, ...]:
-            return tuple(d for d in ds if d.kind in JUDGED_KINDS)
-
-        q = dataclasses.replace(q, motions=judged(q.motions), attributes=judged(q.attributes),
-                                relations=judged(q.relations))
         result = q if q.categories else None
         if len(self._decomposed) >= self._CACHE:
             self._decomposed.pop(next(iter(self._decomposed)))

@@ -1,6 +1,7 @@
 """Query decomposition (PARSE-VOS stage 1), rule-based: a command becomes a ``ParsedQuery``.
 
-The descriptor vocabulary (the contract with the rules stage):
+The descriptor vocabulary (the contract with the rules stage) is typed in :mod:`rvos_ros.vocabulary`
+(``KINDS``: each kind's values, ref, list and judge); what follows is how phrases map onto it:
 
 motions (``kind`` / ``value`` / ``ref``): ``moving`` ("" ; negated = static), ``direction``
 (left|right|up|down, image directions), ``depth`` (closer|farther from the camera), ``stops``,

@@ -36,6 +36,7 @@ from rvos_ros.reasoning.descriptors import (
     Evidence,
 )
 from rvos_ros.types import Descriptor, ParsedQuery, TrajectoryWindow
+from rvos_ros.vocabulary import comparative_kinds
 
 __all__ = ["ALL_THRESHOLD", "COMPARATIVE_KINDS", "CandidateScore", "RuleResult", "candidate_ids", "combine",
            "filter_pool", "is_comparative", "score_candidates"]
@@ -43,8 +44,9 @@ __all__ = ["ALL_THRESHOLD", "COMPARATIVE_KINDS", "CandidateScore", "RuleResult",
 CategoryMatcher = Callable[[str, str], bool]
 ALL_THRESHOLD = 0.5
 """Score a candidate needs to be among the targets of an "all"/plural command (count 0)."""
-COMPARATIVE_KINDS = frozenset({"position", "size", "speed", "extent", "onset", "recent"})
-"""Descriptor kinds judged relative to the other candidates; the rest are filters."""
+COMPARATIVE_KINDS = comparative_kinds()
+"""Descriptor kinds judged relative to the other candidates (position, size, speed, extent, onset, recent); the
+rest are filters."""
 _UNJUDGED_PENALTY = 0.8
 _MARGIN_FOR_FULL_CONFIDENCE = 0.3
 

@@ -81,11 +81,26 @@ def test_an_unreachable_server(server):
 
 def test_query_decomposition_answer_becomes_a_parsed_query(server):
     server.replies.append(("json", json.dumps({
-        "categories": ["Cup"], "context": ["table"], "motions": [{"kind": "move", "value": "left"}],
+        "categories": ["Cup"], "context": ["table"], "motions": [{"kind": "Direction", "value": "left"}],
         "attributes": [{"kind": "color", "value": "red"}], "relations": [], "count": 1})))
     q = client(server).complete([{"role": "user", "content": "x"}], QueryAnswer).to_query("the red cup")
     assert q.categories == ("cup",) and q.context == ("table",) and q.source == "llm"
-    assert q.motions[0].kind == "move" and q.attributes[0].value == "red"
+    assert q.motions[0].kind == "direction" and q.attributes[0].value == "red"
+
+
+@pytest.mark.parametrize(("descriptor", "problem"), [
+    ({"kind": "move", "value": "left"}, r"motions.0.kind: Input should be 'moving', 'direction'"),
+    ({"kind": "direction", "value": "northwest"}, r"direction takes the value 'left', 'right', 'up', 'down'"),
+    ({"kind": "relative", "value": "left", "ref": "table"}, r"relative takes the value 'left_of'"),
+    ({"kind": "repeats", "value": "twice"}, r"repeats value 'twice' is not of the form value stop, turn or jump"),
+    ({"kind": "stops", "ref": "table"}, r"stops refers to no other object"),
+])
+def test_a_decomposition_off_the_vocabulary_is_refused_whole(server, descriptor, problem):
+    """One descriptor the rules would misread (an unknown kind, a value or ref its kind does not take) makes
+    the whole decomposition invalid, named: never a partial reading that the rules could lock on."""
+    server.replies.append(("json", json.dumps({"categories": ["cup"], "motions": [descriptor]})))
+    with pytest.raises(LLMError, match=problem):
+        client(server).complete([{"role": "user", "content": "x"}], QueryAnswer)
 
 
 def test_backend_none_builds_no_client():

@@ -29,7 +29,7 @@ def build_tiny_causal_lm(folder, seed=0):
     tok.train_from_iterator(CORPUS, trainer)
     fast = transformers.PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|endoftext|>")
     torch.manual_seed(seed)
-    cfg = transformers.GPT2Config(vocab_size=len(fast), n_positions=2048, n_embd=32, n_layer=2, n_head=2)
+    cfg = transformers.GPT2Config(vocab_size=len(fast), n_positions=4096, n_embd=32, n_layer=2, n_head=2)
     transformers.GPT2LMHeadModel(cfg).save_pretrained(folder)
     fast.save_pretrained(folder)
     return folder

@@ -126,3 +126,22 @@ def test_rvos_ros_reason_with_the_real_model_answers_llm_or_fallback(tmp_path, c
     assert decision["stage"] in ("llm", "fallback") and set(decision["targets"]) <= {1, 4, 7}
     report(pytestconfig, f"rvos-ros reason with SmolLM2 (load + answer): {time.perf_counter() - t0:.1f} s, "
                          f"stage {decision['stage']}")
+
+
+def test_the_real_model_decomposes_onto_the_vocabulary_or_is_refused_whole(stage, pytestconfig):
+    """Kinds are a closed choice while decoding; values are free text, so a value its kind does not take makes
+    the whole decomposition an LLMError (never a partial reading the rules could lock on)."""
+    from rvos_ros.errors import LLMError
+    from rvos_ros.vocabulary import problem
+
+    command = "the brown dog that zooms off to the left after sniffing around"
+    t0 = time.perf_counter()
+    try:
+        q = stage.decompose(command)
+    except LLMError as err:
+        outcome = f"refused: {err}"
+    else:
+        descriptors = [] if q is None else [*q.motions, *q.attributes, *q.relations]
+        assert all(problem(d) is None for d in descriptors)
+        outcome = "no category" if q is None else f"{q.categories} {[(d.kind, d.value, d.ref) for d in descriptors]}"
+    report(pytestconfig, f"SmolLM2 decomposition in {time.perf_counter() - t0:.2f} s: {outcome}")

@@ -245,15 +245,16 @@ def test_a_failed_or_unjudgeable_decomposition_goes_on_to_the_target_question():
     assert llm.asked == [] and llm.targets_asked == 1  # no descriptor judges knowledge: straight to the target
 
 
-def test_the_decomposition_prompt_names_only_kinds_the_rules_judge():
+def test_the_decomposition_prompt_names_the_whole_vocabulary():
     from rvos_ros.llm.prompts import DECOMPOSE_KINDS, DECOMPOSE_SYSTEM
     from rvos_ros.reasoning.descriptors import JUDGED_KINDS
+    from rvos_ros.vocabulary import KINDS
 
-    assert set(DECOMPOSE_KINDS) <= JUDGED_KINDS
-    assert all(kind in DECOMPOSE_SYSTEM for kind in DECOMPOSE_KINDS)
+    assert set(DECOMPOSE_KINDS) == set(KINDS) == JUDGED_KINDS
+    assert all(f"{kind} (" in DECOMPOSE_SYSTEM for kind in DECOMPOSE_KINDS)
 
 
-def test_the_llm_stage_decomposes_once_per_command_keeping_only_judged_kinds():
+def test_the_llm_stage_decomposes_once_per_command():
     pytest.importorskip("pydantic")
     from rvos_ros.llm.schemas import DescriptorAnswer, QueryAnswer
     from rvos_ros.reasoning.llm_stage import LLMStage
@@ -264,12 +265,11 @@ def test_the_llm_stage_decomposes_once_per_command_keeping_only_judged_kinds():
         def complete(self, messages, schema):
             Client.calls += 1
             assert schema is QueryAnswer
-            return QueryAnswer(categories=["dog"], motions=[DescriptorAnswer(kind="direction", value="left"),
-                                                            DescriptorAnswer(kind="teleports")],
+            return QueryAnswer(categories=["dog"], motions=[DescriptorAnswer(kind="direction", value="left")],
                                attributes=[DescriptorAnswer(kind="posture", value="sitting")])
 
     stage = LLMStage(Client())
     q = stage.decompose("the dog zooming off leftwards")
-    assert [(d.kind, d.value) for d in q.motions] == [("direction", "left")]  # "teleports" is judged by nothing
+    assert [(d.kind, d.value) for d in q.motions] == [("direction", "left")]
     assert [d.kind for d in q.attributes] == ["posture"] and q.source == "llm"
     assert stage.decompose("the dog zooming off leftwards") is q and Client.calls == 1
