@@ -130,7 +130,7 @@ def identify(
     reason = needs_llm(query, result)
     if llm is None or reason is None or not result.candidates:
         return decision
-    decomposed = _decomposed(window, query, config, llm, match, frame_index, generation)
+    decomposed = _decomposed(window, query, config, llm, match, verifier, frame_index, generation)
     if decomposed is not None:
         return decomposed
     try:
@@ -151,10 +151,12 @@ def identify(
 
 
 def _decomposed(window: TrajectoryWindow, query: ParsedQuery, config: ReasoningConfig, llm: LLMHook,
-                match: CategoryMatcher | None, frame_index: int, generation: int) -> Decision | None:
+                match: CategoryMatcher | None, verifier: AppearanceVerifier | None, frame_index: int,
+                generation: int) -> Decision | None:
     """When the parser could not read the whole command and the LLM stage can decompose it, the rules judge
-    the LLM's decomposition; their answer stands when it leaves nothing unjudged and is not ambiguous. A command
-    that needs world knowledge goes straight to the target question: no descriptor judges knowledge."""
+    the LLM's decomposition, with the same fine verification as the parser's reading (colours from pixels,
+    appearance); their answer stands when it leaves nothing unjudged and is not ambiguous. A command that
+    needs world knowledge goes straight to the target question: no descriptor judges knowledge."""
     decompose = getattr(llm, "decompose", None)
     if decompose is None or query.understood or query.needs_knowledge:
         return None
@@ -165,6 +167,8 @@ def _decomposed(window: TrajectoryWindow, query: ParsedQuery, config: ReasoningC
     if parsed is None:
         return None
     result = score_candidates(window, parsed, config, match=match)
+    verified, _ = _verify(window, parsed, config, result, match, verifier)
+    result = verified or result
     if not result.candidates or result.unjudged or result.ambiguous or result.insufficient:
         return None
     words = ", ".join(plain_words(d) for d in (*parsed.motions, *parsed.attributes, *parsed.relations)) or "-"

@@ -228,6 +228,17 @@ def test_a_command_the_parser_cannot_read_is_decomposed_by_the_llm_and_judged_by
     assert d.rationale.startswith("LLM read the command as dog: moving") and llm.targets_asked == 0
 
 
+def test_a_decomposition_gets_the_same_colour_verification_as_the_parsers_reading():
+    kf = _disc_keyframe(10, {1: ((200, 30, 30), 40), 2: ((30, 60, 220), 120)})
+    w = window(track(1, still(100, 100, 30)), track(2, still(300, 100, 30)), n=30, keyframes=[kf])
+    unread = ParsedQuery("the dog wearing a bluish coat", categories=("dog",), understood=False,
+                         unknown_words=("wearing", "bluish", "coat"))
+    llm = DecomposingLLM(q(attributes=[Descriptor("color", "blue")]))
+    d = identify(w, unread, CFG, llm=llm, match=MATCH)
+    assert (d.targets, d.stage, d.state) == ((2,), "llm", "locked") and llm.targets_asked == 0
+    assert "looks blue" in d.rationale
+
+
 def test_a_failed_or_unjudgeable_decomposition_goes_on_to_the_target_question():
     w = scene(60)
     unread = ParsedQuery("the dog that is zooming about", categories=("dog",), understood=False,
