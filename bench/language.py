@@ -1,13 +1,15 @@
 """The rules reasoner on the language set: an evaluation set nobody tuned on (issue 16, item 4).
 
-    python bench/language.py [--split dev|test|both] [--json FILE] [--misses]
+    python bench/language.py [--batch v1|v2 | --data DIR] [--split dev|test|both] [--json FILE] [--misses]
 
-Runs every case of ``test/data/language_set`` the way ``rvos-ros reason`` does with
+Runs every case of ``test/data/language_set`` (``--batch v2``: ``test/data/language_set_v2``, a fresh batch
+for interaction, group, ordinal and sequence whose test half nobody has looked at: tune on ``--split dev`` and run
+its test half once; ``--data``: any folder) the way ``rvos-ros reason`` does with
 no LLM and no verifier (``QueryParser().parse`` + ``identify`` with the default
 ``ReasoningConfig``) and prints, per structure and overall, for dev and test side by
 side: accuracy (targets == expected as sets), locked rate, silent wrong locks
 (locked on a wrong answer) and the parser's understood rate. Rules only, CPU,
-synthetic windows. The set is regenerated with ``python -m rvos_ros.testing.language_set``.
+synthetic windows. The set is regenerated with ``python -m rvos_ros.testing.language_set [--batch v2]``.
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from rvos_ros.testing.language_set import EASY, STRUCTURES
-from rvos_ros.testing.language_set.report import DATA, load_cases, run_all, summarize
+from rvos_ros.testing.language_set import BATCHES, EASY, STRUCTURES
+from rvos_ros.testing.language_set.report import load_cases, run_all, summarize
 
 LABEL = "rules only, CPU, synthetic windows"
+
+
+Batch = enum.Enum("Batch", {name: name for name in BATCHES}, type=str)
 
 
 class Split(str, enum.Enum):
@@ -42,11 +47,13 @@ def _cell(f: dict) -> list[str]:
 
 def main(split: Annotated[Split, typer.Option(help="Which half to run.")] = Split.both,
          json_out: Annotated[Path | None, typer.Option("--json", help="Write the figures and every row here.")] = None,
-         data: Annotated[Path, typer.Option(help="The language set folder.")] = DATA,
+         data: Annotated[Path | None, typer.Option(help="The language set folder (default: the batch's).")] = None,
+         batch: Annotated[Batch, typer.Option(help="Which batch's folder to read.")] = Batch.v1,
          misses: Annotated[bool, typer.Option(help="Also list every wrong case.")] = False) -> None:
     """Accuracy, locked, silent wrong locks and understood rate per structure, dev and test side by side."""
     splits = ("dev", "test") if split is Split.both else (split.value,)
-    cases = [c for c in load_cases(data) if c["split"] in splits]
+    folder = BATCHES[batch.value].folder if data is None else data
+    cases = [c for c in load_cases(folder) if c["split"] in splits]
     rows = run_all(cases)
     summary = summarize(rows, splits)
     table = Table(title=f"language set: {LABEL}  (acc / locked / silent wrong locks / understood)")
@@ -55,6 +62,7 @@ def main(split: Annotated[Split, typer.Option(help="Which half to run.")] = Spli
         for col in ("n", "acc", "locked", "silent", "underst."):
             table.add_column(f"{sp} {col}", justify="right")
     order = [s for s in STRUCTURES if s in summary["structures"]]
+    order += [s for s in summary["structures"] if s not in order]  # a batch's own structures, if any are new
     for s in order:
         name = s + (" (easy)" if s in EASY else "")
         table.add_row(name, *[v for sp in splits for v in _cell(summary["structures"][s][sp])])

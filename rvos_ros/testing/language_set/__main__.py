@@ -1,4 +1,5 @@
-"""python -m rvos_ros.testing.language_set [--out DIR]: write the language set (deterministic)."""
+"""python -m rvos_ros.testing.language_set [--batch v1|v2] [--out DIR]: write one batch of the language set
+(deterministic; DIR defaults to the batch's folder, test/data/language_set or test/data/language_set_v2)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from rvos_ros.testing.language_set import write
-
-DEFAULT = Path(__file__).resolve().parents[3] / "test" / "data" / "language_set"
+from rvos_ros.testing.language_set import BATCHES, write
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--out", type=Path, default=DEFAULT)
-    entries = write(ap.parse_args().out)
+    ap.add_argument("--batch", choices=tuple(BATCHES), default="v1")
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args()
+    entries = write(args.out, args.batch)
     print(f"{len(entries)} cases; splits {dict(Counter(e['split'] for e in entries))}")
