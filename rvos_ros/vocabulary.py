@@ -132,8 +132,10 @@ _ALL: tuple[Kind, ...] = (
     # ---- time and shape
     _k("onset", "motions", "value first or last (to start moving)", "the {value} to start moving",
        values=("first", "last"), motion=True, comparative=True),
-    _k("order", "motions", "value first or last, a colon, then stop, leave or enter (e.g. last:stop)",
-       "the {value}", values=None, pattern=r"(first|last):(stop|leave|enter)", motion=True),
+    _k("order", "motions", "value first or last, a colon, then stop, leave, enter or arrive (e.g. last:stop); "
+       "arrive: at the object in ref", "the {value}", values=None, pattern=r"(first|last):(stop|leave|enter|arrive)",
+       ref="entity", motion=True,
+       plain_by_value={"first:arrive": "the first to reach {ref}", "last:arrive": "the last to reach {ref}"}),
     _k("extent", "motions", "value most, least or little (distance travelled)", "{value}",
        values=("most", "least", "little"), motion=True, comparative=True,
        plain_by_value={"most": "travelling the farthest", "least": "travelling the least",

@@ -217,18 +217,27 @@ def _lead_relation(ctx: ScoringContext, d: Descriptor, kind: str) -> RawScores:
     return _against_others(ctx, d, judge)
 
 def _together(ctx: ScoringContext, d: Descriptor) -> RawScores:
-    """Moving together: another candidate heads the same way at a similar speed, close by (within three box
-    sizes on average over the frames both are seen)."""
+    """Together: another candidate heads the same way at a similar speed, close by (within about a box size on
+    average over the frames both are seen); or, for a track that stays put, another one staying put right
+    beside it (within 1.5 box sizes: "standing side by side")."""
     def f(m: mo.TrackMotion) -> tuple[float, str]:
         best, note = 0.05, "nothing moves with it"
         for o in ctx.cands:
             n = ctx.ev.motion[o]
-            lead = mo.lead_stats(m, n) if o != m.track_id else None
+            if o == m.track_id:
+                continue
+            if not m.moved:
+                gap = mo.mean_gap_sizes(m, n)
+                s = 0.0 if gap is None or n.moved else soft(1.5 - gap, 0.3) * (1.0 - ctx.moving_score(m))
+                if s > best:
+                    best, note = s, f"stays put beside {o} ({gap:.1f} sizes apart)"
+                continue
+            lead = mo.lead_stats(m, n)
             if lead is None:
                 continue
             ratio = m.speed_robust_px_s / max(n.speed_robust_px_s, 1e-6)
             s = soft(lead.cos_heading - 0.8, 0.07) * soft(0.5 - abs(np.log(max(ratio, 1e-6))), 0.15) \
-                * soft(3.0 - lead.gap_sizes, 0.5) * ctx.moving_score(m)
+                * soft(1.2 - lead.gap_sizes, 0.2) * ctx.moving_score(m)
             if s > best:
                 best = s
                 note = f"moves with {o} (headings cos {lead.cos_heading:+.2f}, {lead.gap_sizes:.1f} sizes apart)"

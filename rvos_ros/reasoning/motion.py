@@ -535,6 +535,17 @@ def lead_stats(a: TrackMotion, b: TrackMotion) -> Lead | None:
     return Lead(float(np.median(lead[:q])), float(np.median(lead[-q:])), float((lead < 0).mean()), cos, scale, gap)
 
 
+def mean_gap_sizes(a: TrackMotion, b: TrackMotion) -> float | None:
+    """Mean distance between the two tracks' centres over the frames both are seen, in mean box diagonals."""
+    if a.frames.size == 0 or b.frames.size == 0 or not (a.enough and b.enough):
+        return None
+    common, ia, ib = np.intersect1d(a.frames, b.frames, return_indices=True)
+    if common.size < 3:
+        return None
+    scale = 0.5 * (a.size_px + b.size_px)
+    return float(np.linalg.norm(a.centers[ia] - b.centers[ib], axis=1).mean()) / max(scale, 1.0)
+
+
 def size_change(m: TrackMotion) -> float | None:
     """Natural log of (final / initial) box diagonal; > 0 grows (closer), < 0 shrinks (farther)."""
     if not m.enough or m.diag.size < 2:

@@ -26,7 +26,8 @@ NP_MODS = (W.DETERMINERS | set(W.NUMBERS) | W.QUANT_TWO | W.QUANT_ALL | set(COLO
            | set(W.POSITION) | set(W.SPEED) | W.STATIC_WORDS | set(W.ORDINALS)
            | {"still", "moving", "of", "among", "out", "left", "right", "only"})
 # words that may precede a context entity's noun ("the other two red cars")
-ENT_SKIP = W.DETERMINERS | set(W.NUMBERS) | W.QUANT_TWO | W.QUANT_ALL | set(COLOR_OF) | set(W.SIZE) | W.COLOR_MODS
+ENT_SKIP = (W.DETERMINERS | set(W.NUMBERS) | W.QUANT_TWO | W.QUANT_ALL | set(COLOR_OF) | set(W.SIZE) | W.COLOR_MODS
+            | {w for w in W.SPEED if not w.endswith("ly")})  # "overtaking the slower man"
 
 
 def is_unknown_word(word: str) -> bool:

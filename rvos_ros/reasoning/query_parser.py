@@ -72,6 +72,7 @@ _COUNT_WORDS = {"once": 1, "twice": 2, "thrice": 3}
 _OBJECT_RELATIVE = {"follow": "followed_by", "trail": "followed_by", "tail": "followed_by", "overtake": "passed_by",
                     "pass": "passed_by", "chase": "leaves", "pursue": "leaves"}
 _PHASE_CONNECTORS = frozenset("then before afterwards later".split())
+_RESUME = frozenset("keep continue resume".split())
 _STATIC_LEMMAS = frozenset("stop halt pause wait stand stay remain freeze rest sit idle park linger".split())
 _EVENTS = {"stop": "stop", "halt": "stop", "pause": "stop", "freeze": "stop", "leave": "leave", "exit": "leave",
            "disappear": "leave", "arrive": "enter", "enter": "enter", "appear": "enter"}
@@ -101,12 +102,15 @@ def _phase_of(toks: Sequence[_Tok], part: Sequence[int], before: str | None) -> 
     if static and not any(lem in ("start", "begin") for lem in lemmas):
         return "static", static
     verbs = [part[k] for k, lem in enumerate(lemmas) if lem in MOTION_VERBS or lem in ("start", "begin", "go")]
-    if before in W.OPPOSITE and any(lem == "turn" for lem in lemmas) and any(w in ("back", "around") for w in words):
+    turned = any(lem == "turn" for lem in lemmas) and any(w in ("back", "around") for w in words)
+    if before in W.OPPOSITE and (turned or "back" in words) and not any(w in W.DIRECTION for w in words):
+        # "then turns back", "then walks back", "then back": the way it came
         return W.OPPOSITE[before], [part[k] for k, w in enumerate(words) if w in ("turn", "turns", "turning",
                                                                                    "turned", "back", "around")]
     for k, w in enumerate(words):
         if w in ("left", "right", "up", "down") and (verbs or k == 0) and not (
-                k >= 2 and words[k - 1] == "the" and words[k - 2] in ("on", "at")):
+                k >= 2 and words[k - 1] == "the" and words[k - 2] in ("on", "at")) and not (
+                w in ("up", "down") and k > 0 and lemmas[k - 1] in ("end", "speed", "slow")):
             return W.DIRECTION[w], [*verbs, part[k]]
     speeds = [part[k] for k, w in enumerate(words) if w in W.SPEED and W.SPEED[w] in ("slow", "fast")]
     if speeds:
@@ -146,6 +150,7 @@ class QueryParser(NounPhrases):
                              "describe the object (e.g. 'the dog running left')")
         st = _State([_Tok(w, VERB_LEMMA.get(w, w)) for w in W.tokenize(clean)])
         self._strip_prefix(st)
+        self._others(st)
         self._object_relatives(st)
         self._match_patterns(st)
         self._phrase_stage(st)
@@ -166,6 +171,20 @@ class QueryParser(NounPhrases):
                            unknown_words=tuple(unknown), needs_knowledge=st.knowledge, source="rules")
 
     # ---- tokens ---------------------------------------------------------------------------------------------------
+
+    _OTHERS = re.compile(r"(?<![^ ])(?P<c>before|earlier than|sooner than|ahead of|after|later than) (?:all )?"
+                         r"(?:of )?(?:the )?(?:others|other ones|rest(?: of them)?|other \S+)(?![^ ])")
+
+    def _others(self, st: _State) -> None:
+        """"Before the others" / "earlier than the rest" read as "first", "after all the others" as "last", so the
+        ordinal phrases take them ("goes out of the frame before the others" = the first to leave)."""
+        s, starts = self._render(st)
+        for m in reversed(list(self._OTHERS.finditer(s))):
+            i0 = bisect_right(starts, m.start()) - 1
+            i1 = bisect_left(starts, m.end())
+            last = m.group("c") in ("after", "later than")
+            word = "last" if last else "first"
+            st.toks[i0:i1] = [_Tok(word, word)]
 
     @staticmethod
     def _strip_prefix(st: _State) -> None:
@@ -289,6 +308,14 @@ class QueryParser(NounPhrases):
             event = _EVENTS[m.group("e") or m.group("e2")]
             self._emit(st, "m", "order", f"{m.group('v') or m.group('w')}:{event}", at=i0, negated=False)
             span = [k for k in range(i0, i1) if toks[k].lemma in _ORDER_WORDS]
+        elif pat.group == "view_order":
+            into = (m.group("io") or m.group("io2")) != "out of"
+            self._emit(st, "m", "order", f"{m.group('v') or m.group('w')}:{'enter' if into else 'leave'}", at=i0,
+                       negated=False)
+        elif pat.group == "arrival":
+            span = self._arrival(st, m, i0, i1)
+            if span is None:
+                return False
         elif pat.group == "seq":
             span = self._sequence(st, pat, m)
         elif pat.group == "phase":
@@ -324,6 +351,28 @@ class QueryParser(NounPhrases):
         for k in span:
             toks[k].used = k not in st.modifiers  # "towards the city bus": "city" stays an unknown word
         return True
+
+    def _arrival(self, st: _State, m: re.Match[str], i0: int, i1: int) -> list[int] | None:
+        """The first or last to reach an object ("the first one to get to the truck", "reaching the man first",
+        "arrives last at the car"): ``order`` ``first|last:arrive`` with the object as ref. None when no
+        first/last goes with it (a plain "reaches the truck" is an approach)."""
+        toks = st.toks
+        ent = self._entity(st, i1)
+        if ent is None:
+            return None
+        ref, head = ent
+        value = m.group("v") or (m.group("w") or "").strip()
+        after = head + 1
+        if not value and after < len(toks) and not toks[after].used and toks[after].word in ("first", "last"):
+            value = toks[after].word
+        if not value:
+            return None
+        if ref and ref != "camera":
+            st.context.append((head, ref))
+        self._emit(st, "m", "order", f"{value}:arrive", ref, at=i0, negated=False)
+        keep = {k for k in range(i0, head) if self._noun(st, k) is not None and k < head - 1}
+        span = [k for k in range(i0, head + 1) if k not in keep]
+        return span + ([after] if after < len(toks) and toks[after].word == value else [])
 
     def _onset(self, st: _State, m: re.Match[str], i0: int, i1: int) -> list[int]:
         """Onset order ("moves first", "the first car to start"); a past "moved last" is recency."""
@@ -527,13 +576,14 @@ class QueryParser(NounPhrases):
         elif any(w in ("decelerate", "decelerates", "decelerating") for w in words) or \
                 any(a == "slow" and b == "down" for a, b in zip(lemmas, lemmas[1:], strict=False)):
             phases = ["fast", "slow"]
-        elif any(w in _PHASE_CONNECTORS for w in words):
+        elif any(w in _PHASE_CONNECTORS for w in words) or any(
+                a == "end" and b == "up" for a, b in zip(lemmas, lemmas[1:], strict=False)):
             parts: list[list[int]] = [[]]
             last_verb = -10
             for i, w in enumerate(words):
                 verbish = lemmas[i] in MOTION_VERBS or lemmas[i] in _STATIC_LEMMAS
                 if w in _PHASE_CONNECTORS or (w == "and" and i + 1 < len(toks) and (
-                        lemmas[i + 1] in MOTION_VERBS or lemmas[i + 1] in _STATIC_LEMMAS)):
+                        lemmas[i + 1] in MOTION_VERBS or lemmas[i + 1] in _STATIC_LEMMAS or lemmas[i + 1] == "end")):
                     parts.append([])
                 elif verbish and parts[-1] and last_verb >= 0 and i - last_verb > 1 and last_verb in parts[-1]:
                     parts.append([i])  # "walks to the left, stops": a second verb starts a second phase
@@ -542,26 +592,33 @@ class QueryParser(NounPhrases):
                 if verbish:
                     last_verb = i
             for part in parts:
-                got = _phase_of(toks, part, phases[-1] if phases else None)
+                way = next((p for p in reversed(phases) if p in W.OPPOSITE), phases[-1] if phases else None)
+                got = _phase_of(toks, part, way)
                 if got is None:
                     continue
                 p, used = got
                 read += used
+                if phases == ["static"] and p != "static" and any(lemmas[i] in _RESUME for i in part):
+                    phases.insert(0, p)  # "stops for a moment and then keeps going left": it went left before
                 if not phases or phases[-1] != p:
                     phases.append(p)
         if len(phases) < 2 or set(phases) <= {"static", "moving"}:
             return  # still then moving is a start, moving then still a stop: those descriptors say it
         # two phases: a start, a stop or a turn back read from the same words says the same; three or more: the
-        # phases say it all
-        drop = {"direction", "moving"} | ({"starts", "stops", "turns_back"} if len(phases) > 2 else set())
+        # phases say it all. A direction stays when no phase names one ("slow at first, then fast to the right").
+        drop = ({"moving"} | ({"direction"} if any(p in W.OPPOSITE for p in phases) else set())
+                | ({"starts", "stops", "turns_back"} if len(phases) > 2 else set()))
         at = min((i for i, d in st.motions if d.kind in drop), default=0)
         st.motions[:] = [(i, d) for i, d in st.motions if d.kind not in drop or d.negated]
         st.attributes[:] = [(i, d) for i, d in st.attributes
                             if d.kind != "speed" and not (d.kind == "posture" and i in read)]
         st.motions.append((at, Descriptor("phases", ">".join(phases))))
         for k, t in enumerate(toks):
+            prev = toks[k - 1].lemma if k > 0 else ""
+            nxt = toks[k + 1].lemma if k + 1 < len(toks) else ""
             if t.word in _PHASE_CONNECTORS or t.lemma in ("speed", "accelerate", "decelerate") or k in read or (
-                    t.word in ("up", "down") and k > 0 and toks[k - 1].lemma in ("speed", "slow")):
+                    t.word in ("up", "down") and prev in ("speed", "slow")) or (t.lemma == "end" and nxt == "up") \
+                    or (t.word == "up" and prev == "end") or (t.word in ("out", "off") and prev in ("start", "begin")):
                 t.used = True
 
     @staticmethod

@@ -224,6 +224,18 @@ def _p(body: str, group: str, kind: str = "", value: str = "", ent: str = "", ve
 
 
 PATTERNS: tuple[Pattern, ...] = (
+    # "first" marking the first phase of a sequence ("goes slow first, then fast"); "wherever it goes" adds nothing
+    _p(r"first(?= (?:and )?then(?: |$))|wherever (?:it|they|he|she) (?:go|move|walk|run)|(?:start|begin) (?:out|off)"
+       r"(?= (?:fast|slow|quick|quickly|slowly|rapidly|at)(?: |$))", ""),
+    # moving ahead of another object is being followed by it ("walking in front of the dog", "stays ahead of
+    # the man"); passing in front of something stays an occlusion
+    _p(r"(?:(?:(?!(?:pass|cross) )(?:{V})|stay|keep|remain|be) (?:right |just |well )?(?:in front of|ahead of))|"
+       r"ahead of|lead", "m",
+       "followed_by", ent="req"),
+    _p(r"(?:{V} )?in (?:the )?footsteps of", "m", "follows", ent="req"),
+    # together, before "each other" is a filler: "walking next to each other", "standing close together"
+    _p(r"(?:next to|close to|beside|alongside|near) (?:each other|one another)|close together|(?:as|in) a "
+       r"(?:group|pack|herd|flock|bunch|team)", "m", "together"),
     # fillers that would otherwise read as content words
     _p(r"(?<!the )right(?= (?:next|beside|behind|in front|above|below|under|near|by|there|here|now|away|after|"
        r"before|at))", ""),
@@ -278,6 +290,13 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"(?:be |stay |remain |stand |sit )?{STILL} (?:{EARLY}|first|before|earlier|for a while|for a moment|"
        r"for some time)", "m", "starts"),
     _p(r"(?:{EARLY}|first) (?:(?:be|it|stay|remain|stand|sit|keep) )*{STILL}", "m", "starts"),
+    # ordinals against the view and arrivals: "the first to walk into the picture", "goes out of the frame first",
+    # "the first one to get to the truck", "reaching the person first", "arrives last at the man"
+    # ("before / after the others" already read "first" / "last": QueryParser._others)
+    _p(r"(?P<v>first|last) (?:\S+ ){0,3}?to (?:(?:{V}|get|come) )?(?P<io>into|in|onto|out of) {D}{SCENE}|"
+       r"(?:{V}|get|come) (?P<io2>into|in|onto|out of) {D}{SCENE} (?P<w>first|last)", "view_order"),
+    _p(r"(?:(?P<v>first|last) (?:\S+ ){0,3}?to )?(?:reach|get to|arrive(?P<w> first| last)? (?:at|to)|arrive at)",
+       "arrival", ent="req"),
     # order of other events: "the last horse to stop", "the first car to leave", "the woman that stops last"
     _p(r"(?P<v>first|last) (?:\S+ ){0,3}?to (?P<e>stop|halt|pause|freeze|leave|exit|disappear|arrive|enter|appear)|"
        r"(?P<e2>stop|halt|pause|freeze|leave|exit|disappear|arrive|enter|appear)(?: (?:the|a|frame|view|scene|"
@@ -323,7 +342,7 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"(?:stand|sit|stay|remain|keep|be|lie|hold) (?:{STILLADJ}|stationary|motionless|static|put|idle|in place|"
        r"in one place|at rest)|in (?:one|the same) (?:place|spot|position)|in place|at rest|stand still|"
        r"stay put", "m", "static"),
-    _p(r"in motion|on the move|(?:{V}) around", "m", "moving"),
+    _p(r"in motion|on the move|(?:{V}) around(?! (?:the|a|an|its|his|her|their|this|that) )", "m", "moving"),
     # when in the window: "moving at first", "at the end", "the whole time"
     _p(r"{EARLY}", "phase", value="early"),
     _p(r"{LATE}", "phase", value="late"),
@@ -358,11 +377,13 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"(?:be|get) (?:be )?(?:overtake|overtaken|pass|outrun|outpace|outpaced) by|(?:overtaken|outpaced) by", "m",
        "passed_by", ent="req"),
     _p(r"(?:follow|trail|tail) by", "m", "followed_by", ent="req"),
-    _p(r"overtake|outrun|outpace|(?:get|pull|move) ahead of|(?:go|get|move|walk|run|drive|ride|fly|swim|cycle) "
-       r"(?:right )?(?:past|by)|pass(?: by)?", "m", "passes", ent="req"),
+    _p(r"overtake|outrun|outpace|(?:get|pull|move) ahead of|(?:{V}|go|get) (?:right )?past|(?:go|get|move|walk|run|drive|ride|fly|swim|cycle|stroll) "
+       r"(?:right )?by|"
+       r"pass (?:right |very )?(?:next to|close to|close by|near)|pass(?: by)?", "m", "passes", ent="req"),
     _p(r"follow|trail|tail|(?:walk|move|go|run|drive|ride|swim|fly|stay) (?:right )?behind", "m", "follows",
        ent="req"),
-    _p(r"(?:towards|toward|approach|up to|over to|chase|pursue|head for|make for|get closer to|"
+    _p(r"(?:towards|toward|approach|up to|over to|chase|pursue|head for|make for|get closer to|meet (?:up )?with|"
+       r"come face to face with|"
        r"get nearer to|catch up (?:to|with)|go for|close in on|come to)", "m", "approaches", ent="req"),
     _p(r"(?<!next )(?<!close )(?<!adjacent )(?<!near )(?<!due )(?:to|at|into|onto|after|reach|meet|join|"
        r"closer to|nearer to)", "m", "approaches", ent="req", verb=True),
@@ -393,7 +414,7 @@ PATTERNS: tuple[Pattern, ...] = (
        r"(?:{V}) (?:(?:quickly|slowly|straight|back|all the way) )?(?P<x>up|down)|(?:to|into|towards|toward) "
        r"(?:the )?(?P<y>top|bottom)(?: side| edge| part)?{FRAME}|(?:make|take) a (?P<w>left|right)(?: hand)? turn",
        "m", "direction", "{v}", verb=True),
-    _p(r"(?:{V}) away", "m", "depth", "farther"),
+    _p(r"(?:{V}) away(?! (?:to|towards|toward|from|left|right|into|up|down)(?: |$))", "m", "depth", "farther"),
     _p(r"(?:come|get|move|walk|run|go|drive|fly|swim|head|draw|step) (?:closer|nearer)|(?:get|grow|become|appear) "
        r"(?:bigger|larger)", "m", "depth", "closer"),
     _p(r"(?:get|grow|become) smaller|shrink", "m", "depth", "farther"),

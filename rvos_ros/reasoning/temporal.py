@@ -213,9 +213,34 @@ def _shape(ctx: ScoringContext, d: Descriptor) -> RawScores:
     return ctx.motions(f)
 
 
-def _event_time_s(ctx: ScoringContext, tid: int, event: str, order: str) -> float | None:
-    """When a track stops (its first pause for "first", its last for "last"), leaves or enters the view (s)."""
+_ARRIVED_SIZES = 1.2
+"""Centre distance (mean box diagonals) at which a track has reached another object."""
+
+
+def _arrival_s(ctx: ScoringContext, tid: int, ref: str) -> float | None:
+    """When the track first comes within reach of an object named ``ref`` after being farther (s); None if
+    it never does (or is beside it from the start: it did not arrive)."""
+    m = ctx.ev.motion[tid]
+    best = None
+    for o in ctx.context(ref, tid):
+        n = ctx.ev.motion[o]
+        common, ia, ib = np.intersect1d(m.frames, n.frames, return_indices=True)
+        if common.size < 3:
+            continue
+        gap = np.linalg.norm(m.centers[ia] - n.centers[ib], axis=1) / max(0.5 * (m.size_px + n.size_px), 1.0)
+        near = np.nonzero(gap <= _ARRIVED_SIZES)[0]
+        if near.size and near[0] > 0:
+            t = float(common[near[0]]) / m.fps
+            best = t if best is None else min(best, t)
+    return best
+
+
+def _event_time_s(ctx: ScoringContext, tid: int, event: str, order: str, ref: str = "") -> float | None:
+    """When a track stops (its first pause for "first", its last for "last"), leaves or enters the view, or
+    reaches the object ``ref`` (s)."""
     w = ctx.ev.window
+    if event == "arrive":
+        return _arrival_s(ctx, tid, ref)
     if event == "stop":
         starts = mo.pause_starts_s(ctx.ev.motion[tid])
         return (starts[0] if order == "first" else starts[-1]) if starts else None
@@ -229,14 +254,14 @@ def _event_time_s(ctx: ScoringContext, tid: int, event: str, order: str) -> floa
     return float(seen[0]) / w.fps if v.appeared else None
 
 def _order(ctx: ScoringContext, d: Descriptor) -> RawScores:
-    """``first|last:stop|leave|enter``: the earliest or latest to stop, leave or enter the view; tracks that
-    never do it rank last."""
+    """``first|last:stop|leave|enter|arrive``: the earliest or latest to stop, leave or enter the view, or reach
+    the object in ``ref``; tracks that never do it rank last."""
     order, _, event = d.value.partition(":")
-    times = {t: _event_time_s(ctx, t, event, order) for t in ctx.cands}
+    times = {t: _event_time_s(ctx, t, event, order, d.ref) for t in ctx.cands}
     sign = -1.0 if order == "first" else 1.0
     ranks = ctx.ranked({t: sign * s for t, s in times.items() if s is not None},
                        max(getattr(ctx.query, "count", 1), 1), 0.3)
-    verb = {"stop": "stops", "leave": "leaves", "enter": "enters"}[event]
+    verb = {"stop": "stops", "leave": "leaves", "enter": "enters", "arrive": f"reaches {d.ref or 'it'}"}[event]
     return {t: ((ranks[t], f"{verb} at {s:.1f} s", "") if s is not None else (0.05, f"never {verb}", ""))
             for t, s in times.items()}
 
