@@ -228,9 +228,9 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"first(?= (?:and )?then(?: |$))|wherever (?:it|they|he|she) (?:go|move|walk|run)|(?:start|begin) (?:out|off)"
        r"(?= (?:fast|slow|quick|quickly|slowly|rapidly|at)(?: |$))", ""),
     # moving ahead of another object is being followed by it ("walking in front of the dog", "stays ahead of
-    # the man"); passing in front of something stays an occlusion
-    _p(r"(?:(?:(?!(?:pass|cross) )(?:{V})|stay|keep|remain|be) (?:right |just |well )?(?:in front of|ahead of))|"
-       r"ahead of|lead", "m",
+    # the man"); passing in front of something stays an occlusion, getting ahead of it is overtaking
+    _p(r"(?:(?:(?!(?:pass|cross|move) )(?:{V})|stay|keep|remain|be) (?:right |just |well )?(?:in front of|ahead of))|"
+       r"(?<!get )(?<!pull )(?<!move )ahead of|lead", "m",
        "followed_by", ent="req"),
     _p(r"(?:{V} )?in (?:the )?footsteps of", "m", "follows", ent="req"),
     # together, before "each other" is a filler: "walking next to each other", "standing close together"
@@ -377,8 +377,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"(?:be|get) (?:be )?(?:overtake|overtaken|pass|outrun|outpace|outpaced) by|(?:overtaken|outpaced) by", "m",
        "passed_by", ent="req"),
     _p(r"(?:follow|trail|tail) by", "m", "followed_by", ent="req"),
-    _p(r"overtake|outrun|outpace|(?:get|pull|move) ahead of|(?:{V}|go|get) (?:right )?past|(?:go|get|move|walk|run|drive|ride|fly|swim|cycle|stroll) "
-       r"(?:right )?by|"
+    _p(r"overtake|outrun|outpace|(?:get|pull|move) ahead of|(?:{V}|go|get) (?:right )?past|"
+       r"(?:go|get|move|walk|run|drive|ride|fly|swim|cycle|stroll) (?:right )?by|"
        r"pass (?:right |very )?(?:next to|close to|close by|near)|pass(?: by)?", "m", "passes", ent="req"),
     _p(r"follow|trail|tail|(?:walk|move|go|run|drive|ride|swim|fly|stay) (?:right )?behind", "m", "follows",
        ent="req"),
