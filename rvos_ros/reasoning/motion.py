@@ -45,6 +45,8 @@ __all__ = [
     "Approach",
     "approach_stats",
     "frame_position",
+    "lead_stats",
+    "mean_gap_sizes",
     "noise_sigma",
     "significance_px",
     "seconds_since_motion",

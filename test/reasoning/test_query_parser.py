@@ -677,3 +677,35 @@ def test_position_at_the_start_or_the_end(parser: QueryParser, text: str, value:
 def test_content_words_nobody_reads_are_reported_unjudged(parser: QueryParser, text: str, unjudged: str) -> None:
     pq = parser.parse(text)
     assert not pq.understood and unjudged in pq.unknown_words, pq
+
+
+@pytest.mark.parametrize(("text", "kind", "value", "ref"), [
+    ("the first one to get to the truck", "order", "first:arrive", "truck"),
+    ("the horse reaching the man first", "order", "first:arrive", "person"),
+    ("a dog arriving last at the car", "order", "last:arrive", "car"),
+    ("the cow which gets to the car before the others", "order", "first:arrive", "car"),
+    ("a sheep that goes out of the frame before the others", "order", "first:leave", ""),
+    ("the woman that stops after all the others", "order", "last:stop", ""),
+    ("the first woman to walk into the picture", "order", "first:enter", ""),
+    ("the horse that gets going earlier than the others", "onset", "first", ""),
+    ("a sheep walking in front of the dog", "followed_by", "", "dog"),
+    ("the cow that stays ahead of the woman", "followed_by", "", "person"),
+    ("the red car that gets ahead of the truck", "passes", "", "truck"),
+    ("the car that passes in front of the bus", "occludes", "", "bus"),
+    ("dog walking in the footsteps of the man", "follows", "", "person"),
+    ("a sheep trails the dog wherever it goes", "follows", "", "dog"),
+    ("bicycle overtaking the slower man", "passes", "", "person"),
+    ("a woman strolling past the truck", "passes", "", "truck"),
+    ("the horse that meets up with the cow", "approaches", "", "cow"),
+    ("the two dogs standing next to each other", "together", "", ""),
+    ("the people walking as a group", "together", "", ""),
+    ("a cat going left then back", "phases", "left>right", ""),
+    ("rabbit heading right, halting, then walking back", "phases", "right>static>left", ""),
+    ("the cow which stops for a moment and then keeps going left", "phases", "left>static>left", ""),
+    ("a rabbit starts out fast and ends up moving slowly", "phases", "fast>slow", ""),
+])
+def test_language_set_v2_readings(parser: QueryParser, text: str, kind: str, value: str, ref: str) -> None:
+    """Readings added from the dev half of language set v2 (whole understanding, the right descriptor)."""
+    pq = parser.parse(text)
+    assert has(pq, kind, value, ref), _all(pq)
+    assert pq.understood, pq.unknown_words
