@@ -313,9 +313,10 @@ class QueryParser(NounPhrases):
             self._emit(st, "m", "order", f"{m.group('v') or m.group('w')}:{'enter' if into else 'leave'}", at=i0,
                        negated=False)
         elif pat.group == "arrival":
-            span = self._arrival(st, m, i0, i1)
-            if span is None:
+            arrived = self._arrival(st, m, i0, i1)
+            if arrived is None:
                 return False
+            span = arrived
         elif pat.group == "seq":
             span = self._sequence(st, pat, m)
         elif pat.group == "phase":

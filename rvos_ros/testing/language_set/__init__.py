@@ -15,9 +15,13 @@ folder. ``v1`` (``test/data/language_set``) is the original set; its test half
 has been looked at. ``v2`` (``test/data/language_set_v2``, cases_v2.py) is a
 fresh batch with new wording for the structures v1's test half found weakest
 (interaction, group, ordinal, sequence); its ids read ``interaction-v2-000``
-and its entries carry ``"batch": "v2"`` (v1's entries stay as they were).
+and its entries carry ``"batch": "v2"`` (v1's entries stay as they were). ``v3``
+(``test/data/language_set_v3``, cases_v3.py) is another fresh batch, made after
+the dev halves of v1 and v2 were tuned on and both test halves looked at, for
+the two weakest structures (interaction, with passive variants, and sequence);
+its ids read ``interaction-v3-000`` and its entries carry ``"batch": "v3"``.
 
-    python -m rvos_ros.testing.language_set [--batch v1|v2] [--out DIR]
+    python -m rvos_ros.testing.language_set [--batch v1|v2|v3] [--out DIR]
 """
 
 from __future__ import annotations
@@ -32,10 +36,11 @@ import numpy as np
 
 from rvos_ros.testing.language_set.cases import BUILDERS, EASY, STYLES, Built
 from rvos_ros.testing.language_set.cases_v2 import BUILDERS_V2
+from rvos_ros.testing.language_set.cases_v3 import BUILDERS_V3
 from rvos_ros.testing.language_set.report import DATA
 
-__all__ = ["BATCHES", "BUILDERS", "BUILDERS_V2", "EASY", "SEED", "STRUCTURES", "STRUCTURES_V2", "Batch",
-           "generate", "split_key", "split_of", "write"]
+__all__ = ["BATCHES", "BUILDERS", "BUILDERS_V2", "BUILDERS_V3", "EASY", "SEED", "STRUCTURES", "STRUCTURES_V2",
+           "STRUCTURES_V3", "Batch", "generate", "split_key", "split_of", "write"]
 
 
 @dataclass(frozen=True)
@@ -61,10 +66,13 @@ BATCHES: dict[str, Batch] = {
     "v1": Batch("v1", "rvos-language-set-v1", BUILDERS, "{structure}-{k:03d}", DATA, False),
     "v2": Batch("v2", "rvos-language-set-v2", BUILDERS_V2, "{structure}-v2-{k:03d}",
                 DATA.parent / "language_set_v2", True),
+    "v3": Batch("v3", "rvos-language-set-v3", BUILDERS_V3, "{structure}-v3-{k:03d}",
+                DATA.parent / "language_set_v3", True),
 }
 SEED = BATCHES["v1"].seed
 STRUCTURES = BATCHES["v1"].structures
 STRUCTURES_V2 = BATCHES["v2"].structures
+STRUCTURES_V3 = BATCHES["v3"].structures
 
 
 def _batch(batch: str | Batch) -> Batch:
