@@ -159,8 +159,10 @@ _ALL: tuple[Kind, ...] = (
     _k("position", "relations", "value " + ", ".join(_POSITIONS[:-1]) + " or " + _POSITIONS[-1]
        + "; add @start for where it was at the start", "{value}", values=None,
        pattern=rf"(?:{'|'.join(_POSITIONS)})(?:@(?:start|end))?", ref="rank", comparative=True),
-    _k("relative", "relations", "value left_of, right_of, above, below, near or far_from; ref: the other object",
-       "{value} {ref}", values=("left_of", "right_of", "above", "below", "near", "far_from"), ref="entity"),
+    _k("relative", "relations", "value left_of, right_of, above, below, near or far_from, with @start for where "
+       "it was at the start; ref: the other object", "{value} {ref}", values=None,
+       pattern=r"(?:left_of|right_of|above|below|near|far_from)(?:@start)?", ref="entity",
+       plain_by_value={"near@start": "near {ref} at the start"}),
 )
 
 KINDS: Mapping[str, Kind] = {k.name: k for k in _ALL}

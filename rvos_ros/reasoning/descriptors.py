@@ -389,10 +389,13 @@ def _position(ctx: ScoringContext, d: Descriptor) -> RawScores:
     return out
 
 def _relative(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    """Where a track is against another object now (or at the window's start for ``<value>@start``)."""
+    value, _, when = d.value.partition("@")
+    positions = ctx.ev.position_at_start if when == "start" else ctx.ev.position
     out: RawScores = {}
     for tid in ctx.cands:
-        me = ctx.ev.position[tid]
-        others = [(o, p) for o in ctx.context(d.ref, tid) if (p := ctx.ev.position[o]) is not None]
+        me = positions[tid]
+        others = [(o, p) for o in ctx.context(d.ref, tid) if (p := positions[o]) is not None]
         if me is None or not others:
             out[tid] = (None, f"no {d.ref or 'reference'} in view", "no_context")
             continue
@@ -403,10 +406,10 @@ def _relative(ctx: ScoringContext, d: Descriptor) -> RawScores:
             dist = math.hypot((me.x - p.x) / max(w, 1e-3), (me.y - p.y) / max(h, 1e-3))
             margin = {"left_of": (p.x - me.x) / max(w, 1e-3) - 0.3, "right_of": (me.x - p.x) / max(w, 1e-3) - 0.3,
                       "above": (p.y - me.y) / max(h, 1e-3) - 0.3, "below": (me.y - p.y) / max(h, 1e-3) - 0.3,
-                      "near": 1.5 - dist, "far_from": dist - 1.5}[d.value]
+                      "near": 1.5 - dist, "far_from": dist - 1.5}[value]
             s = soft(margin, 0.3)
             if best is None or s > best[0]:
-                best = (s, f"{d.value.replace('_', ' ')} {o} ({dist:.1f} sizes apart)")
+                best = (s, f"{value.replace('_', ' ')} {o} ({dist:.1f} sizes apart){' at the start' if when else ''}")
         out[tid] = (*best, "") if best else (None, "", "no_context")
     return out
 

@@ -345,7 +345,7 @@ MOTION_VERBS = frozenset(
     "slither dart bolt charge soar dive plunge tumble shuffle scurry scamper hop jump bounce ride steer navigate "
     "pace fly flee escape retreat come arrive leave exit enter approach chase follow pursue reach back circle "
     "spin wheel taxi slide paddle row prowl sneak limp stagger tiptoe hike lurch bound leap skid journey cruise "
-    "overtake trail tail lead meet".split()
+    "overtake trail tail lead meet dawdle saunter plod mosey".split()
 )
 POSTURE_VERBS = frozenset(
     "sit lie stand crouch kneel sleep perch lean squat bend stretch eat graze drink hold carry wear spread wag raise "

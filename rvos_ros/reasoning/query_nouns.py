@@ -30,6 +30,10 @@ ENT_SKIP = (W.DETERMINERS | set(W.NUMBERS) | W.QUANT_TWO | W.QUANT_ALL | set(COL
             | {w for w in W.SPEED if not w.endswith("ly")})  # "overtaking the slower man"
 
 
+_OBJECT_PRONOUNS = frozenset("him her them".split())
+"""Object pronouns that refer back to the other object named last ("it" is left alone: it is often the target)."""
+
+
 def is_unknown_word(word: str) -> bool:
     """A plain word the parser has no class for (not a verb, noun, function word, colour, size, ...)."""
     return (word.isalpha() and len(word) > 2 and word not in VERB_LEMMA and noun_lookup(word) is None
@@ -104,6 +108,11 @@ class NounPhrases:
                 return None
             if t.word in W.CAMERA:
                 return "camera", k
+            if k == j and t.word in _OBJECT_PRONOUNS:
+                # "walks away from him": the object named last before it (never the first noun, the target)
+                first = next((i for i in range(j) if self._noun(st, i) is not None), j)
+                named = [hit[0] for i in range(first + 1, j) if (hit := self._noun(st, i)) is not None]
+                return (named[-1], k) if named else None
             hit = self._noun(st, k)
             if hit is not None:
                 while k + 1 < len(toks) and not toks[k + 1].used and self._noun(st, k + 1) is not None:

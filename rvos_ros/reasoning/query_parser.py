@@ -71,8 +71,10 @@ _SEQUENCE_KINDS = frozenset({"starts", "stops", "turns_back"})
 _COUNT_WORDS = {"once": 1, "twice": 2, "thrice": 3}
 _OBJECT_RELATIVE = {"follow": "followed_by", "trail": "followed_by", "tail": "followed_by", "overtake": "passed_by",
                     "pass": "passed_by", "chase": "leaves", "pursue": "leaves"}
-_PHASE_CONNECTORS = frozenset("then before afterwards later".split())
+_PHASE_CONNECTORS = frozenset("then before afterwards later finally eventually".split())
 _RESUME = frozenset("keep continue resume".split())
+_NOT_REDUCED = frozenset("that which who is are was were be been being has have had get gets got it they he she "
+                         "and".split())
 _STATIC_LEMMAS = frozenset("stop halt pause wait stand stay remain freeze rest sit idle park linger".split())
 _EVENTS = {"stop": "stop", "halt": "stop", "pause": "stop", "freeze": "stop", "leave": "leave", "exit": "leave",
            "disappear": "leave", "arrive": "enter", "enter": "enter", "appear": "enter"}
@@ -117,7 +119,22 @@ def _phase_of(toks: Sequence[_Tok], part: Sequence[int], before: str | None) -> 
         return W.SPEED[toks[speeds[0]].word], [*verbs, *speeds]
     if any(lem in W.FAST_VERBS for lem in lemmas):
         return "fast", verbs
+    if any(lem in W.SLOW_VERBS for lem in lemmas):
+        return "slow", verbs
     return ("moving", verbs) if verbs else None
+
+
+def _speed_of(toks: Sequence[_Tok], part: Sequence[int]) -> str | None:
+    """The speed one phase was said with (a speed word or a fast or slow verb), or None."""
+    for i in part:
+        w, lem = toks[i].word, toks[i].lemma
+        if w in W.SPEED and W.SPEED[w] in ("slow", "fast"):
+            return W.SPEED[w]
+        if lem in W.FAST_VERBS:
+            return "fast"
+        if lem in W.SLOW_VERBS:
+            return "slow"
+    return None
 
 
 class QueryParser(NounPhrases):
@@ -185,6 +202,12 @@ class QueryParser(NounPhrases):
             last = m.group("c") in ("after", "later than")
             word = "last" if last else "first"
             st.toks[i0:i1] = [_Tok(word, word)]
+        # "a man passed by a bicycle": a participle right after the noun phrase is passive ("that passed by"
+        # or "is passed by" keep their own reading)
+        toks = st.toks
+        for i in range(len(toks) - 2, 0, -1):
+            if toks[i].word == "passed" and toks[i + 1].word == "by" and toks[i - 1].word not in _NOT_REDUCED:
+                toks.insert(i, _Tok("be", "be"))
 
     @staticmethod
     def _strip_prefix(st: _State) -> None:
@@ -571,20 +594,31 @@ class QueryParser(NounPhrases):
         lemmas = [t.lemma for t in toks]
         phases: list[str] = []
         read: list[int] = []
-        if any(w in ("accelerate", "accelerates", "accelerating") for w in words) or \
-                any(a == "speed" and b == "up" for a, b in zip(lemmas, lemmas[1:], strict=False)):
+        speed_of: dict[int, str] = {}  # phase index -> the speed a direction phase was said with
+        pairs = list(zip(words, words[1:], strict=False))
+        spans = {" ".join(words[i:i + 4]) for i in range(len(words))}
+        verbs_and_stops = [lem for lem in lemmas if lem in MOTION_VERBS or lem in _STATIC_LEMMAS]
+        if any(w in ("accelerate", "accelerates", "accelerating") for w in words) or "from slow to fast" in spans \
+                or any(a == "speed" and b == "up" for a, b in zip(lemmas, lemmas[1:], strict=False)):
             phases = ["slow", "fast"]
-        elif any(w in ("decelerate", "decelerates", "decelerating") for w in words) or \
-                any(a == "slow" and b == "down" for a, b in zip(lemmas, lemmas[1:], strict=False)):
+        elif any(w in ("decelerate", "decelerates", "decelerating") for w in words) or "from fast to slow" in spans \
+                or any(a == "slow" and b == "down" for a, b in zip(lemmas, lemmas[1:], strict=False)):
             phases = ["fast", "slow"]
-        elif any(w in _PHASE_CONNECTORS for w in words) or any(
-                a == "end" and b == "up" for a, b in zip(lemmas, lemmas[1:], strict=False)):
+        elif any(w in _PHASE_CONNECTORS for w in words) or ("after", "that") in pairs or any(
+                a == "end" and b == "up" for a, b in zip(lemmas, lemmas[1:], strict=False)) or (
+                len(verbs_and_stops) >= 3 and any(lem in _STATIC_LEMMAS for lem in verbs_and_stops)):
             parts: list[list[int]] = [[]]
             last_verb = -10
+            earlier: set[int] = set()  # parts that happened before the part they follow ("stops after going right")
             for i, w in enumerate(words):
                 verbish = lemmas[i] in MOTION_VERBS or lemmas[i] in _STATIC_LEMMAS
-                if w in _PHASE_CONNECTORS or (w == "and" and i + 1 < len(toks) and (
-                        lemmas[i + 1] in MOTION_VERBS or lemmas[i + 1] in _STATIC_LEMMAS or lemmas[i + 1] == "end")):
+                if w == "after" and i + 1 < len(toks) and words[i + 1].endswith("ing") and \
+                        lemmas[i + 1] in MOTION_VERBS and parts[-1]:
+                    earlier.add(len(parts))
+                    parts.append([])
+                elif w in _PHASE_CONNECTORS or (w == "and" and i + 1 < len(toks) and (
+                        lemmas[i + 1] in MOTION_VERBS or lemmas[i + 1] in _STATIC_LEMMAS or lemmas[i + 1] == "end")) \
+                        or (w == "after" and i + 1 < len(toks) and words[i + 1] == "that"):
                     parts.append([])
                 elif verbish and parts[-1] and last_verb >= 0 and i - last_verb > 1 and last_verb in parts[-1]:
                     parts.append([i])  # "walks to the left, stops": a second verb starts a second phase
@@ -592,6 +626,8 @@ class QueryParser(NounPhrases):
                     parts[-1].append(i)
                 if verbish:
                     last_verb = i
+            for k in sorted(earlier):
+                parts[k - 1], parts[k] = parts[k], parts[k - 1]
             for part in parts:
                 way = next((p for p in reversed(phases) if p in W.OPPOSITE), phases[-1] if phases else None)
                 got = _phase_of(toks, part, way)
@@ -599,10 +635,16 @@ class QueryParser(NounPhrases):
                     continue
                 p, used = got
                 read += used
+                speed = _speed_of(toks, part) if p in W.OPPOSITE else None
+                if speed is not None:
+                    speed_of[len(phases) if not phases or phases[-1] != p else len(phases) - 1] = speed
                 if phases == ["static"] and p != "static" and any(lemmas[i] in _RESUME for i in part):
                     phases.insert(0, p)  # "stops for a moment and then keeps going left": it went left before
                 if not phases or phases[-1] != p:
                     phases.append(p)
+        if any(p in ("slow", "fast") for p in phases):
+            # "crawls along to the right, then sprints": the speeds are the sequence, the direction holds throughout
+            phases = [speed_of.get(k, p) for k, p in enumerate(phases)]
         if len(phases) < 2 or set(phases) <= {"static", "moving"}:
             return  # still then moving is a start, moving then still a stop: those descriptors say it
         # two phases: a start, a stop or a turn back read from the same words says the same; three or more: the

@@ -102,7 +102,7 @@ STATIC_POSES = frozenset("sit lie stand perch rest sleep crouch kneel squat nap 
 # Verbs that move something else: "the box pushed to the left" is a direction, not a position.
 CAUSE_VERBS = frozenset("push pull drag throw toss kick carry roll pick".split())
 FAST_VERBS = frozenset("sprint race dash rush hurry zoom speed bolt charge dart accelerate scurry".split())
-SLOW_VERBS = frozenset("crawl creep stroll amble tiptoe trudge shuffle waddle".split())
+SLOW_VERBS = frozenset("crawl creep stroll amble tiptoe trudge shuffle waddle dawdle saunter plod mosey".split())
 DIR_VERBS = {"climb": "up", "rise": "up", "soar": "up", "descend": "down", "fall": "down", "sink": "down",
              "dive": "down", "plunge": "down"}
 KNOWLEDGE_WORDS = frozenset("edible drinkable eatable pet pets wild domestic domesticated dangerous harmful poisonous "
@@ -226,13 +226,24 @@ def _p(body: str, group: str, kind: str = "", value: str = "", ent: str = "", ve
 PATTERNS: tuple[Pattern, ...] = (
     # "first" marking the first phase of a sequence ("goes slow first, then fast"); "wherever it goes" adds nothing
     _p(r"first(?= (?:and )?then(?: |$))|wherever (?:it|they|he|she) (?:go|move|walk|run)|(?:start|begin) (?:out|off)"
-       r"(?= (?:fast|slow|quick|quickly|slowly|rapidly|at)(?: |$))", ""),
+       r"(?= (?:fast|slow|quick|quickly|slowly|rapidly|at)(?: |$))|off(?= (?:to|towards|toward|into) (?:the )?"
+       r"(?:left|right|top|bottom)(?: |$))|keep(?= get )|along(?= (?:to|towards|toward) (?:the )?(?:left|right)"
+       r"(?: |$)|,|$)", ""),
+    # "running away from the horse chasing it": the object relative already read the horse
+    _p(r"(?:(?:{V}) )?away from(?= (?:the |a |an )?#)", ""),
     # moving ahead of another object is being followed by it ("walking in front of the dog", "stays ahead of
     # the man"); passing in front of something stays an occlusion, getting ahead of it is overtaking
-    _p(r"(?:(?:(?!(?:pass|cross|move) )(?:{V})|stay|keep|remain|be) (?:right |just |well )?(?:in front of|ahead of))|"
+    _p(r"(?:(?:(?!(?:pass|cross|move) )(?:{V})|stay|keep|remain|be) (?:out )?(?:right |just |well |a little |a bit )?"
+       r"(?:in front of|ahead of))|"
        r"(?<!get )(?<!pull )(?<!move )ahead of|lead", "m",
        "followed_by", ent="req"),
-    _p(r"(?:{V} )?in (?:the )?footsteps of", "m", "follows", ent="req"),
+    _p(r"(?:{V} )?in (?:the )?footsteps of|(?:{V} )?(?:hot )?(?:on|at) (?:the )?heels of", "m", "follows",
+       ent="req"),
+    # where it is at the start, next to another object ("starts next to the man and then walks away from him")
+    _p(r"(?:start|begin)(?: out| off)? (?:right )?(?:next to|beside|near|close to|by)", "r", "relative", "near@start",
+       ent="req"),
+    # "running down a dog", "hunting down the rabbit": a chase, not a direction (only with an object after it)
+    _p(r"(?:run|hunt|chase|track) down", "m", "approaches", ent="req"),
     # together, before "each other" is a filler: "walking next to each other", "standing close together"
     _p(r"(?:next to|close to|beside|alongside|near) (?:each other|one another)|close together|(?:as|in) a "
        r"(?:group|pack|herd|flock|bunch|team)", "m", "together"),
@@ -260,8 +271,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"(?:bounce|hop|jump)(?: up and down)? (?:in place|on the spot|in one place|in the same (?:place|spot)|"
        r"on one spot|without (?:move|go) (?:along|anywhere))", "m", "shape", "bounce_in_place"),
     _p(r"(?:bounce|hop)(?: (?:along|across))?|jump up and down", "m", "shape", "bounce"),
-    _p(r"(?:(?:go|run|walk|move|drive|fly|swim|ride) )?(?:around |round )?in (?:a )?circles?|round and round|"
-       r"(?:circle|spin)(?! (?:of|the))", "m", "shape", "circle"),
+    _p(r"(?:(?:go|run|walk|move|drive|fly|swim|ride) )?(?:around |round )?in (?:a )?(?:circles?|loops?)|"
+       r"round and round|(?:circle|spin|loop)(?! (?:of|the))", "m", "shape", "circle"),
     _p(r"(?:(?:go|run|walk|move|pace|drive|swim|fly) )?(?:back and forth|forth and back|to and fro)|"
        r"pace(?: up and down)?", "m", "shape", "back_and_forth"),
     _p(r"(?:look|face|stare|point|turn (?:its|his|her|their) head)(?: to| towards| toward)?(?: the)? "
@@ -342,6 +353,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"(?:stand|sit|stay|remain|keep|be|lie|hold) (?:{STILLADJ}|stationary|motionless|static|put|idle|in place|"
        r"in one place|at rest)|in (?:one|the same) (?:place|spot|position)|in place|at rest|stand still|"
        r"stay put", "m", "static"),
+    _p(r"(?:stand|sit|wait|hang|mill|loiter) around(?! (?:the|a|an|its|his|her|their|this|that) )", "m", "static"),
+    _p(r"# around(?! (?:the|a|an|its|his|her|their|this|that) )", ""),  # "stands around before ...": read above
     _p(r"in motion|on the move|(?:{V}) around(?! (?:the|a|an|its|his|her|their|this|that) )", "m", "moving"),
     # when in the window: "moving at first", "at the end", "the whole time"
     _p(r"{EARLY}", "phase", value="early"),

@@ -91,7 +91,7 @@ def test_query_decomposition_answer_becomes_a_parsed_query(server):
 @pytest.mark.parametrize(("descriptor", "problem"), [
     ({"kind": "move", "value": "left"}, r"motions.0.kind: Input should be 'moving', 'direction'"),
     ({"kind": "direction", "value": "northwest"}, r"direction takes the value 'left', 'right', 'up', 'down'"),
-    ({"kind": "relative", "value": "left", "ref": "table"}, r"relative takes the value 'left_of'"),
+    ({"kind": "relative", "value": "left", "ref": "table"}, r"relative value 'left' is not of the form value left_of"),
     ({"kind": "repeats", "value": "twice"}, r"repeats value 'twice' is not of the form value stop, turn or jump"),
     ({"kind": "stops", "ref": "table"}, r"stops refers to no other object"),
 ])

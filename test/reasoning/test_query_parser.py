@@ -709,3 +709,30 @@ def test_language_set_v2_readings(parser: QueryParser, text: str, kind: str, val
     pq = parser.parse(text)
     assert has(pq, kind, value, ref), _all(pq)
     assert pq.understood, pq.unknown_words
+
+
+@pytest.mark.parametrize(("text", "kind", "value", "ref"), [
+    ("a woman in green on the heels of a horse", "follows", "", "horse"),
+    ("a yellow dog starts next to the man and then walks away from him", "leaves", "", "person"),
+    ("a yellow dog starts next to the man and then walks away from him", "relative", "near@start", "person"),
+    ("the dog that runs in a loop around the sheep", "shape", "circle", ""),
+    ("the dog that runs in a loop around the sheep", "relative", "near", "sheep"),
+    ("a green cat running down a dog", "approaches", "", "dog"),
+    ("the sheep which walks out in front of the dog", "followed_by", "", "dog"),
+    ("man in brown passed by a bicycle", "passed_by", "", "bicycle"),
+    ("the car that passed by the tree", "passes", "", "tree"),
+    ("dog running away from the horse chasing it", "leaves", "", "horse"),
+    ("a man in green going from slow to fast", "phases", "slow>fast", ""),
+    ("a man in red crawls along to the right, then he sprints", "phases", "slow>fast", ""),
+    ("a man in red crawls along to the right, then he sprints", "direction", "right", ""),
+    ("red zebra dashing right, then dawdling", "phases", "fast>slow", ""),
+    ("a grey dog that goes left, halts, and comes back", "phases", "left>static>right", ""),
+    ("the dog which stops after going right and after that walks back left", "phases", "right>static>left", ""),
+    ("the sheep that walks right, pauses for a moment, and finally keeps on going right", "phases",
+     "right>static>right", ""),
+    ("a blue cat stays in place for a bit, after that it runs off toward the left", "phases", "static>left", ""),
+])
+def test_language_set_v3_readings(parser: QueryParser, text: str, kind: str, value: str, ref: str) -> None:
+    """Readings added from the dev half of language set v3."""
+    pq = parser.parse(text)
+    assert has(pq, kind, value, ref), _all(pq)
