@@ -50,14 +50,27 @@ def main(split: Annotated[Split, typer.Option(help="Which half to run.")] = Spli
          json_out: Annotated[Path | None, typer.Option("--json", help="Write the figures and every row here.")] = None,
          data: Annotated[Path | None, typer.Option(help="The language set folder (default: the batch's).")] = None,
          batch: Annotated[Batch, typer.Option(help="Which batch's folder to read.")] = Batch.v1,
-         misses: Annotated[bool, typer.Option(help="Also list every wrong case.")] = False) -> None:
+         misses: Annotated[bool, typer.Option(help="Also list every wrong case.")] = False,
+         llm: Annotated[str, typer.Option(help="An LLM stage behind the rules: none, or smollm2 (SmolLM2-135M-"
+                                               "Instruct in-process, llm.max_tokens 16).")] = "none") -> None:
     """Accuracy, locked, silent wrong locks and understood rate per structure, dev and test side by side."""
     splits = ("dev", "test") if split is Split.both else (split.value,)
     folder = BATCHES[batch.value].folder if data is None else data
     cases = [c for c in load_cases(folder) if c["split"] in splits]
-    rows = run_all(cases)
+    label = LABEL
+    stage = None
+    if llm == "smollm2":
+        from rvos_ros.config import LLMConfig
+        from rvos_ros.reasoning.llm_stage import build_llm_hook
+
+        stage = build_llm_hook(LLMConfig(backend="local", local_model="smollm2", max_tokens=16))
+        label = "rules + SmolLM2-135M-Instruct in-process, CPU, synthetic windows"
+    elif llm != "none":
+        raise typer.BadParameter("--llm takes none or smollm2")
+    rows = run_all(cases, stage)
     summary = summarize(rows, splits)
-    table = Table(title=f"language set: {LABEL}  (acc / locked / silent wrong locks / understood)")
+    asked = [r for r in rows if r["stage"] in ("llm", "fallback")]
+    table = Table(title=f"language set: {label}  (acc / locked / silent wrong locks / understood)")
     table.add_column("structure")
     for sp in splits:
         for col in ("n", "acc", "locked", "silent", "underst."):
@@ -71,7 +84,16 @@ def main(split: Annotated[Split, typer.Option(help="Which half to run.")] = Spli
     table.add_row("overall", *[v for sp in splits for v in _cell(summary["overall"][sp])])
     console = Console(width=max(Console().width, 140))
     console.print(table)
-    console.print(f"{len(rows)} cases, {LABEL}; the split is fixed in cases.json; no accuracy goal is set here.")
+    console.print(f"{len(rows)} cases, {label}; the split is fixed in cases.json; no accuracy goal is set here.")
+    if stage is not None:
+        secs = sorted(r["seconds"] for r in asked)
+        summary["llm"] = {"asked": len(asked), "answered_llm": sum(r["stage"] == "llm" for r in asked),
+                          "fallback": sum(r["stage"] == "fallback" for r in asked),
+                          "seconds_p50": secs[len(secs) // 2] if secs else None,
+                          "seconds_max": secs[-1] if secs else None}
+        console.print(f"LLM stage asked on {len(asked)} cases: {summary['llm']['answered_llm']} answered by it, "
+                      f"{summary['llm']['fallback']} fell back; seconds per decision p50 "
+                      f"{summary['llm']['seconds_p50']}, max {summary['llm']['seconds_max']}")
     if misses:
         for r in rows:
             if set(r["got"]) != set(r["expected"]):
@@ -79,7 +101,7 @@ def main(split: Annotated[Split, typer.Option(help="Which half to run.")] = Spli
                               f"({r['state']}) {r['rationale'][:120]}", markup=False, highlight=False)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps({"version": 1, "label": LABEL, "splits": list(splits), **summary,
+        json_out.write_text(json.dumps({"version": 1, "label": label, "splits": list(splits), **summary,
                                         "rows": rows}, indent=1) + "\n", encoding="utf-8")
 
 

@@ -10,7 +10,8 @@ motions (``kind`` / ``value`` / ``ref``): ``moving`` ("" ; negated = static), ``
 attributes: ``color`` (red|orange|yellow|green|blue|purple|pink|brown|black|white|gray), ``size``
 (biggest|smallest|big|small), ``speed`` (fastest|slowest|fast|slow), ``posture`` (the raw phrase).
 relations: ``position`` (leftmost|rightmost|top|bottom|center|nearest|farthest; ordinals put the
-1-based rank in ``ref``, "" = 1), ``relative`` (left_of|right_of|above|below|near|far_from, ref = context).
+1-based rank in ``ref``, "" = 1), ``relative`` (left_of|right_of|above|below|near|far_from, ref = context;
+``near@start``: "starts next to the man").
 A ``size``/``speed`` descriptor from "the second largest" also carries the rank in ``ref``.
 
 Extensions (the rules judge them in :mod:`rvos_ros.reasoning.temporal`; older consumers may ignore them):

@@ -19,8 +19,11 @@ def load_cases(folder: Path = DATA) -> list[dict]:
     return cases
 
 
-def run_case(case: dict, parser=None, config=None) -> dict:
-    """What `rvos-ros reason` does with no LLM and no verifier: parse the query, identify, compare."""
+def run_case(case: dict, parser=None, config=None, llm=None) -> dict:
+    """What `rvos-ros reason` does with no verifier (and with ``llm`` as the LLM stage, if given): parse the
+    query, identify, compare. ``stage`` and ``seconds`` say who answered and how long it took."""
+    import time
+
     from rvos_ros.config import ReasoningConfig
     from rvos_ros.reasoning.identify import identify
     from rvos_ros.reasoning.query_parser import QueryParser
@@ -29,20 +32,22 @@ def run_case(case: dict, parser=None, config=None) -> dict:
     parser = parser or QueryParser()
     window = load_window(case["path"])
     parsed = parser.parse(window.query)
-    decision = identify(window, parsed, config or ReasoningConfig())
+    t0 = time.perf_counter()
+    decision = identify(window, parsed, config or ReasoningConfig(), llm=llm)
+    seconds = time.perf_counter() - t0
     got = sorted(int(t) for t in decision.targets)
     return {"id": case["id"], "structure": case["structure"], "split": case["split"], "query": case["query"],
             "expected": sorted(case["expected"]), "got": got, "state": decision.state,
             "understood": bool(parsed.understood), "unknown_words": list(parsed.unknown_words),
-            "rationale": decision.rationale}
+            "rationale": decision.rationale, "stage": decision.stage, "seconds": round(seconds, 3)}
 
 
-def run_all(cases: Iterable[dict]) -> list[dict]:
+def run_all(cases: Iterable[dict], llm=None) -> list[dict]:
     from rvos_ros.config import ReasoningConfig
     from rvos_ros.reasoning.query_parser import QueryParser
 
     parser, config = QueryParser(), ReasoningConfig()
-    return [run_case(c, parser, config) for c in cases]
+    return [run_case(c, parser, config, llm) for c in cases]
 
 
 def figures(rows: list[dict]) -> dict[str, float | int]:
