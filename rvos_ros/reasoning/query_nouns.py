@@ -108,7 +108,9 @@ class NounPhrases:
                 return None
             if t.word in W.CAMERA:
                 return "camera", k
-            if k == j and t.word in _OBJECT_PRONOUNS:
+            possessive = t.word == "her" and k + 1 < len(toks) and (
+                self._noun(st, k + 1) is not None or toks[k + 1].word in ENT_SKIP)  # "her dog", "her small dog"
+            if k == j and t.word in _OBJECT_PRONOUNS and not possessive:
                 # "walks away from him": the object named last before it (never the first noun, the target)
                 first = next((i for i in range(j) if self._noun(st, i) is not None), j)
                 named = [hit[0] for i in range(first + 1, j) if (hit := self._noun(st, i)) is not None]

@@ -190,8 +190,11 @@ class QueryParser(NounPhrases):
 
     # ---- tokens ---------------------------------------------------------------------------------------------------
 
-    _OTHERS = re.compile(r"(?<![^ ])(?P<c>before|earlier than|sooner than|ahead of|after|later than) (?:all )?"
-                         r"(?:of )?(?:the )?(?:others|other ones|rest(?: of them)?|other \S+)(?![^ ])")
+    _OTHERS = re.compile(r"(?<![^ ])(?P<c>before|earlier than|sooner than|ahead of|after|later than) (?:(?:all )?"
+                         r"(?:of )?(?:the )?(?:others|other ones|rest(?: of them)?)|all (?:of )?the other \S+)"
+                         r"(?![^ ])")
+    """"before the others", "after all the other cars"; not "after the other dog" (a chase) or "ahead of the
+    other dog" (leading it)."""
 
     def _others(self, st: _State) -> None:
         """"Before the others" / "earlier than the rest" read as "first", "after all the others" as "last", so the

@@ -736,3 +736,15 @@ def test_language_set_v3_readings(parser: QueryParser, text: str, kind: str, val
     """Readings added from the dev half of language set v3."""
     pq = parser.parse(text)
     assert has(pq, kind, value, ref), _all(pq)
+
+
+@pytest.mark.parametrize(("text", "kind", "value", "ref"), [
+    ("the dog running after the other dog", "approaches", "", "dog"),  # a chase, not "the last"
+    ("the dog that runs ahead of the other dog", "followed_by", "", "dog"),
+    ("the car that stops after all the other cars", "order", "last:stop", ""),
+    ("the woman walking towards her dog", "approaches", "", "dog"),  # "her" is possessive here
+])
+def test_others_and_pronouns_keep_their_plain_readings(parser: QueryParser, text: str, kind: str, value: str,
+                                                        ref: str) -> None:
+    pq = parser.parse(text)
+    assert has(pq, kind, value, ref), _all(pq)
