@@ -72,8 +72,17 @@ _SEQUENCE_KINDS = frozenset({"starts", "stops", "turns_back"})
 _COUNT_WORDS = {"once": 1, "twice": 2, "thrice": 3}
 _OBJECT_RELATIVE = {"follow": "followed_by", "trail": "followed_by", "tail": "followed_by", "overtake": "passed_by",
                     "pass": "passed_by", "chase": "leaves", "pursue": "leaves"}
-_PHASE_CONNECTORS = frozenset("then before afterwards later finally eventually".split())
-_RESUME = frozenset("keep continue resume".split())
+_PHASE_CONNECTORS = frozenset("then before afterwards later finally eventually until till".split())
+_RESUME = frozenset("keep continue resume carry".split())
+_PHASE_VERBS = frozenset("start begin go set take head carry resume continue keep retrace".split())
+"""Verbs that carry a phase's direction without being motion verbs themselves ("sets off to the left")."""
+_SPEED_CHANGES = (
+    (re.compile(r"(?<![^ ])(?:pick up (?:speed|pace)|gather (?:speed|pace)|break into a (?:run|trot|gallop|sprint|"
+                r"jog)|speed up|from slow to fast)(?![^ ])"), ("slow", "fast")),
+    (re.compile(r"(?<![^ ])(?:lose (?:speed|pace)|ease off|slow (?:down|to a (?:walk|crawl|stroll|trot))|"
+                r"from fast to slow)(?![^ ])"), ("fast", "slow")),
+)
+"""Phrases that are a two-phase speed sequence by themselves, on the lemma stream."""
 _NOT_REDUCED = frozenset("that which who is are was were be been being has have had get gets got it they he she "
                          "and".split())
 _STATIC_LEMMAS = frozenset("stop halt pause wait stand stay remain freeze rest sit idle park linger".split())
@@ -104,12 +113,14 @@ def _phase_of(toks: Sequence[_Tok], part: Sequence[int], before: str | None) -> 
               if w in ("still", "put", "idle", "motionless", "stationary") or lem in _STATIC_LEMMAS]
     if static and not any(lem in ("start", "begin") for lem in lemmas):
         return "static", static
-    verbs = [part[k] for k, lem in enumerate(lemmas) if lem in MOTION_VERBS or lem in ("start", "begin", "go")]
+    verbs = [part[k] for k, lem in enumerate(lemmas) if lem in MOTION_VERBS or lem in _PHASE_VERBS]
     turned = any(lem == "turn" for lem in lemmas) and any(w in ("back", "around") for w in words)
-    if before in W.OPPOSITE and (turned or "back" in words) and not any(w in W.DIRECTION for w in words):
-        # "then turns back", "then walks back", "then back": the way it came
-        return W.OPPOSITE[before], [part[k] for k, w in enumerate(words) if w in ("turn", "turns", "turning",
-                                                                                   "turned", "back", "around")]
+    if before in W.OPPOSITE and (turned or "back" in words or "retrace" in lemmas) and \
+            not any(w in W.DIRECTION for w in words):
+        # "then turns back", "then walks back", "then back", "retraces its steps": the way it came
+        return W.OPPOSITE[before], [part[k] for k, (w, lem) in enumerate(zip(words, lemmas, strict=True))
+                                    if w in ("turn", "turns", "turning", "turned", "back", "around", "steps")
+                                    or lem == "retrace"]
     for k, w in enumerate(words):
         if w in ("left", "right", "up", "down") and (verbs or k == 0) and not (
                 k >= 2 and words[k - 1] == "the" and words[k - 2] in ("on", "at")) and not (
@@ -123,6 +134,14 @@ def _phase_of(toks: Sequence[_Tok], part: Sequence[int], before: str | None) -> 
     if any(lem in W.SLOW_VERBS for lem in lemmas):
         return "slow", verbs
     return ("moving", verbs) if verbs else None
+
+
+def _span_of(stream: str, m: re.Match[str] | None) -> list[int]:
+    """Token indices a match on the space-joined lemma stream covers."""
+    if m is None:
+        return []
+    first = stream[:m.start()].count(" ")
+    return list(range(first, first + m.group(0).count(" ") + 1))
 
 
 def _speed_of(toks: Sequence[_Tok], part: Sequence[int]) -> str | None:
@@ -339,6 +358,16 @@ class QueryParser(NounPhrases):
             into = (m.group("io") or m.group("io2")) != "out of"
             self._emit(st, "m", "order", f"{m.group('v') or m.group('w')}:{'enter' if into else 'leave'}", at=i0,
                        negated=False)
+        elif pat.group == "circling":  # "circling the tree", "runs round the man": a circle, near the object
+            ent = self._entity(st, i1)
+            if ent is None:
+                return False
+            ref, head = ent
+            if ref and ref != "camera":
+                st.context.append((head, ref))
+            self._emit(st, "m", "shape", "circle", at=i0, negated=False)
+            self._emit(st, "r", "relative", "near", ref if ref != "camera" else "", at=i0, negated=False)
+            span = range(i0, head + 1)
         elif pat.group == "arrival":
             arrived = self._arrival(st, m, i0, i1)
             if arrived is None:
@@ -600,14 +629,15 @@ class QueryParser(NounPhrases):
         read: list[int] = []
         speed_of: dict[int, str] = {}  # phase index -> the speed a direction phase was said with
         pairs = list(zip(words, words[1:], strict=False))
-        spans = {" ".join(words[i:i + 4]) for i in range(len(words))}
-        verbs_and_stops = [lem for lem in lemmas if lem in MOTION_VERBS or lem in _STATIC_LEMMAS]
-        if any(w in ("accelerate", "accelerates", "accelerating") for w in words) or "from slow to fast" in spans \
-                or any(a == "speed" and b == "up" for a, b in zip(lemmas, lemmas[1:], strict=False)):
+        stream = " ".join(lemmas)
+        changes = [(rx.search(stream), ph) for rx, ph in _SPEED_CHANGES]
+        verbs_and_stops = [lem for lem in lemmas if lem in MOTION_VERBS or lem in _STATIC_LEMMAS or lem in _RESUME]
+        if any(w in ("accelerate", "accelerates", "accelerating") for w in words) or changes[0][0]:
             phases = ["slow", "fast"]
-        elif any(w in ("decelerate", "decelerates", "decelerating") for w in words) or "from fast to slow" in spans \
-                or any(a == "slow" and b == "down" for a, b in zip(lemmas, lemmas[1:], strict=False)):
+            read += _span_of(stream, changes[0][0])
+        elif any(w in ("decelerate", "decelerates", "decelerating") for w in words) or changes[1][0]:
             phases = ["fast", "slow"]
+            read += _span_of(stream, changes[1][0])
         elif any(w in _PHASE_CONNECTORS for w in words) or ("after", "that") in pairs or any(
                 a == "end" and b == "up" for a, b in zip(lemmas, lemmas[1:], strict=False)) or (
                 len(verbs_and_stops) >= 3 and any(lem in _STATIC_LEMMAS for lem in verbs_and_stops)):
@@ -615,13 +645,15 @@ class QueryParser(NounPhrases):
             last_verb = -10
             earlier: set[int] = set()  # parts that happened before the part they follow ("stops after going right")
             for i, w in enumerate(words):
-                verbish = lemmas[i] in MOTION_VERBS or lemmas[i] in _STATIC_LEMMAS
+                verbish = (lemmas[i] in MOTION_VERBS or lemmas[i] in _STATIC_LEMMAS) and not (
+                    lemmas[i] in ("come", "get") and i + 1 < len(words) and words[i + 1] == "to")  # "comes to a halt"
                 if w == "after" and i + 1 < len(toks) and words[i + 1].endswith("ing") and \
                         lemmas[i + 1] in MOTION_VERBS and parts[-1]:
                     earlier.add(len(parts))
                     parts.append([])
                 elif w in _PHASE_CONNECTORS or (w == "and" and i + 1 < len(toks) and (
-                        lemmas[i + 1] in MOTION_VERBS or lemmas[i + 1] in _STATIC_LEMMAS or lemmas[i + 1] == "end")) \
+                        lemmas[i + 1] in MOTION_VERBS or lemmas[i + 1] in _STATIC_LEMMAS or lemmas[i + 1] == "end"
+                        or lemmas[i + 1] in _RESUME)) \
                         or (w == "after" and i + 1 < len(toks) and words[i + 1] == "that"):
                     parts.append([])
                 elif verbish and parts[-1] and last_verb >= 0 and i - last_verb > 1 and last_verb in parts[-1]:

@@ -225,7 +225,8 @@ def _p(body: str, group: str, kind: str = "", value: str = "", ent: str = "", ve
 
 PATTERNS: tuple[Pattern, ...] = (
     # "first" marking the first phase of a sequence ("goes slow first, then fast"); "wherever it goes" adds nothing
-    _p(r"first(?= (?:and )?then(?: |$))|wherever (?:it|they|he|she) (?:go|move|walk|run)|(?:start|begin) (?:out|off)"
+    _p(r"briefly|momentarily|(?:carry|keep|go|move) on(?= (?:to|towards|toward|walk|run|move|go|{V})(?: |$)|$)|"
+       r"first(?= (?:and )?then(?: |$))|wherever (?:it|they|he|she) (?:go|move|walk|run)|(?:start|begin) (?:out|off)"
        r"(?= (?:fast|slow|quick|quickly|slowly|rapidly|at)(?: |$))|off(?= (?:to|towards|toward|into) (?:the )?"
        r"(?:left|right|top|bottom)(?: |$))|keep(?= get )|along(?= (?:to|towards|toward) (?:the )?(?:left|right)"
        r"(?: |$)|,|$)", ""),
@@ -237,8 +238,27 @@ PATTERNS: tuple[Pattern, ...] = (
        r"(?:in front of|ahead of))|"
        r"(?<!get )(?<!pull )(?<!move )ahead of|lead", "m",
        "followed_by", ent="req"),
-    _p(r"(?:{V} )?in (?:the )?footsteps of|(?:{V} )?(?:hot )?(?:on|at) (?:the )?heels of", "m", "follows",
+    _p(r"(?:{V} )?in (?:the )?footsteps of|(?:{V} )?(?:hot )?(?:on|at) (?:the )?heels of|shadow|tag along"
+       r"(?: (?:behind|after|with))?|come (?:right )?after|(?:stay|keep|trail|lag|tag|follow) (?:close |closely |"
+       r"right |just )?behind", "m", "follows", ent="req"),
+    # chasing, approaching, leaving, passing, leading and meeting, in more of the words people use for them
+    _p(r"hunt|lunge (?:at|toward|towards)|in (?:hot )?pursuit of|give chase to|gain (?:ground )?on|"
+       r"(?:close|home|move|zero) in on|converge on|nearing|nears|neared|"
+       r"make (?:its|his|her|their) way (?:to|toward|towards|over to|up to)|"
+       r"draw (?:near|nearer|close|closer)(?: to)?|get (?:close|closer|near|nearer)(?: to)?|"
+       r"come (?:near|nearer|close|closer)(?: to)?|bump into|run into|join|greet|encounter", "m", "approaches",
        ent="req"),
+    _p(r"(?:back|get|turn|move|walk|run|head|shy) away from|distance (?:itself|himself|herself|themselves) from",
+       "m", "leaves", ent="req"),
+    _p(r"(?:edge|cut|slip|brush|squeeze|zip|whiz|whizz|shoot|sweep|breeze|zoom|speed|race|rush|dash) past", "m",
+       "passes", ent="req"),
+    _p(r"(?:outrun|outpace|leave behind|left behind) by|(?:be|get) (?:outrun|outpace|leave behind|left behind) by",
+       "m", "passed_by",
+       ent="req"),
+    _p(r"precede|guide|lead the way(?: for)?", "m", "followed_by", ent="req"),
+    _p(r"(?:be )?abreast (?:of|with)", "r", "relative", "near", ent="req"),
+    _p(r"(?:circle|orbit)(?: around| round)?|(?:go|run|walk|move|fly|swim|ride|drive|loop) (?:around|round)"
+       r"(?= (?:the|a|an|his|her|its|their) )", "circling", ent="req"),
     # where it is at the start, next to another object ("starts next to the man and then walks away from him")
     _p(r"(?:start|begin)(?: out| off)? (?:right )?(?:next to|beside|near|close to|by)", "r", "relative", "near@start",
        ent="req"),
@@ -273,6 +293,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"(?:bounce|hop)(?: (?:along|across))?|jump up and down", "m", "shape", "bounce"),
     _p(r"(?:(?:go|run|walk|move|drive|fly|swim|ride) )?(?:around |round )?in (?:a )?(?:circles?|loops?)|"
        r"round and round|(?:circle|spin|loop)(?! (?:of|the))", "m", "shape", "circle"),
+    _p(r"(?:keep|stay) (?:up )?(?:pace|in step) with|(?:walk|move|run|go) in step with", "m", "heading", "same",
+       ent="req"),
     _p(r"(?:(?:go|run|walk|move|pace|drive|swim|fly) )?(?:back and forth|forth and back|to and fro)|"
        r"pace(?: up and down)?", "m", "shape", "back_and_forth"),
     _p(r"(?:look|face|stare|point|turn (?:its|his|her|their) head)(?: to| towards| toward)?(?: the)? "
