@@ -19,9 +19,12 @@ and its entries carry ``"batch": "v2"`` (v1's entries stay as they were). ``v3``
 (``test/data/language_set_v3``, cases_v3.py) is another fresh batch, made after
 the dev halves of v1 and v2 were tuned on and both test halves looked at, for
 the two weakest structures (interaction, with passive variants, and sequence);
-its ids read ``interaction-v3-000`` and its entries carry ``"batch": "v3"``.
+its ids read ``interaction-v3-000`` and its entries carry ``"batch": "v3"``. ``v4``
+(``test/data/language_set_v4``, cases_v4.py) is a fresh batch for the same two structures, never looked at,
+in a new author's wording written without the parser's vocabulary in view, to measure how a vocabulary
+change carries over; its ids read ``interaction-v4-000`` and its entries carry ``"batch": "v4"``.
 
-    python -m rvos_ros.testing.language_set [--batch v1|v2|v3] [--out DIR]
+    python -m rvos_ros.testing.language_set [--batch v1|v2|v3|v4] [--out DIR]
 """
 
 from __future__ import annotations
@@ -37,10 +40,11 @@ import numpy as np
 from rvos_ros.testing.language_set.cases import BUILDERS, EASY, STYLES, Built
 from rvos_ros.testing.language_set.cases_v2 import BUILDERS_V2
 from rvos_ros.testing.language_set.cases_v3 import BUILDERS_V3
+from rvos_ros.testing.language_set.cases_v4 import BUILDERS_V4
 from rvos_ros.testing.language_set.report import DATA
 
-__all__ = ["BATCHES", "BUILDERS", "BUILDERS_V2", "BUILDERS_V3", "EASY", "SEED", "STRUCTURES", "STRUCTURES_V2",
-           "STRUCTURES_V3", "Batch", "generate", "split_key", "split_of", "write"]
+__all__ = ["BATCHES", "BUILDERS", "BUILDERS_V2", "BUILDERS_V3", "BUILDERS_V4", "EASY", "SEED", "STRUCTURES",
+           "STRUCTURES_V2", "STRUCTURES_V3", "STRUCTURES_V4", "Batch", "generate", "split_key", "split_of", "write"]
 
 
 @dataclass(frozen=True)
@@ -68,11 +72,14 @@ BATCHES: dict[str, Batch] = {
                 DATA.parent / "language_set_v2", True),
     "v3": Batch("v3", "rvos-language-set-v3", BUILDERS_V3, "{structure}-v3-{k:03d}",
                 DATA.parent / "language_set_v3", True),
+    "v4": Batch("v4", "rvos-language-set-v4", BUILDERS_V4, "{structure}-v4-{k:03d}",
+                DATA.parent / "language_set_v4", True),
 }
 SEED = BATCHES["v1"].seed
 STRUCTURES = BATCHES["v1"].structures
 STRUCTURES_V2 = BATCHES["v2"].structures
 STRUCTURES_V3 = BATCHES["v3"].structures
+STRUCTURES_V4 = BATCHES["v4"].structures
 
 
 def _batch(batch: str | Batch) -> Batch:
