@@ -111,6 +111,8 @@ _ALL: tuple[Kind, ...] = (
     _k("approaches", "motions", "ref: the object it moves towards", "approaching {ref}", ref="entity", motion=True),
     _k("leaves", "motions", "ref: the object it moves away from", "moving away from {ref}", ref="entity",
        motion=True),
+    _k("approached_by", "motions", "ref: the object that moves towards it", "approached by {ref}", ref="entity",
+       motion=True),
     _k("passes", "motions", "ref: the object it overtakes or goes past", "passing {ref}", ref="entity",
        motion=True),
     _k("passed_by", "motions", "ref: the object that passes it", "passed by {ref}", ref="entity", motion=True),

@@ -189,6 +189,18 @@ def _relation_motion(ctx: ScoringContext, d: Descriptor, sign: float) -> RawScor
 def _approaches(ctx: ScoringContext, d: Descriptor) -> RawScores:
     return _relation_motion(ctx, d, 1.0)
 
+def _approached_by(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    """The reference moves towards the candidate (by its own motion): "the cat being approached by the dog"."""
+    def judge(m: mo.TrackMotion, o: int) -> tuple[float, str] | None:
+        a = mo.approach_stats(ctx.ev.motion[o], m)
+        if a is None:
+            return None
+        own = a.own_px / max(a.scale_px, 1.0)
+        shrink = (a.start_px - a.end_px) / max(a.scale_px, 1.0)
+        return (soft(0.7 * own + 0.3 * shrink - 0.5, 0.25),
+                f"{o} approaches it by {a.own_px:.0f} px (distance {a.start_px:.0f} → {a.end_px:.0f} px)")
+    return _against_others(ctx, d, judge)
+
 def _leaves(ctx: ScoringContext, d: Descriptor) -> RawScores:
     return _relation_motion(ctx, d, -1.0)
 
@@ -423,6 +435,7 @@ SCORERS: Mapping[str, Scorer] = {
     "starts": _starts,
     "turns_back": _turns_back,
     "approaches": _approaches,
+    "approached_by": _approached_by,
     "leaves": _leaves,
     "passes": _passes,
     "together": _together,

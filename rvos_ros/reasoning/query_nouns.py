@@ -71,12 +71,15 @@ class NounPhrases:
     """Noun-phrase methods of the query parser (a mixin: the parser supplies nothing else they need)."""
 
     def _modifier(self, st: ParseState, k: int) -> bool:
-        """Token k is an unknown word directly before a category noun ("city" bus, "delivery" truck): a noun
-        modifier that must not hide its head noun (it stays in ``unknown_words``)."""
+        """Token k is an unknown word or a participle directly before a category noun ("city" bus, "delivery"
+        truck, the "parked" car, the slow "moving" truck): a noun modifier that must not hide its head noun (it
+        stays in ``unknown_words``: what it says about that object is not judged)."""
         toks = st.toks
         if k + 1 >= len(toks) or toks[k].used or self._noun(st, k + 1) is None:
             return False
-        return is_unknown_word(toks[k].word) and self._noun(st, k) is None
+        participle = toks[k].word.endswith(("ing", "ed")) and (toks[k].lemma in MOTION_VERBS
+                                                                or toks[k].word in W.STATIC_WORDS)
+        return (is_unknown_word(toks[k].word) or participle) and self._noun(st, k) is None
 
     def _noun(self, st: ParseState, i: int) -> tuple[str, bool] | None:
         """``(category, plural)`` when token i is a category noun here (not a verb, colour or modal)."""

@@ -71,10 +71,15 @@ _BOUNDARY = frozenset("that which who whose while but than and then or".split())
 _SEQUENCE_KINDS = frozenset({"starts", "stops", "turns_back"})
 _COUNT_WORDS = {"once": 1, "twice": 2, "thrice": 3}
 _OBJECT_RELATIVE = {"follow": "followed_by", "trail": "followed_by", "tail": "followed_by", "overtake": "passed_by",
-                    "pass": "passed_by", "chase": "leaves", "pursue": "leaves"}
+                    "pass": "passed_by", "chase": "leaves", "pursue": "leaves", "approach": "approached_by"}
+_AUX = frozenset("is are was were be been has have had".split())
+_TOWARDS = (("up", "to"), ("over", "to"), ("towards",), ("toward",), ("to",))
+"""Particles that make a motion verb an approach at the end of an object relative ("the man the horse walks up to")."""
 _PHASE_CONNECTORS = frozenset("then before afterwards later finally eventually until till".split())
 _RESUME = frozenset("keep continue resume carry".split())
-_PHASE_VERBS = frozenset("start begin go set take head carry resume continue keep retrace".split())
+_PHASE_VERBS = frozenset("start begin go set take head carry resume continue keep retrace return reverse".split())
+_REVERSE = frozenset("retrace return reverse".split())
+"""Verbs that go back the way the previous phase came when they name no direction ("returns", "reversing")."""
 """Verbs that carry a phase's direction without being motion verbs themselves ("sets off to the left")."""
 _SPEED_CHANGES = (
     (re.compile(r"(?<![^ ])(?:pick up (?:speed|pace)|gather (?:speed|pace)|break into a (?:run|trot|gallop|sprint|"
@@ -115,12 +120,12 @@ def _phase_of(toks: Sequence[_Tok], part: Sequence[int], before: str | None) -> 
         return "static", static
     verbs = [part[k] for k, lem in enumerate(lemmas) if lem in MOTION_VERBS or lem in _PHASE_VERBS]
     turned = any(lem == "turn" for lem in lemmas) and any(w in ("back", "around") for w in words)
-    if before in W.OPPOSITE and (turned or "back" in words or "retrace" in lemmas) and \
+    if before in W.OPPOSITE and (turned or "back" in words or any(lem in _REVERSE for lem in lemmas)) and \
             not any(w in W.DIRECTION for w in words):
         # "then turns back", "then walks back", "then back", "retraces its steps": the way it came
         return W.OPPOSITE[before], [part[k] for k, (w, lem) in enumerate(zip(words, lemmas, strict=True))
                                     if w in ("turn", "turns", "turning", "turned", "back", "around", "steps")
-                                    or lem == "retrace"]
+                                    or lem in _REVERSE]
     for k, w in enumerate(words):
         if w in ("left", "right", "up", "down") and (verbs or k == 0) and not (
                 k >= 2 and words[k - 1] == "the" and words[k - 2] in ("on", "at")) and not (
@@ -229,7 +234,8 @@ class QueryParser(NounPhrases):
         # or "is passed by" keep their own reading)
         toks = st.toks
         for i in range(len(toks) - 2, 0, -1):
-            if toks[i].word == "passed" and toks[i + 1].word == "by" and toks[i - 1].word not in _NOT_REDUCED:
+            if toks[i].word in ("passed", "approached") and toks[i + 1].word == "by" and \
+                    toks[i - 1].word not in _NOT_REDUCED:
                 toks.insert(i, _Tok("be", "be"))
 
     @staticmethod
@@ -511,7 +517,7 @@ class QueryParser(NounPhrases):
     def _word_stage(self, st: _State) -> None:
         toks = st.toks
         for i, t in enumerate(toks):
-            if t.used:
+            if t.used or i in st.modifiers:  # a modifier of another object ("the parked car") is not the target's
                 continue
             w, lem = t.word, t.lemma
             nxt = toks[i + 1] if i + 1 < len(toks) else None
@@ -600,18 +606,29 @@ class QueryParser(NounPhrases):
         (passed, chased) by that other one: ``followed_by`` / ``passed_by`` / ``leaves`` with it as the ref."""
         toks = st.toks
         for i in range(1, len(toks) - 1):
-            verb = toks[i + 1].lemma
+            v = i + 1
+            while v < len(toks) - 1 and toks[v].word in _AUX:
+                v += 1  # "the sheep the dog is chasing"
+            verb = toks[v].lemma
             kind = _OBJECT_RELATIVE.get(verb)
+            end = v + 1
+            if kind is None and verb in MOTION_VERBS:  # "the cow which the dog goes up to"
+                for words in _TOWARDS:
+                    if tuple(t.word for t in toks[v + 1:v + 1 + len(words)]) == words and \
+                            v + 1 + len(words) in (len(toks), *(k for k in range(len(toks))
+                                                               if toks[k].word in _BOUNDARY)):
+                        kind, end = "approached_by", v + 1 + len(words)
+                        break
             if kind is None or toks[i - 1].word not in ("the", "a", "an", "another"):
                 continue
             noun = self._noun(st, i)
             if noun is None or not any(self._noun(st, j) is not None for j in range(0, i - 1)):
                 continue  # "the man follows the horse" has no noun before "the man": not an object relative
-            if i + 2 < len(toks) and (self._noun(st, i + 2) is not None or toks[i + 2].word in ("the", "a", "an")):
+            if end < len(toks) and (self._noun(st, end) is not None or toks[end].word in ("the", "a", "an")):
                 continue  # the verb has its own object: an ordinary clause
             self._emit(st, "m", kind, ref=noun[0], at=i - 1, negated=False)
             st.context.append((i, noun[0]))
-            for t in toks[i - 1:i + 2]:
+            for t in toks[i - 1:end]:
                 t.used = True
             if i >= 2 and toks[i - 2].word in ("that", "which", "whom"):
                 toks[i - 2].used = True
@@ -631,7 +648,10 @@ class QueryParser(NounPhrases):
         pairs = list(zip(words, words[1:], strict=False))
         stream = " ".join(lemmas)
         changes = [(rx.search(stream), ph) for rx, ph in _SPEED_CHANGES]
-        verbs_and_stops = [lem for lem in lemmas if lem in MOTION_VERBS or lem in _STATIC_LEMMAS or lem in _RESUME]
+        verbs_and_stops = [lem for lem in lemmas if lem in MOTION_VERBS or lem in _STATIC_LEMMAS or lem in _RESUME
+                           or lem in _REVERSE]
+        gerund_after = any(w == "after" and i + 1 < len(words) and words[i + 1].endswith("ing")
+                           and lemmas[i + 1] in MOTION_VERBS for i, w in enumerate(words))
         if any(w in ("accelerate", "accelerates", "accelerating") for w in words) or changes[0][0]:
             phases = ["slow", "fast"]
             read += _span_of(stream, changes[0][0])
@@ -640,13 +660,14 @@ class QueryParser(NounPhrases):
             read += _span_of(stream, changes[1][0])
         elif any(w in _PHASE_CONNECTORS for w in words) or ("after", "that") in pairs or any(
                 a == "end" and b == "up" for a, b in zip(lemmas, lemmas[1:], strict=False)) or (
-                len(verbs_and_stops) >= 3 and any(lem in _STATIC_LEMMAS for lem in verbs_and_stops)):
+                len(verbs_and_stops) >= 3 and any(lem in _STATIC_LEMMAS for lem in verbs_and_stops)) or gerund_after:
             parts: list[list[int]] = [[]]
             last_verb = -10
             earlier: set[int] = set()  # parts that happened before the part they follow ("stops after going right")
             for i, w in enumerate(words):
-                verbish = (lemmas[i] in MOTION_VERBS or lemmas[i] in _STATIC_LEMMAS) and not (
-                    lemmas[i] in ("come", "get") and i + 1 < len(words) and words[i + 1] == "to")  # "comes to a halt"
+                verbish = (lemmas[i] in MOTION_VERBS or lemmas[i] in _STATIC_LEMMAS or lemmas[i] in _REVERSE) and not (
+                    lemmas[i] in ("come", "get") and i + 1 < len(words) and words[i + 1] == "to") and not (
+                    words[i] == "steps" and i > 0 and words[i - 1] in ("its", "his", "her", "their"))  # a noun
                 if w == "after" and i + 1 < len(toks) and words[i + 1].endswith("ing") and \
                         lemmas[i + 1] in MOTION_VERBS and parts[-1]:
                     earlier.add(len(parts))

@@ -241,12 +241,16 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"(?:{V} )?in (?:the )?footsteps of|(?:{V} )?(?:hot )?(?:on|at) (?:the )?heels of|shadow|tag along"
        r"(?: (?:behind|after|with))?|come (?:right )?after|(?:stay|keep|trail|lag|tag|follow) (?:close |closely |"
        r"right |just )?behind", "m", "follows", ent="req"),
+    # "makes his way to the right": a direction, not an approach
+    _p(r"make (?:its|his|her|their) way (?:to|toward|towards|over to) (?:the )?(?P<v>left|right)(?: side)?", "m",
+       "direction", "{v}"),
     # chasing, approaching, leaving, passing, leading and meeting, in more of the words people use for them
     _p(r"hunt|lunge (?:at|toward|towards)|in (?:hot )?pursuit of|give chase to|gain (?:ground )?on|"
        r"(?:close|home|move|zero) in on|converge on|nearing|nears|neared|"
        r"make (?:its|his|her|their) way (?:to|toward|towards|over to|up to)|"
        r"draw (?:near|nearer|close|closer)(?: to)?|get (?:close|closer|near|nearer)(?: to)?|"
-       r"come (?:near|nearer|close|closer)(?: to)?|bump into|run into|join|greet|encounter", "m", "approaches",
+       r"come (?:near|nearer|close|closer)(?: to)?|bump into|run into|join|greet|encounter|"
+       r"(?:return|(?:go|come|head|walk|run|fly|swim|drive) back) to", "m", "approaches",
        ent="req"),
     _p(r"(?:back|get|turn|move|walk|run|head|shy) away from|distance (?:itself|himself|herself|themselves) from",
        "m", "leaves", ent="req"),
@@ -412,6 +416,7 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"(?:be|get) (?:be )?(?:overtake|overtaken|pass|outrun|outpace|outpaced) by|(?:overtaken|outpaced) by", "m",
        "passed_by", ent="req"),
     _p(r"(?:follow|trail|tail) by", "m", "followed_by", ent="req"),
+    _p(r"(?:be|get|being) (?:be |being )?approach by", "m", "approached_by", ent="req"),
     _p(r"overtake|outrun|outpace|(?:get|pull|move) ahead of|(?:{V}|go|get) (?:right )?past|"
        r"(?:go|get|move|walk|run|drive|ride|fly|swim|cycle|stroll) (?:right )?by|"
        r"pass (?:right |very )?(?:next to|close to|close by|near)|pass(?: by)?", "m", "passes", ent="req"),

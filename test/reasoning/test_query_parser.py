@@ -748,3 +748,28 @@ def test_others_and_pronouns_keep_their_plain_readings(parser: QueryParser, text
                                                         ref: str) -> None:
     pq = parser.parse(text)
     assert has(pq, kind, value, ref), _all(pq)
+
+
+@pytest.mark.parametrize(("text", "kind", "value", "ref"), [
+    ("the cat being approached by the dog", "approached_by", "", "dog"),
+    ("the cat approached by the dog", "approached_by", "", "dog"),
+    ("the cow which the dog goes up to", "approached_by", "", "dog"),
+    ("the man the horse is walking up to", "approached_by", "", "horse"),
+    ("the sheep the dog is chasing", "leaves", "", "dog"),
+    ("a man makes his way to the right", "direction", "right", ""),
+    ("the dog that returns to the man", "approaches", "", "person"),
+    ("a brown cow reversing after heading right", "phases", "right>left", ""),
+    ("a zebra heads left, returns toward the right, and at the end stands there", "phases", "left>right>static", ""),
+])
+def test_language_set_v4_readings(parser: QueryParser, text: str, kind: str, value: str, ref: str) -> None:
+    """Readings added from the dev half of language set v4."""
+    pq = parser.parse(text)
+    assert has(pq, kind, value, ref), _all(pq)
+    assert pq.understood, pq.unknown_words
+
+
+def test_a_modifier_of_the_other_object_is_reported_not_read_as_the_targets(parser: QueryParser) -> None:
+    pq = parser.parse("the car passing the slow-moving truck")
+    assert has(pq, "passes", "", "truck") and pq.unknown_words == ("moving",)
+    pq = parser.parse("the dog running towards the parked car")
+    assert has(pq, "approaches", "", "car") and pq.unknown_words == ("parked",)
