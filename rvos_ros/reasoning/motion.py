@@ -45,6 +45,7 @@ __all__ = [
     "Approach",
     "approach_stats",
     "frame_position",
+    "gap_sizes",
     "lead_stats",
     "mean_gap_sizes",
     "noise_sigma",
@@ -537,15 +538,19 @@ def lead_stats(a: TrackMotion, b: TrackMotion) -> Lead | None:
     return Lead(float(np.median(lead[:q])), float(np.median(lead[-q:])), float((lead < 0).mean()), cos, scale, gap)
 
 
-def mean_gap_sizes(a: TrackMotion, b: TrackMotion) -> float | None:
-    """Mean distance between the two tracks' centres over the frames both are seen, in mean box diagonals."""
-    if a.frames.size == 0 or b.frames.size == 0 or not (a.enough and b.enough):
-        return None
+def gap_sizes(a: TrackMotion, b: TrackMotion) -> tuple[np.ndarray, np.ndarray] | None:
+    """The frames both tracks are seen on and the distance between their centres there, in mean box diagonals;
+    None when they share fewer than 3 frames."""
     common, ia, ib = np.intersect1d(a.frames, b.frames, return_indices=True)
     if common.size < 3:
         return None
-    scale = 0.5 * (a.size_px + b.size_px)
-    return float(np.linalg.norm(a.centers[ia] - b.centers[ib], axis=1).mean()) / max(scale, 1.0)
+    return common, np.linalg.norm(a.centers[ia] - b.centers[ib], axis=1) / max(0.5 * (a.size_px + b.size_px), 1.0)
+
+
+def mean_gap_sizes(a: TrackMotion, b: TrackMotion) -> float | None:
+    """Mean distance between the two tracks' centres over the frames both are seen, in mean box diagonals."""
+    gaps = gap_sizes(a, b) if a.enough and b.enough else None
+    return None if gaps is None else float(gaps[1].mean())
 
 
 def size_change(m: TrackMotion) -> float | None:

@@ -223,11 +223,10 @@ def _arrival_s(ctx: ScoringContext, tid: int, ref: str) -> float | None:
     m = ctx.ev.motion[tid]
     best = None
     for o in ctx.context(ref, tid):
-        n = ctx.ev.motion[o]
-        common, ia, ib = np.intersect1d(m.frames, n.frames, return_indices=True)
-        if common.size < 3:
+        gaps = mo.gap_sizes(m, ctx.ev.motion[o])
+        if gaps is None:
             continue
-        gap = np.linalg.norm(m.centers[ia] - n.centers[ib], axis=1) / max(0.5 * (m.size_px + n.size_px), 1.0)
+        common, gap = gaps
         near = np.nonzero(gap <= _ARRIVED_SIZES)[0]
         if near.size and near[0] > 0:
             t = float(common[near[0]]) / m.fps
