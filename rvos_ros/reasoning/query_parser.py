@@ -193,6 +193,7 @@ class QueryParser(NounPhrases):
         st = _State([_Tok(w, VERB_LEMMA.get(w, w)) for w in W.tokenize(clean)])
         self._strip_prefix(st)
         self._others(st)
+        self._reduced_passives(st)
         self._object_relatives(st)
         self._match_patterns(st)
         self._phrase_stage(st)
@@ -230,8 +231,11 @@ class QueryParser(NounPhrases):
             last = m.group("c") in ("after", "later than")
             word = "last" if last else "first"
             st.toks[i0:i1] = [_Tok(word, word)]
-        # "a man passed by a bicycle": a participle right after the noun phrase is passive ("that passed by"
-        # or "is passed by" keep their own reading)
+
+    @staticmethod
+    def _reduced_passives(st: _State) -> None:
+        """"a man passed by a bicycle": a participle right after the noun phrase is passive ("that passed by"
+        or "is passed by" keep their own reading); a "be" before it lets the passive phrases read it."""
         toks = st.toks
         for i in range(len(toks) - 2, 0, -1):
             if toks[i].word in ("passed", "approached") and toks[i + 1].word == "by" and \
@@ -692,13 +696,13 @@ class QueryParser(NounPhrases):
                     continue
                 p, used = got
                 read += used
-                speed = _speed_of(toks, part) if p in W.OPPOSITE else None
-                if speed is not None:
-                    speed_of[len(phases) if not phases or phases[-1] != p else len(phases) - 1] = speed
                 if phases == ["static"] and p != "static" and any(lemmas[i] in _RESUME for i in part):
                     phases.insert(0, p)  # "stops for a moment and then keeps going left": it went left before
                 if not phases or phases[-1] != p:
                     phases.append(p)
+                speed = _speed_of(toks, part) if p in W.OPPOSITE else None
+                if speed is not None:  # p is the last phase now
+                    speed_of[len(phases) - 1] = speed
         if any(p in ("slow", "fast") for p in phases):
             # "crawls along to the right, then sprints": the speeds are the sequence, the direction holds throughout
             phases = [speed_of.get(k, p) for k, p in enumerate(phases)]

@@ -773,3 +773,10 @@ def test_a_modifier_of_the_other_object_is_reported_not_read_as_the_targets(pars
     assert has(pq, "passes", "", "truck") and pq.unknown_words == ("moving",)
     pq = parser.parse("the dog running towards the parked car")
     assert has(pq, "approaches", "", "car") and pq.unknown_words == ("parked",)
+
+
+def test_a_speed_said_with_a_resumed_direction_stays_on_its_own_phase(parser: QueryParser) -> None:
+    """"keeps dashing right" after a stop: the resumed direction is put first, and the dash's speed belongs to the
+    phase it was said with, not to the stop before it."""
+    pq = parser.parse("a dog that stops briefly, then keeps dashing right, and finally crawls")
+    assert has(pq, "phases", "right>static>fast>slow"), _all(pq)
