@@ -1171,16 +1171,11 @@ def _sequence_plan(rng: np.random.Generator, kind: str, n: int) -> tuple[Phases,
     ]
 
 
-def b_sequence_v2(rng: np.random.Generator, k: int, style: str) -> Built:
-    kind = SEQUENCE_KINDS_V2[k % len(SEQUENCE_KINDS_V2)]
-    col = pick(rng, COLORS)
-    n = 60 if kind in ("pause_resume", "pause_return", "still_move_still") else 50
-    s = Scene(rng, n)
-    c = pick(rng, WALKERS)
-    lab = label_of(c)
-    dname, d = lr(rng)
-    template = pick(rng, SEQUENCE_V2[kind][style])
-    target, candidates = _sequence_plan(rng, kind, n)
+def place_sequence(rng: np.random.Generator, s: Scene, lab: str, col: str, d: int, template: str, target: Phases,
+                   candidates: list[tuple[str, Phases]]) -> list[tuple[str, Phases]]:
+    """The target's phases and some of the candidate distractors' (the first always), one lane each, going
+    the named way ``d``; a candidate going the other way only when the template names a direction. Returns the
+    distractors chosen, with why each is one."""
     if "{d}" not in template and "{o}" not in template:  # no direction named: a mirrored distractor would match too
         candidates = [(why, ph) for why, ph in candidates if "other way" not in why]
     key, rest = candidates[0], candidates[1:]
@@ -1191,6 +1186,20 @@ def b_sequence_v2(rng: np.random.Generator, k: int, style: str) -> Built:
         moves: Moves = [(f, d * v, 0.0) for f, v in phases]
         role = "target" if i == 0 else ("distractor" if i == 1 else f"distractor{i}")
         s.add(lab, segments(fit_x(rng, moves), lane, moves), role, color=col)
+    return chosen
+
+
+def b_sequence_v2(rng: np.random.Generator, k: int, style: str) -> Built:
+    kind = SEQUENCE_KINDS_V2[k % len(SEQUENCE_KINDS_V2)]
+    col = pick(rng, COLORS)
+    n = 60 if kind in ("pause_resume", "pause_return", "still_move_still") else 50
+    s = Scene(rng, n)
+    c = pick(rng, WALKERS)
+    lab = label_of(c)
+    dname, d = lr(rng)
+    template = pick(rng, SEQUENCE_V2[kind][style])
+    target, candidates = _sequence_plan(rng, kind, n)
+    chosen = place_sequence(rng, s, lab, col, d, template, target, candidates)
     partial = "; ".join(f"one {why}" for why, _ in chosen) + ": each matches a phase or the phases in another order"
     query = say(
         rng,

@@ -29,13 +29,13 @@ import numpy as np
 from rvos_ros.testing.language_set.cases import COLORS, Built, lr, other_side, pick, plural
 from rvos_ros.testing.language_set.cases_v2 import (
     WALKERS,
-    Moves,
     _convoy,
     ellipse,
     farthest,
     fit_x,
     label_of,
     lanes,
+    place_sequence,
     say,
     size,
     spoken,
@@ -692,16 +692,7 @@ def b_sequence_v3(rng: np.random.Generator, k: int, style: str) -> Built:
     dname, d = lr(rng)
     template = pick(rng, SEQUENCE_V3[kind][style])
     target, candidates = _sequence_plan_v3(rng, kind, n)
-    if "{d}" not in template and "{o}" not in template:  # no direction named: a mirrored distractor would match too
-        candidates = [(why, ph) for why, ph in candidates if "other way" not in why]
-    key, rest = candidates[0], candidates[1:]
-    extra = int(rng.integers(1, len(rest) + 1)) if rest else 0
-    chosen = [key] + [rest[int(i)] for i in sorted(rng.permutation(len(rest))[:extra])]
-    ys = lanes(rng, 1 + len(chosen), 100, 400)
-    for i, (phases, lane) in enumerate(zip([target] + [ph for _, ph in chosen], ys, strict=True)):
-        moves: Moves = [(f, d * v, 0.0) for f, v in phases]
-        role = "target" if i == 0 else ("distractor" if i == 1 else f"distractor{i}")
-        s.add(lab, segments(fit_x(rng, moves), lane, moves), role, color=col)
+    chosen = place_sequence(rng, s, lab, col, d, template, target, candidates)
     partial = "; ".join(f"one {why}" for why, _ in chosen) + ": each matches a phase, or the phases in another order"
     query = say_v3(rng, template, c, col=col, d=dname, o=other_side(dname))
     return Built(query, s, ["target"], partial, kind)
