@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from rvos_ros.reasoning import query_parser
@@ -19,3 +22,7 @@ def _checked(*args, **kwargs) -> Descriptor:
 @pytest.fixture(autouse=True)
 def parser_descriptors_fit_the_vocabulary(monkeypatch):
     monkeypatch.setattr(query_parser, "Descriptor", _checked)
+
+
+# the language set's data checks share test/reasoning/language_set_geometry.py
+sys.path.insert(0, str(Path(__file__).resolve().parent))

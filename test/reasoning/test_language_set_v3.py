@@ -12,6 +12,7 @@ import math
 import re
 from collections import defaultdict
 
+import language_set_geometry as geo
 import numpy as np
 import pytest
 
@@ -112,13 +113,9 @@ def test_the_committed_v3_files_are_what_the_generator_writes(cases):
     )
 
 
-def _templates(*sets: dict) -> set[str]:
-    return {t for forms_by_kind in sets for kind in forms_by_kind.values() for forms in kind.values() for t in forms}
-
-
 def test_v3_words_are_new(cases, old_cases):
-    old = _templates(INTERACTION, PASSIVE, SEQUENCE, INTERACTION_V2, SEQUENCE_V2)
-    new = _templates(INTERACTION_V3, PASSIVE_V3, SEQUENCE_V3)
+    old = geo.templates(INTERACTION, PASSIVE, SEQUENCE, INTERACTION_V2, SEQUENCE_V2)
+    new = geo.templates(INTERACTION_V3, PASSIVE_V3, SEQUENCE_V3)
     assert not old & new, old & new
     norm = re.compile(r"\{(p|g)\}")  # v1's passive names its slots {p} / {g}
     assert not {norm.sub(lambda m: "{c}" if m.group(1) == "p" else "{a}", t) for t in old} & new
@@ -130,85 +127,6 @@ def test_v3_words_are_new(cases, old_cases):
 
 
 # ---------------------------------------------------------------- the scenes, by plain geometry
-
-
-def _tracks(case: dict) -> tuple[dict[str, dict], int]:
-    window = json.loads(case["path"].read_text())
-    by_id = {t["id"]: t for t in window["tracks"]}
-    out = {}
-    for role, tid in case["roles"].items():
-        b = np.array(by_id[tid]["boxes"], float)
-        out[role] = {
-            "f": b[:, 0].astype(int),
-            "c": np.c_[(b[:, 1] + b[:, 3]) / 2, (b[:, 2] + b[:, 4]) / 2],
-            "w": float(np.median(b[:, 3] - b[:, 1])),
-        }
-    return out, window["num_frames"]
-
-
-def _common(a: dict, b: dict) -> tuple[np.ndarray, np.ndarray]:
-    fs = sorted(set(a["f"]) & set(b["f"]))
-    ia, ib = np.searchsorted(a["f"], fs), np.searchsorted(b["f"], fs)
-    return a["c"][ia], b["c"][ib]
-
-
-def _dist(a: dict, b: dict) -> np.ndarray:
-    pa, pb = _common(a, b)
-    return np.linalg.norm(pa - pb, axis=1)
-
-
-def _ahead(t: dict, a: dict) -> np.ndarray:
-    """How far ``t`` is ahead of ``a`` along ``a``'s motion (negative: behind)."""
-    pt, pa = _common(t, a)
-    u = a["c"][-1] - a["c"][0]
-    return (pt - pa) @ (u / np.linalg.norm(u))
-
-
-def _aside(t: dict, a: dict) -> np.ndarray:
-    """How far ``t`` is to the side of ``a``'s line of motion."""
-    pt, pa = _common(t, a)
-    u = a["c"][-1] - a["c"][0]
-    return np.abs((pt - pa) @ (np.array([-u[1], u[0]]) / np.linalg.norm(u)))
-
-
-def _velocity(t: dict, k: int = 2) -> np.ndarray:
-    c, f = t["c"], t["f"]
-    lo, hi = np.maximum(np.arange(len(c)) - k, 0), np.minimum(np.arange(len(c)) + k, len(c) - 1)
-    return (c[hi] - c[lo]) / np.maximum(f[hi] - f[lo], 1)[:, None]
-
-
-def _moving(t: dict) -> np.ndarray:
-    return np.linalg.norm(_velocity(t), axis=1) > 1.5
-
-
-def _onset(t: dict) -> int:
-    m = _moving(t)
-    return next((int(t["f"][i]) for i in range(len(m) - 2) if m[i] and m[i + 1] and m[i + 2]), 10**6)
-
-
-def _stop(t: dict) -> int:
-    idx = np.nonzero(_moving(t))[0]
-    return int(t["f"][idx[-1]]) if len(idx) else -1
-
-
-def _phases(t: dict, sign: int) -> list[str]:
-    """Runs of at least 4 frames of still / slow / walk / fast, with "-" against the direction ``sign``."""
-    labels = []
-    for v in _velocity(t)[:, 0]:
-        s = abs(v)
-        name = "still" if s < 1.0 else "slow" if s < 4.0 else "walk" if s < 8.5 else "fast"
-        labels.append(name if name == "still" or v * sign > 0 else name + "-")
-    runs: list[list] = []
-    for x in labels:
-        if runs and runs[-1][0] == x:
-            runs[-1][1] += 1
-        else:
-            runs.append([x, 1])
-    out: list[str] = []
-    for x, n in runs:
-        if n >= 4 and (not out or out[-1] != x):
-            out.append(x)
-    return out
 
 
 PHASES = {
@@ -229,42 +147,37 @@ def _holds(case: dict, T: dict[str, dict], n: int, who: str) -> bool:
     A = T.get("anchor")
     if case["structure"] == "interaction":
         if k in ("follow", "lead", "followed"):
-            p = _ahead(t, A)
-            return bool(((p < -20) if k == "follow" else (p > 20)).mean() > 0.9 and _aside(t, A).max() < 80)
+            p = geo.ahead(t, A)
+            return bool(((p < -20) if k == "follow" else (p > 20)).mean() > 0.9 and geo.aside(t, A).max() < 80)
         if k == "alongside":
-            return bool(_dist(t, A).max() < 90 and np.abs(_ahead(t, A)).max() < 30)
+            return bool(geo.dist(t, A).max() < 90 and np.abs(geo.ahead(t, A)).max() < 30)
         if k in ("chase", "chased"):
-            d, p = _dist(t, A), _ahead(t, A)
-            return bool(d[-1] < d[0] - 10 and ((p < 0) if k == "chase" else (p > 0)).all() and _aside(t, A).max() < 60)
+            d, p = geo.dist(t, A), geo.ahead(t, A)
+            behind = (p < 0) if k == "chase" else (p > 0)
+            return bool(d[-1] < d[0] - 10 and behind.all() and geo.aside(t, A).max() < 60)
         if k in ("approach", "move_away", "approached"):
-            d = _dist(t, A)
+            d = geo.dist(t, A)
             return bool((d[-1] - d[0] if k == "move_away" else d[0] - d[-1]) > 100)
         if k in ("overtake", "overtaken"):
             fast, slow = (A, t) if k == "overtaken" else (t, A)
-            p, hw = _ahead(fast, slow), (t["w"] + A["w"]) / 2
-            return bool(p[0] < -0.8 * hw and p[-1] > hw and _aside(fast, slow).max() < 100)
+            p, hw = geo.ahead(fast, slow), (t["w"] + A["w"]) / 2
+            return bool(p[0] < -0.8 * hw and p[-1] > hw and geo.aside(fast, slow).max() < 100)
         if k == "meet":
-            d = _dist(t, A)
+            d = geo.dist(t, A)
             return bool(d[-1] < (t["w"] + A["w"]) / 2 + 40 and d[0] > 200)
         if k == "pass_by":
-            pt, pa = _common(t, A)
+            pt, pa = geo.common(t, A)
             u = t["c"][-1] - t["c"][0]
             along = (pt - pa) @ (u / (np.linalg.norm(u) + 1e-9))
-            return bool(along[0] < -60 and along[-1] > 60 and _dist(t, A).min() < 100)
-        pt, pa = _common(t, A)  # circle_around: a full turn around the anchor
+            return bool(along[0] < -60 and along[-1] > 60 and geo.dist(t, A).min() < 100)
+        pt, pa = geo.common(t, A)  # circle_around: a full turn around the anchor
         ang = np.unwrap(np.arctan2(pt[:, 1] - pa[:, 1], pt[:, 0] - pa[:, 0]))
         return bool(abs(ang[-1] - ang[0]) > 2 * math.pi)
     # sequence: the phases in order, in the direction the query names first (or either, if it names none)
     words = [w for w in re.findall(r"[a-z]+", case["query"]) if w in ("left", "right")]
     signs = (1 if words[0] == "right" else -1,) if words else (1, -1)
-    return any(_phases(t, s) in PHASES[k] for s in signs)
+    return any(geo.phases(t, s) in PHASES[k] for s in signs)
 
 
 def test_every_v3_scene_holds_for_its_target_and_for_no_distractor(cases):
-    for c in cases:
-        T, n = _tracks(c)
-        assert _holds(c, T, n, "target"), c["id"]
-        for r in T:
-            if r.startswith("distractor"):  # as the target, every distractor fails the query
-                swapped = {**T, "target": T[r], r: T["target"]}
-                assert not _holds(c, swapped, n, "target"), (c["id"], r)
+    geo.assert_scenes_hold(cases, _holds)
