@@ -173,17 +173,20 @@ def _against_others(ctx: ScoringContext, d: Descriptor,
         out[tid] = (*best, "") if best else (None, "never seen together long enough", "insufficient")
     return out
 
-def _relation_motion(ctx: ScoringContext, d: Descriptor, sign: float) -> RawScores:
+def _relation_motion(ctx: ScoringContext, d: Descriptor, sign: float, by_other: bool = False) -> RawScores:
+    """The candidate moves towards (``sign`` 1) or away from (-1) the reference by its own motion; with
+    ``by_other`` the reference is the one that moves towards the candidate ("approached by")."""
     verb = "approaches" if sign > 0 else "moves away from"
 
     def judge(m: mo.TrackMotion, o: int) -> tuple[float, str] | None:
-        a = mo.approach_stats(m, ctx.ev.motion[o])
+        a = mo.approach_stats(ctx.ev.motion[o], m) if by_other else mo.approach_stats(m, ctx.ev.motion[o])
         if a is None:
             return None
         own = sign * a.own_px / max(a.scale_px, 1.0)
         shrink = sign * (a.start_px - a.end_px) / max(a.scale_px, 1.0)
+        who = f"{o} {verb} it" if by_other else f"{verb} {o}"
         return (soft(0.7 * own + 0.3 * shrink - 0.5, 0.25),
-                f"{verb} {o} by {sign * a.own_px:.0f} px (distance {a.start_px:.0f} → {a.end_px:.0f} px)")
+                f"{who} by {sign * a.own_px:.0f} px (distance {a.start_px:.0f} → {a.end_px:.0f} px)")
     return _against_others(ctx, d, judge)
 
 def _approaches(ctx: ScoringContext, d: Descriptor) -> RawScores:
@@ -191,15 +194,7 @@ def _approaches(ctx: ScoringContext, d: Descriptor) -> RawScores:
 
 def _approached_by(ctx: ScoringContext, d: Descriptor) -> RawScores:
     """The reference moves towards the candidate (by its own motion): "the cat being approached by the dog"."""
-    def judge(m: mo.TrackMotion, o: int) -> tuple[float, str] | None:
-        a = mo.approach_stats(ctx.ev.motion[o], m)
-        if a is None:
-            return None
-        own = a.own_px / max(a.scale_px, 1.0)
-        shrink = (a.start_px - a.end_px) / max(a.scale_px, 1.0)
-        return (soft(0.7 * own + 0.3 * shrink - 0.5, 0.25),
-                f"{o} approaches it by {a.own_px:.0f} px (distance {a.start_px:.0f} → {a.end_px:.0f} px)")
-    return _against_others(ctx, d, judge)
+    return _relation_motion(ctx, d, 1.0, by_other=True)
 
 def _leaves(ctx: ScoringContext, d: Descriptor) -> RawScores:
     return _relation_motion(ctx, d, -1.0)
