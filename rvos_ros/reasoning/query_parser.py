@@ -618,10 +618,10 @@ class QueryParser(NounPhrases):
             end = v + 1
             if kind is None and verb in MOTION_VERBS:  # "the cow which the dog goes up to"
                 for words in _TOWARDS:
-                    if tuple(t.word for t in toks[v + 1:v + 1 + len(words)]) == words and \
-                            v + 1 + len(words) in (len(toks), *(k for k in range(len(toks))
-                                                               if toks[k].word in _BOUNDARY)):
-                        kind, end = "approached_by", v + 1 + len(words)
+                    after = v + 1 + len(words)  # the particle ends the clause
+                    if tuple(t.word for t in toks[v + 1:after]) == words and \
+                            (after == len(toks) or toks[after].word in _BOUNDARY):
+                        kind, end = "approached_by", after
                         break
             if kind is None or toks[i - 1].word not in ("the", "a", "an", "another"):
                 continue
