@@ -45,7 +45,7 @@ from rvos_ros.vocabulary import KINDS, judged_kinds, motion_kinds, problem
 
 __all__ = [
     "APPEARANCE_SOURCE", "JUDGED_KINDS", "MOTION_KINDS", "SCORED_KINDS", "TRAJECTORY_REASONS", "DescriptorScore",
-    "DescriptorScorer", "Evidence", "appearance_key", "descriptor_key", "plain_words",
+    "DescriptorScorer", "Evidence", "appearance_key", "descriptor_key", "involvement", "plain_words",
     "rank_scores", "soft",
 ]
 
@@ -154,16 +154,16 @@ def _turns_back(ctx: ScoringContext, d: Descriptor) -> RawScores:
         return s, (f"reverses along {axis} after {leg:.0f} px" if leg > 0 else "does not reverse")
     return ctx.motions(f)
 
-def _against_others(ctx: ScoringContext, d: Descriptor,
+def _against_others(ctx: ScoringContext, ref: str,
                     judge: Callable[[mo.TrackMotion, int], tuple[float, str] | None]) -> RawScores:
-    """Each candidate's best score against the objects ``d.ref`` names (``judge(motion, other id)``; None when
-    the two were not seen together long enough)."""
+    """Each candidate's best score against the objects ``ref`` names ("": any other object) by ``judge(motion,
+    other id)``, which answers None when the two were not seen together long enough."""
     out: RawScores = {}
     for tid in ctx.cands:
         m = ctx.ev.motion[tid]
-        others = ctx.context(d.ref, tid)
+        others = ctx.context(ref, tid)
         if not others:
-            out[tid] = (None, f"no {d.ref or 'other object'} in view", "no_context")
+            out[tid] = (None, f"no {ref or 'other object'} in view", "no_context")
             continue
         if not m.enough:
             out[tid] = (None, f"seen {m.observed_s:.1f} s only", "insufficient")
@@ -187,7 +187,7 @@ def _relation_motion(ctx: ScoringContext, d: Descriptor, sign: float, by_other: 
         who = f"{o} {verb} it" if by_other else f"{verb} {o}"
         return (soft(0.7 * own + 0.3 * shrink - 0.5, 0.25),
                 f"{who} by {sign * a.own_px:.0f} px (distance {a.start_px:.0f} → {a.end_px:.0f} px)")
-    return _against_others(ctx, d, judge)
+    return _against_others(ctx, d.ref, judge)
 
 def _approaches(ctx: ScoringContext, d: Descriptor) -> RawScores:
     return _relation_motion(ctx, d, 1.0)
@@ -221,7 +221,24 @@ def _lead_relation(ctx: ScoringContext, d: Descriptor, kind: str) -> RawScores:
             note = (f"{'behind' if active else 'ahead of'} {o} {lead.behind_share:.0%} of the time, "
                     f"{lead.gap_sizes:.1f} sizes apart, headings cos {lead.cos_heading:+.2f}")
         return s * ctx.moving_score(mover), note
-    return _against_others(ctx, d, judge)
+    return _against_others(ctx, d.ref, judge)
+
+def involvement(ctx: ScoringContext, ref: str) -> RawScores:
+    """A guess, not a reading: how involved each candidate is with the ``ref`` objects, for a command that names
+    another object through words no scorer reads ("the horse orbiting the woman", "the cow the dog goes up to").
+    Most relations a referring expression puts between two objects keep them close or bring them together
+    (meet, greet, follow, chase, circle, play with), so the guess favours a candidate that ends near the other
+    object, or closes in on it, by either one's motion. The rules never lock on it: the words stay unjudged."""
+
+    def judge(m: mo.TrackMotion, o: int) -> tuple[float, str] | None:
+        gaps = mo.gap_sizes(m, ctx.ev.motion[o])
+        if gaps is None:
+            return None
+        q = max(2, gaps[1].size // 5)
+        start, end = float(np.median(gaps[1][:q])), float(np.median(gaps[1][-q:]))
+        margin = (2.0 - end) + 0.5 * min(max(start - end, -2.0), 2.0)
+        return soft(margin, 0.6), f"guessed involved with {o} (gap {start:.1f} → {end:.1f} sizes)"
+    return _against_others(ctx, ref, judge)
 
 def _together(ctx: ScoringContext, d: Descriptor) -> RawScores:
     """Together: another candidate heads the same way at a similar speed, close by (within about a box size on

@@ -19,6 +19,13 @@ Confidence grows with the chosen set's weakest score and with its margin over
 the best rejected candidate; it shrinks for every descriptor the rules could
 not judge. The result is ``ambiguous`` when that margin is under
 ``ReasoningConfig.ambiguity_margin``.
+
+Unread relations: when the command names another object through words no
+scorer reads ("the horse orbiting the woman"), the rules add a guess, how
+involved each candidate is with that object
+(:func:`~rvos_ros.reasoning.descriptors.involvement`: ends near it or closes in
+on it), so the provisional answer leans the way most such relations go; the
+words stay unjudged, so the decision stays ``ambiguous`` and the LLM is asked.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from rvos_ros.reasoning.descriptors import (
     DescriptorScore,
     DescriptorScorer,
     Evidence,
+    involvement,
 )
 from rvos_ros.types import Descriptor, ParsedQuery, TrajectoryWindow
 from rvos_ros.vocabulary import comparative_kinds
@@ -203,6 +211,11 @@ def _rationale(window: TrajectoryWindow, query: ParsedQuery, chosen: list[Candid
     return text
 
 
+def _unread_others(query: ParsedQuery) -> list[str]:
+    """Other objects the command names that no descriptor read ("the horse orbiting the woman": woman)."""
+    return [c for c in query.context if c in query.unknown_words and c not in query.categories]
+
+
 def score_candidates(
     window: TrajectoryWindow,
     query: ParsedQuery,
@@ -243,6 +256,9 @@ def score_candidates(
             per_cand[t].append(s)
     if not query.understood and query.unknown_words:
         unjudged.append("unknown words: " + " ".join(query.unknown_words))
+    for ref in _unread_others(query):  # a guess orders the provisional answer; the words stay unjudged
+        for t, (value, note, reason) in involvement(scorer.ctx, ref).items():
+            per_cand[t].append(DescriptorScore(f"guess:involved({ref})", value, note, reason))
     judged_keys = {s.key for parts in per_cand.values() for s in parts if s.score is not None}
     ranking = []
     for t in cands:

@@ -126,6 +126,29 @@ def test_approaches_and_leaves_a_context_entity():
     assert run(w, q(D("leaves", ref="person"), context=("person",))).targets == (3,)
 
 
+def test_an_unread_relation_to_a_named_object_is_a_guess_that_never_locks():
+    # "the dog orbiting the woman": nothing reads "orbiting", so the parser reports it and the woman unknown
+    person = track(9, still(320, 240), label="person")
+    around = track(3, [(320 + 70 * np.cos(a), 240 + 70 * np.sin(a)) for a in np.linspace(0, 4 * np.pi, N)])
+    far = track(1, line((60, 420), (4, 0)))
+    leaving = track(2, line((360, 250), (4, 0)))  # starts beside her, ends far away
+    query = q(context=("person",), unknown_words=("orbiting", "person"), understood=False)
+    r = run(window(far, leaving, around, person), query)
+    assert r.targets == (3,)  # ends near her: the way most relations between two objects go
+    assert "3 (dog) guessed involved with 9" in r.rationale and "unknown words: orbiting person" in r.rationale
+    assert r.unjudged  # so identify keeps it ambiguous (never locked) and asks the LLM
+    understood = q(context=("person",))  # a named object that a descriptor reads gets no guess
+    assert "guessed" not in run(window(far, leaving, around, person), understood).rationale
+
+
+def test_an_unread_relation_guess_goes_by_either_ones_motion():
+    # "the cow the dog goes up to": the dog moves, the cows stand; the guess is symmetric
+    dog = track(9, line((100, 240), (6, 0), n=N), label="dog")  # ends near x=454
+    cows = [track(1, still(120, 420), label="cow"), track(2, still(500, 240), label="cow")]
+    query = q(categories=("cow",), context=("dog",), unknown_words=("goes", "up", "dog"), understood=False)
+    assert run(window(*cows, dog), query).targets == (2,)
+
+
 def test_relation_to_an_entity_nobody_tracks_is_unjudged_and_lowers_confidence():
     w = window(track(1, line((100, 240), (6, 0))))
     r = run(w, q(D("approaches", ref="person")))
