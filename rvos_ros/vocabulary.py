@@ -130,6 +130,12 @@ _ALL: tuple[Kind, ...] = (
     _k("occluded", "motions", "ref: the object that hides it (or none)", "hidden by {ref}", ref="entity"),
     _k("occludes", "motions", "ref: the object it passes in front of (or none)", "passing in front of {ref}",
        ref="entity"),
+    # "walking behind the man" is following him or being hidden by him, "walking in front of the car" leading it
+    # or crossing in front of it: the trajectories decide which, either reading fits
+    _k("behind", "motions", "ref: the object it moves behind (following it, or hidden behind it)",
+       "behind {ref} (following it or hidden by it)", ref="entity", motion=True),
+    _k("in_front_of", "motions", "ref: the object it moves in front of (leading it, or crossing in front of it)",
+       "in front of {ref} (leading it or crossing in front of it)", ref="entity", motion=True),
     _k("recent", "motions", "the one that moved last", "the one that moved last", motion=True, comparative=True),
     # ---- time and shape
     _k("onset", "motions", "value first or last (to start moving)", "the {value} to start moving",

@@ -309,6 +309,26 @@ def _occluded(ctx: ScoringContext, d: Descriptor) -> RawScores:
 def _occludes(ctx: ScoringContext, d: Descriptor) -> RawScores:
     return _occlusion(ctx, d, False)
 
+def _either(ctx: ScoringContext, d: Descriptor, readings: tuple[str, ...]) -> RawScores:
+    """The best of several readings of one phrase, per candidate ("behind the man": following him, or hidden by
+    him); a reading that cannot be judged for a candidate leaves the others to decide."""
+    scored = [(k, SCORERS[k](ctx, Descriptor(k, "", d.ref))) for k in readings]
+    out: RawScores = {}
+    for tid in ctx.cands:
+        judged = [(raw[tid], k) for k, raw in scored if raw[tid][0] is not None]
+        if not judged:
+            out[tid] = scored[0][1][tid]
+            continue
+        (s, note, reason), k = max(judged, key=lambda j: j[0][0] or 0.0)
+        out[tid] = (s, f"{KINDS[k].words(Descriptor(k, '', d.ref))}: {note}", reason)
+    return out
+
+def _behind(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    return _either(ctx, d, ("follows", "occluded"))
+
+def _in_front_of(ctx: ScoringContext, d: Descriptor) -> RawScores:
+    return _either(ctx, d, ("followed_by", "occludes"))
+
 def _enters(ctx: ScoringContext, d: Descriptor) -> RawScores:
     w = ctx.ev.window
     out: RawScores = {}
@@ -456,6 +476,8 @@ SCORERS: Mapping[str, Scorer] = {
     "followed_by": _followed_by,
     "occluded": _occluded,
     "occludes": _occludes,
+    "behind": _behind,
+    "in_front_of": _in_front_of,
     "enters": _enters,
     "exits": _exits,
     "recent": _recent,

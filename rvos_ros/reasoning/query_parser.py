@@ -90,6 +90,10 @@ _SPEED_CHANGES = (
 """Phrases that are a two-phase speed sequence by themselves, on the lemma stream."""
 _NOT_REDUCED = frozenset("that which who is are was were be been being has have had get gets got it they he she "
                          "and".split())
+_PASSIVE_VERBS = frozenset("pass approach overtake follow chase trail tail shadow circle lead pursue hunt stalk track "
+                           "outrun outpace".split())
+"""Verbs that take an object, so their participle right after a noun phrase and before "by" is passive ("a cow
+overtaken by a horse"); "walked by the car" is a motion past the car."""
 _STATIC_LEMMAS = frozenset("stop halt pause wait stand stay remain freeze rest sit idle park linger".split())
 _EVENTS = {"stop": "stop", "halt": "stop", "pause": "stop", "freeze": "stop", "leave": "leave", "exit": "leave",
            "disappear": "leave", "arrive": "enter", "enter": "enter", "appear": "enter"}
@@ -234,12 +238,13 @@ class QueryParser(NounPhrases):
 
     @staticmethod
     def _reduced_passives(st: _State) -> None:
-        """"a man passed by a bicycle": a participle right after the noun phrase is passive ("that passed by"
-        or "is passed by" keep their own reading); a "be" before it lets the passive phrases read it."""
+        """"a man passed by a bicycle": the participle of a verb that takes an object, right after the noun phrase,
+        is passive ("that passed by" or "is passed by" keep their own reading); a "be" before it lets the passive
+        phrases read it."""
         toks = st.toks
         for i in range(len(toks) - 2, 0, -1):
-            if toks[i].word in ("passed", "approached") and toks[i + 1].word == "by" and \
-                    toks[i - 1].word not in _NOT_REDUCED:
+            if toks[i].lemma in _PASSIVE_VERBS and is_past_form(toks[i].word, toks[i].lemma) and \
+                    toks[i + 1].word == "by" and toks[i - 1].word not in _NOT_REDUCED:
                 toks.insert(i, _Tok("be", "be"))
 
     @staticmethod
@@ -387,6 +392,12 @@ class QueryParser(NounPhrases):
             span = self._sequence(st, pat, m)
         elif pat.group == "phase":
             st.phase = st.phase or (pat.value, i0)
+        elif pat.group == "nearer":  # "the cat follows the dog and gets closer": closer to the dog
+            named = [ref for head, ref in st.context if head < i0 and ref and ref != "camera"]
+            if named:
+                self._emit(st, "m", "approaches" if pat.value == "closer" else "leaves", "", named[-1], at=i0)
+            else:
+                self._emit(st, "m", "depth", pat.value, at=i0)
         elif pat.group == "fromto":
             a, b = W.DIRECTION[m.group("a")], W.DIRECTION[m.group("b")]
             if a == b:

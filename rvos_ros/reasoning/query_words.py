@@ -234,6 +234,9 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"(?:(?:{V}) )?away from(?= (?:the |a |an )?#)", ""),
     # moving ahead of another object is being followed by it ("walking in front of the dog", "stays ahead of
     # the man"); passing in front of something stays an occlusion, getting ahead of it is overtaking
+    # a motion verb before "in front of" may be leading the object or crossing in front of it: both are read
+    _p(r"(?:(?!(?:pass|cross|move) )(?:{V})|be|is|are|was|were) (?:out )?(?:# |right |just |well |a little |a bit )?"
+       r"in front of", "m", "in_front_of", ent="req"),
     _p(r"(?:(?:(?!(?:pass|cross|move) )(?:{V})|stay|keep|remain|be) (?:out )?(?:right |just |well |a little |a bit )?"
        r"(?:in front of|ahead of))|"
        r"(?<!get )(?<!pull )(?<!move )ahead of|lead", "m",
@@ -252,8 +255,27 @@ PATTERNS: tuple[Pattern, ...] = (
        r"come (?:near|nearer|close|closer)(?: to)?|bump into|run into|join|greet|encounter|"
        r"(?:return|(?:go|come|head|walk|run|fly|swim|drive) back) to", "m", "approaches",
        ent="req"),
-    _p(r"(?:back|get|turn|move|walk|run|head|shy) away from|distance (?:itself|himself|herself|themselves) from",
-       "m", "leaves", ent="req"),
+    _p(r"(?:back|get|turn|move|walk|run|head|shy|break|edge|inch|pull|steal) away from|distance (?:itself|himself|"
+       r"herself|themselves) from|withdraw from|steer clear of|keep (?:away|clear) (?:from|of)|depart from|"
+       r"(?:wander|head|go|move|walk|run|set|take) off from|(?:increase|widen) (?:the )?(?:distance|gap) (?:to|from|"
+       r"with|between)|separate from|put (?:some )?distance between (?:itself|himself|herself|themselves) and|"
+       r"get (?:farther|further) (?:away )?from", "m", "leaves", ent="req"),
+    # closing in, in more of the words people use ("makes a beeline for", "sneaks up on", "closes the gap to")
+    _p(r"(?:close|narrow) (?:the )?(?:distance|gap) (?:to|on|with|between)|make a beeline (?:for|to|toward|towards)|"
+       r"(?:bear|bears|bore|bearing) down (?:on|upon)|zero in on|head straight (?:for|to|toward|towards)|"
+       r"(?:creep|sneak|sidle|steal|edge|inch) up (?:on|to|behind)|(?:edge|inch) (?:closer|nearer) to|"
+       r"come (?:right )?up to|close on|advance on|"
+       r"end up (?:right )?(?:next to|beside|near|by|close to|alongside)|chase after|"
+       r"(?:link up|collide|come together|converge|reunite|meet up) with", "m", "approaches", ent="req"),
+    _p(r"track|stalk|fall in (?:right )?behind|(?:(?:{V}) )?in (?:the )?wake of|follow (?:close|closely)(?: behind)?|"
+       r"tag after", "m", "follows", ent="req"),
+    _p(r"outstrip|(?:pull|cut) past|(?:pull|cut) (?:out )?in front of", "m", "passes", ent="req"),
+    _p(r"run (?:rings|circles|loops) (?:around|round)|lap|loop (?:around|round)(?= (?:the|a|an|his|her|its|their) )",
+       "circling", ent="req"),
+    # keeping close to another object, moving or not ("sticks close to the man", "keeps the dog company")
+    _p(r"accompany|keep company with|(?:move |walk |run |go )?shoulder to shoulder with|stick (?:close )?(?:to|with|"
+       r"by)|(?:stay|keep|remain) (?:right |very )?(?:close to|near|with|beside|next to|close by|by the side of|at "
+       r"the side of|alongside)", "r", "relative", "near", ent="req"),
     _p(r"(?:edge|cut|slip|brush|squeeze|zip|whiz|whizz|shoot|sweep|breeze|zoom|speed|race|rush|dash) past", "m",
        "passes", ent="req"),
     _p(r"(?:outrun|outpace|leave behind|left behind) by|(?:be|get) (?:outrun|outpace|leave behind|left behind) by",
@@ -273,7 +295,7 @@ PATTERNS: tuple[Pattern, ...] = (
        r"(?:group|pack|herd|flock|bunch|team)", "m", "together"),
     # fillers that would otherwise read as content words
     _p(r"(?<!the )right(?= (?:next|beside|behind|in front|above|below|under|near|by|there|here|now|away|after|"
-       r"before|at))", ""),
+       r"before|at|up to|over to|past|toward|towards|alongside))", ""),
     _p(r"a little bit|a bit|a little(?= (?:to|more|further|faster|slower|left|right|up|down|bit))|"
        r"at the same time|from time to time|over time|(?:appear|seem) to|each other|one another|all over", ""),
     _p(r"(?:use|used) (?:for|to|as)|made (?:of|from)|(?:kind|type|sort) of|belong to|own by|owned by|"
@@ -393,6 +415,9 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"(?:to|at|into|closer to|nearer to) {D}{CAM}", "m", "depth", "closer", verb=True),
     _p(r"(?:away from|further from|farther from|leave) {D}{CAM}|into the (?:distance|background|horizon)|"
        r"towards the (?:horizon|background)", "m", "depth", "farther"),
+    # a motion verb before "behind" may be following the object or passing hidden behind it: both are read
+    _p(r"(?:(?!(?:hide|disappear|vanish|duck|go|pass|slip|sneak|creep) )(?:{V})|be|is|are|was|were) (?:# |right |just |"
+       r"close |closely |a little |a bit |slightly )?behind", "m", "behind", ent="req"),
     # occlusion before relations so "hidden by" / "in front of" keep their sense
     _p(r"(?:come out|emerge|appear|reappear|reemerge) from behind", "m", "occluded", ent="opt"),
     _p(r"(?:hide|occlude|cover|block|obscure|conceal) (?:by|behind|under)|(?:{V} |hide |disappear |vanish |duck )?"
@@ -413,8 +438,8 @@ PATTERNS: tuple[Pattern, ...] = (
     # moving together with another candidate ("the two dogs walking together"; "together with X" is nearness)
     _p(r"together(?! with)|side by side|in tandem|as a pair|in a pair", "m", "together"),
     # passing and following: who is ahead along the heading (before "follow" reads as approaching)
-    _p(r"(?:be|get) (?:be )?(?:overtake|overtaken|pass|outrun|outpace|outpaced) by|(?:overtaken|outpaced) by", "m",
-       "passed_by", ent="req"),
+    _p(r"(?:be|get) (?:be )?(?:overtake|overtaken|pass|outrun|outpace|outpaced) by|"
+       r"(?:overtaken|outpaced|overtake|outpace) by", "m", "passed_by", ent="req"),
     _p(r"(?:follow|trail|tail) by", "m", "followed_by", ent="req"),
     _p(r"(?:be|get|being) (?:be |being )?approach by", "m", "approached_by", ent="req"),
     _p(r"overtake|outrun|outpace|(?:get|pull|move) ahead of|(?:{V}|go|get) (?:right )?past|"
@@ -422,8 +447,8 @@ PATTERNS: tuple[Pattern, ...] = (
        r"pass (?:right |very )?(?:next to|close to|close by|near)|pass(?: by)?", "m", "passes", ent="req"),
     _p(r"follow|trail|tail|(?:walk|move|go|run|drive|ride|swim|fly|stay) (?:right )?behind", "m", "follows",
        ent="req"),
-    _p(r"(?:towards|toward|approach|up to|over to|chase|pursue|head for|make for|get closer to|meet (?:up )?with|"
-       r"come face to face with|"
+    _p(r"(?:come )?(?:towards|toward|approach|up to|over to|chase|pursue|head for|make for|get closer to|"
+       r"meet (?:up )?with|come face to face with|"
        r"get nearer to|catch up (?:to|with)|go for|close in on|come to)", "m", "approaches", ent="req"),
     _p(r"(?<!next )(?<!close )(?<!adjacent )(?<!near )(?<!due )(?:to|at|into|onto|after|reach|meet|join|"
        r"closer to|nearer to)", "m", "approaches", ent="req", verb=True),
@@ -454,9 +479,11 @@ PATTERNS: tuple[Pattern, ...] = (
        r"(?:{V}) (?:(?:quickly|slowly|straight|back|all the way) )?(?P<x>up|down)|(?:to|into|towards|toward) "
        r"(?:the )?(?P<y>top|bottom)(?: side| edge| part)?{FRAME}|(?:make|take) a (?P<w>left|right)(?: hand)? turn",
        "m", "direction", "{v}", verb=True),
-    _p(r"(?:{V}) away(?! (?:to|towards|toward|from|left|right|into|up|down)(?: |$))", "m", "depth", "farther"),
-    _p(r"(?:come|get|move|walk|run|go|drive|fly|swim|head|draw|step) (?:closer|nearer)|(?:get|grow|become|appear) "
-       r"(?:bigger|larger)", "m", "depth", "closer"),
+    # "gets closer", "moves away" with no object: to or from the object named before it, if any, else the camera
+    _p(r"(?:{V}) away(?! (?:to|towards|toward|from|left|right|into|up|down)(?: |$))", "nearer", value="farther"),
+    _p(r"(?:come|get|move|walk|run|go|drive|fly|swim|head|draw|step|creep|edge|inch) (?:ever )?(?:closer|nearer)",
+       "nearer", value="closer"),
+    _p(r"(?:get|grow|become|appear) (?:bigger|larger)", "m", "depth", "closer"),
     _p(r"(?:get|grow|become) smaller|shrink", "m", "depth", "farther"),
     # position in the frame
     _p(r"(?:farthest|furthest|most|far) (?:to )?(?:the )?(?P<v>{LR})", "r", "position", "{v}"),

@@ -64,6 +64,45 @@ INTERACTIONS = [
  ("the dog circling around the man", "shape"),
 ]
 
+# A second pass, 2026-12-04, again from general English (phrasal verbs and idioms of closing in, moving off,
+# following, passing, meeting and keeping company), written before batch v5 was run.
+INTERACTIONS_2 = [
+ ("the dog closing the distance to the man", "approaches"), ("the dog making a beeline for the man", "approaches"),
+ ("the dog bearing down on the man", "approaches"), ("the dog zeroing in on the man", "approaches"),
+ ("the dog heading straight for the man", "approaches"), ("the dog edging closer to the man", "approaches"),
+ ("the dog creeping up on the man", "approaches"), ("the dog sneaking up on the man", "approaches"),
+ ("the dog sidling up to the man", "approaches"), ("the dog that comes up to the man", "approaches"),
+ ("the dog coming toward the man", "approaches"), ("the dog that ends up next to the man", "approaches"),
+ ("the dog narrowing the gap to the man", "approaches"), ("the dog advancing on the man", "approaches"),
+ ("the dog chasing after the cat", "approaches"), ("the dog linking up with the cat", "approaches"),
+ ("the dog colliding with the cat", "approaches"), ("the dog converging with the cat", "approaches"),
+ ("the dog withdrawing from the man", "leaves"), ("the dog steering clear of the man", "leaves"),
+ ("the dog keeping away from the man", "leaves"), ("the dog shying away from the man", "leaves"),
+ ("the dog breaking away from the man", "leaves"), ("the dog wandering off from the man", "leaves"),
+ ("the dog departing from the man", "leaves"), ("the dog separating from the man", "leaves"),
+ ("the dog increasing the distance to the man", "leaves"), ("the dog getting farther from the man", "leaves"),
+ ("the dog edging away from the man", "leaves"),
+ ("the dog tracking the man", "follows"), ("the dog stalking the man", "follows"),
+ ("the dog falling in behind the man", "follows"), ("the dog walking in the wake of the man", "follows"),
+ ("the dog following closely the man", "follows"),
+ ("the car outstripping the truck", "passes"), ("the car that overtook the truck", "passes"),
+ ("the car shooting past the truck", "passes"), ("the car whizzing past the truck", "passes"),
+ ("the car sweeping past the truck", "passes"), ("the car brushing past the truck", "passes"),
+ ("the car pulling past the truck", "passes"), ("the car cutting in front of the truck", "passes"),
+ ("the truck overtaken by the car", "passed_by"),
+ ("the dog running rings around the man", "shape"), ("the dog lapping the man", "shape"),
+ ("the dog looping around the man", "shape"),
+ ("the dog accompanying the man", "relative"), ("the dog keeping company with the man", "relative"),
+ ("the dog sticking close to the man", "relative"), ("the dog staying close to the man", "relative"),
+ ("the dog moving shoulder to shoulder with the man", "relative"),
+ # "behind" / "in front of" after a verb: following or hidden, leading or crossing (either reading is judged)
+ ("the dog walking behind the man", "behind"), ("the dog that is right behind the man", "behind"),
+ ("the dog walking in front of the man", "in_front_of"),
+ # "gets closer" / "moves away" with no object: the object named before it
+ ("the dog running behind the man and getting closer", "approaches"),
+ ("the dog that walks up to the man and then moves away", "leaves"),
+]
+
 SEQUENCES = [
  ("the dog walking left and then stopping", ("phases", "left>static"), ("stops", "")),
  ("the dog that runs right until it stops", ("phases", "right>static"), ("stops", "")),
@@ -104,7 +143,7 @@ def _got(parser: QueryParser, text: str) -> tuple[list[tuple[str, str]], tuple[s
     return [(d.kind, d.value) for d in (*q.motions, *q.attributes, *q.relations)], q.unknown_words
 
 
-@pytest.mark.parametrize(("text", "kind"), INTERACTIONS)
+@pytest.mark.parametrize(("text", "kind"), INTERACTIONS + INTERACTIONS_2)
 def test_interaction_phrasings_are_read_whole(parser, text, kind):
     got, unknown = _got(parser, text)
     assert kind in [k for k, _ in got] and not unknown, (got, unknown)
@@ -114,3 +153,13 @@ def test_interaction_phrasings_are_read_whole(parser, text, kind):
 def test_sequence_phrasings_are_read_whole(parser, text, want, alt):
     got, unknown = _got(parser, text)
     assert (want in got or (alt is not None and alt in got)) and not unknown, (got, unknown)
+
+
+def test_staying_close_is_no_claim_that_it_stands_still(parser):
+    got, _ = _got(parser, "the dog staying close to the man")
+    assert ("moving", "") not in got and ("relative", "near") in got  # nothing negated either: it may walk with him
+
+
+def test_getting_closer_with_no_object_named_is_the_camera(parser):
+    assert ("depth", "closer") in _got(parser, "the dog getting closer")[0]
+    assert ("depth", "farther") in _got(parser, "the dog that moves away")[0]

@@ -174,6 +174,19 @@ def test_occluded_and_occludes():
     assert r.targets == (2,) and "hides 1" in r.rationale
 
 
+def test_behind_is_following_or_being_hidden_whichever_the_tracks_show():
+    # "the dog walking behind the car": the dog hidden behind the parked car qualifies ...
+    hidden = run(window(*_occlusion_scene()), q(D("behind", ref="car"), context=("car",)))
+    assert hidden.targets == (1,) and "hidden by car" in hidden.rationale
+    # ... and so does the one walking after a moving man, ahead of whom the other dog walks
+    man = track(9, line((200, 240), (5, 0)), label="person")
+    after, ahead = track(2, line((140, 250), (5, 0))), track(1, line((260, 230), (5, 0)))
+    follow = run(window(ahead, after, man), q(D("behind", ref="person"), context=("person",)))
+    assert follow.targets == (2,) and "following person" in follow.rationale
+    lead = run(window(ahead, after, man), q(D("in_front_of", ref="person"), context=("person",)))
+    assert lead.targets == (1,) and "followed by person" in lead.rationale
+
+
 def test_enters_and_exits():
     w = window(track(1, line((620, 200), (-4, 0), 40), start=20), track(2, line((500, 350), (4, 0), 30)),
                track(3, still(300, 100)), track(4, still(300, 300, 40), start=20))
