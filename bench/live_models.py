@@ -94,6 +94,10 @@ class StandInDetector:
         self.ms = ms
         self.phrases: tuple[str, ...] = ()
         self.calls = 0
+        self.net_ms: list[float] = []
+        """Per call: the inner detector's ``detect`` (pre-processing, network, box decoding), ms."""
+        self.call_ms: list[float] = []
+        """Per call: the whole call (with the colour search and any padding sleep), ms."""
 
     def set_phrases(self, phrases: Any) -> None:
         self.inner.set_phrases(phrases)
@@ -105,6 +109,7 @@ class StandInDetector:
         t0 = time.perf_counter()
         self.calls += 1
         self.inner.detect(image)
+        self.net_ms.append((time.perf_counter() - t0) * 1e3)
         out = []
         for colour in COLOURS:
             ys, xs = np.nonzero(np.all(image == colour, axis=-1))
@@ -112,18 +117,15 @@ class StandInDetector:
                 out.append(Detection((float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1)),
                                      0.9, self.phrases[0]))
         time.sleep(max(0.0, t0 + self.ms / 1e3 - time.perf_counter()))
+        self.call_ms.append((time.perf_counter() - t0) * 1e3)
         return out
 
 
 def run(setting: str, frames: int, folders: dict[str, Path], bg: np.ndarray) -> dict[str, Any]:
-    """One setting: the live loop fed at 15 Hz for ``frames`` frames; latencies, stages and detector counters."""
+    """One setting: the live loop fed at 15 Hz for ``frames`` frames (tiny models on the CPU); see :func:`drive`."""
     from rvos_ros.config import Config
     from rvos_ros.models.detectors import build_detector
-    from rvos_ros.perception.models import ModelPerception
     from rvos_ros.perception.tracker import StreamingTracker
-    from rvos_ros.ros.live import LiveLoop
-    from rvos_ros.runtime import Runtime
-    from rvos_ros.types import Frame
 
     cfg = Config().replace(**{
         "runtime.mode": "deterministic" if setting == "inline" else "live",
@@ -138,6 +140,21 @@ def run(setting: str, frames: int, folders: dict[str, Path], bg: np.ndarray) -> 
     pc = cfg.perception
     detector = StandInDetector(build_detector(pc.detector, models_dir=pc.models_dir, device="cpu"), DETECT_MS)
     tracker = StreamingTracker.from_config(pc.tracker, models_dir=pc.models_dir, device="cpu")
+    return drive(cfg, detector, tracker, [scene(i, bg) for i in range(frames)], FPS)
+
+
+def drive(cfg: Any, detector: StandInDetector, tracker: Any, images: list[np.ndarray], fps: float,
+          detect_context: Any = None) -> dict[str, Any]:
+    """The live loop of ``cfg`` (live or deterministic mode) around ``detector`` and ``tracker``, fed ``images`` at
+    ``fps`` by a producer thread; latencies, stages and detector counters. ``detect_context``: what each
+    detection on the worker runs in (a side CUDA stream on a GPU, as ``ModelPerception.from_config`` gives)."""
+    from rvos_ros.perception.models import ModelPerception
+    from rvos_ros.ros.live import LiveLoop
+    from rvos_ros.runtime import Runtime
+    from rvos_ros.types import Frame
+
+    pc = cfg.perception
+    frames = len(images)
     prompts = 0
     add = tracker.add
 
@@ -147,7 +164,8 @@ def run(setting: str, frames: int, folders: dict[str, Path], bg: np.ndarray) -> 
         return add(*args, **kwargs)
 
     tracker.add = counted_add  # type: ignore[method-assign]
-    perception = ModelPerception(detector, tracker, pc, asynchronous=cfg.runtime.mode == "live")
+    perception = ModelPerception(detector, tracker, pc, asynchronous=cfg.runtime.mode == "live",
+                                 detect_context=detect_context)
     runtime = Runtime(cfg, perception, verifier=None)
     put_at: dict[int, float] = {}
     latency: list[float] = []
@@ -165,15 +183,14 @@ def run(setting: str, frames: int, folders: dict[str, Path], bg: np.ndarray) -> 
                 stages[stage].append(float(out.result.timings_ms[stage]))
 
     loop = LiveLoop(runtime, publish)
-    images = [scene(i, bg) for i in range(frames)]
     loop.put_command(COMMAND)
 
     def produce() -> None:
         t0 = time.perf_counter()
         for i, img in enumerate(images):
-            time.sleep(max(0.0, t0 + i / FPS - time.perf_counter()))
+            time.sleep(max(0.0, t0 + i / fps - time.perf_counter()))
             put_at[i] = time.perf_counter()
-            loop.put_image(Frame(img, 1_000_000_000 + round(i * 1e9 / FPS), seq=i))
+            loop.put_image(Frame(img, 1_000_000_000 + round(i * 1e9 / fps), seq=i))
         time.sleep(0.5)
         loop.close()
 
@@ -187,7 +204,8 @@ def run(setting: str, frames: int, folders: dict[str, Path], bg: np.ndarray) -> 
             "grounder_frames_waited_for_detector": int(g.frames_waited_for_detector),
             "detections_applied": int(g.detections_run), "detector_calls": detector.calls,
             "stale_detections_dropped": int(g.stale_dropped), "tracks_at_end": len(g.track_ids),
-            "sam2_prompts": prompts}
+            "sam2_prompts": prompts, "detector_call_ms": list(detector.call_ms),
+            "detector_net_ms": list(detector.net_ms)}
 
 
 def pooled(blocks: list[dict[str, Any]]) -> dict[str, Any]:
@@ -197,10 +215,14 @@ def pooled(blocks: list[dict[str, Any]]) -> dict[str, Any]:
                 "grounder_frames_waited_for_detector", "detections_applied", "detector_calls",
                 "stale_detections_dropped", "sam2_prompts")
     stages = {s: [v for b in blocks for v in b["stages"][s]] for s in STAGES}
-    return {"latency_ms_p50": float(np.percentile(lat, 50)), "latency_ms_p99": float(np.percentile(lat, 99)),
+    calls = {k: [v for b in blocks for v in b.get(k, [])] for k in ("detector_call_ms", "detector_net_ms")}
+    return {"latency_ms_p50": float(np.percentile(lat, 50)), "latency_ms_p90": float(np.percentile(lat, 90)),
+            "latency_ms_p99": float(np.percentile(lat, 99)),
             "latency_ms_max": float(lat.max()), "latency_frames": int(len(lat)), "blocks": len(blocks),
             **{c: int(sum(b[c] for b in blocks)) for c in counters},
             "tracks_at_end": [b["tracks_at_end"] for b in blocks],
+            **{k: {"p50": float(np.percentile(v, 50)), "p90": float(np.percentile(v, 90)), "max": float(max(v)),
+                   "calls": len(v)} for k, v in calls.items() if v},
             "stages_ms": {s: {"p50": float(np.percentile(v, 50)), "p99": float(np.percentile(v, 99)),
                               "frames": len(v)} for s, v in stages.items() if v}}
 

@@ -107,7 +107,9 @@ def install_stage_clock(sam: Any, device: torch.device) -> StageClock:
     clock = getattr(sam, "_rvos_stage_clock", None)
     if isinstance(clock, StageClock):
         return clock
-    sync = (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else None
+    # the calling thread's stream only: a device-wide synchronize would also wait for the detector's work on its
+    # worker thread's own stream, and so make the frame wait for the detector after all
+    sync = (lambda: torch.cuda.current_stream(device).synchronize()) if device.type == "cuda" else None
     clock = StageClock(sync)
     if isinstance(sam, torch.nn.Module):
         for name, stage in _TORCH_PARTS.items():

@@ -384,3 +384,23 @@ def test_an_unknown_precision_is_a_config_error(model):
     with pytest.raises(ConfigError, match="fp16 needs a CUDA device"):
         StreamingTracker(model, precision="fp16", device="cpu")
     assert StreamingTracker(model, device="cpu").precision == "fp32"  # auto: fp32 on a CPU, bf16 on CUDA
+
+
+def test_stage_timing_on_cuda_waits_for_the_frame_threads_own_stream_only(monkeypatch):
+    """A device-wide synchronize would also wait for the detector's GPU work on its worker's stream."""
+    import types
+
+    from rvos_ros.perception.tracker import install_stage_clock
+
+    calls: list[str] = []
+
+    class Stream:
+        def synchronize(self) -> None:
+            calls.append("stream")
+
+    monkeypatch.setattr(torch.cuda, "current_stream", lambda device=None: Stream())
+    monkeypatch.setattr(torch.cuda, "synchronize", lambda device=None: calls.append("device"))
+    clock = install_stage_clock(types.SimpleNamespace(), torch.device("cuda", 0))
+    clock.start("image_encoder")
+    clock.stop()
+    assert calls == ["stream", "stream"] and "image_encoder" in clock.take()
