@@ -1,17 +1,18 @@
 """The rules reasoner on the language set: an evaluation set nobody tuned on (issue 16, item 4).
 
-    python bench/language.py [--batch v1|v2|v3|v4 | --data DIR] [--split dev|test|both] [--json FILE] [--misses]
+    python bench/language.py [--batch v1|v2|v3|v4|v5 | --data DIR] [--split dev|test|both] [--json FILE] [--misses]
 
 Runs every case of ``test/data/language_set`` (``--batch v2``: ``test/data/language_set_v2``, a fresh batch
 for interaction, group, ordinal and sequence; ``--batch v3``: ``test/data/language_set_v3``, a fresh batch for
 interaction and sequence made after v2's test half was looked at: tune on ``--split dev`` and run its test half
 once; ``--batch v4``: ``test/data/language_set_v4``, a fresh batch for the same two structures in a new
-author's wording, never looked at, whose baseline measures how a vocabulary change carries over; ``--data``:
-any folder) the way ``rvos-ros reason`` does with no LLM and no verifier (``QueryParser().parse`` +
-``identify`` with the default ``ReasoningConfig``) and prints, per structure and overall, for dev and test side by
-side: accuracy (targets == expected as sets), locked rate, silent wrong locks
+author's wording, never looked at, whose baseline measures how a vocabulary change carries over; ``--batch v5``:
+``test/data/language_set_v5``, a fresh held-out batch for interaction, sequence, ordinal and group in four new
+annotators' wording, never tuned on; ``--data``: any folder) the way ``rvos-ros reason`` does with no LLM and no
+verifier (``QueryParser().parse`` + ``identify`` with the default ``ReasoningConfig``) and prints, per structure
+and overall, for dev and test side by side: accuracy (targets == expected as sets), locked rate, silent wrong locks
 (locked on a wrong answer) and the parser's understood rate. Rules only, CPU,
-synthetic windows. The set is regenerated with ``python -m rvos_ros.testing.language_set [--batch v2|v3|v4]``.
+synthetic windows. The set is regenerated with ``python -m rvos_ros.testing.language_set [--batch v2|v3|v4|v5]``.
 """
 
 from __future__ import annotations

@@ -22,9 +22,13 @@ the two weakest structures (interaction, with passive variants, and sequence);
 its ids read ``interaction-v3-000`` and its entries carry ``"batch": "v3"``. ``v4``
 (``test/data/language_set_v4``, cases_v4.py) is a fresh batch for the same two structures, never looked at,
 in a new author's wording written without the parser's vocabulary in view, to measure how a vocabulary
-change carries over; its ids read ``interaction-v4-000`` and its entries carry ``"batch": "v4"``.
+change carries over; its ids read ``interaction-v4-000`` and its entries carry ``"batch": "v4"``. ``v5``
+(``test/data/language_set_v5``, cases_v5.py) is a fresh held-out batch, made after the dev halves of v1 to v4 were
+tuned on, for four structures (interaction, with passive variants, sequence, ordinal and group) in four new
+annotators' wording written without the parser's vocabulary in view, never tuned on; its ids read
+``interaction-v5-000`` and its entries carry ``"batch": "v5"``.
 
-    python -m rvos_ros.testing.language_set [--batch v1|v2|v3|v4] [--out DIR]
+    python -m rvos_ros.testing.language_set [--batch v1|v2|v3|v4|v5] [--out DIR]
 """
 
 from __future__ import annotations
@@ -41,10 +45,12 @@ from rvos_ros.testing.language_set.cases import BUILDERS, EASY, STYLES, Built
 from rvos_ros.testing.language_set.cases_v2 import BUILDERS_V2
 from rvos_ros.testing.language_set.cases_v3 import BUILDERS_V3
 from rvos_ros.testing.language_set.cases_v4 import BUILDERS_V4
+from rvos_ros.testing.language_set.cases_v5 import BUILDERS_V5
 from rvos_ros.testing.language_set.report import DATA
 
-__all__ = ["BATCHES", "BUILDERS", "BUILDERS_V2", "BUILDERS_V3", "BUILDERS_V4", "EASY", "SEED", "STRUCTURES",
-           "STRUCTURES_V2", "STRUCTURES_V3", "STRUCTURES_V4", "Batch", "generate", "split_key", "split_of", "write"]
+__all__ = ["BATCHES", "BUILDERS", "BUILDERS_V2", "BUILDERS_V3", "BUILDERS_V4", "BUILDERS_V5", "EASY", "SEED",
+           "STRUCTURES", "STRUCTURES_V2", "STRUCTURES_V3", "STRUCTURES_V4", "STRUCTURES_V5", "Batch", "generate",
+           "split_key", "split_of", "write"]
 
 
 @dataclass(frozen=True)
@@ -74,12 +80,15 @@ BATCHES: dict[str, Batch] = {
                 DATA.parent / "language_set_v3", True),
     "v4": Batch("v4", "rvos-language-set-v4", BUILDERS_V4, "{structure}-v4-{k:03d}",
                 DATA.parent / "language_set_v4", True),
+    "v5": Batch("v5", "rvos-language-set-v5", BUILDERS_V5, "{structure}-v5-{k:03d}",
+                DATA.parent / "language_set_v5", True),
 }
 SEED = BATCHES["v1"].seed
 STRUCTURES = BATCHES["v1"].structures
 STRUCTURES_V2 = BATCHES["v2"].structures
 STRUCTURES_V3 = BATCHES["v3"].structures
 STRUCTURES_V4 = BATCHES["v4"].structures
+STRUCTURES_V5 = BATCHES["v5"].structures
 
 
 def _batch(batch: str | Batch) -> Batch:

@@ -1,6 +1,6 @@
-"""python -m rvos_ros.testing.language_set [--batch v1|v2|v3|v4] [--out DIR]: write one batch of the language set
-(deterministic; DIR defaults to the batch's folder, test/data/language_set, test/data/language_set_v2,
-test/data/language_set_v3 or test/data/language_set_v4)."""
+"""python -m rvos_ros.testing.language_set [--batch v1|v2|v3|v4|v5] [--out DIR]: write one batch of the language
+set (deterministic; DIR defaults to the batch's folder, test/data/language_set, test/data/language_set_v2,
+test/data/language_set_v3, test/data/language_set_v4 or test/data/language_set_v5)."""
 
 from __future__ import annotations
 
