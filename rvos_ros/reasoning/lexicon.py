@@ -306,7 +306,7 @@ _IRREGULAR_VERBS = {
     "sleep": "slept", "lead": "led", "shake": "shook shaken", "bring": "brought", "set": "", "put": "",
     "freeze": "froze frozen", "meet": "met", "stride": "strode", "spread": "", "feed": "fed",
     "give": "gave given", "draw": "drew drawn", "cut": "", "outrun": "outran", "overtake": "overtook overtaken",
-    "withdraw": "withdrew withdrawn", "shoot": "shot", "sweep": "swept", "stick": "stuck", "steal": "stole stolen",
+    "withdraw": "withdrew withdrawn", "sweep": "swept", "stick": "stuck", "steal": "stole stolen",
     "zero": "zeroes zeroed zeroing",
 }
 
@@ -349,7 +349,8 @@ MOTION_VERBS = frozenset(
     "pace fly flee escape retreat come arrive leave exit enter approach chase follow pursue reach back circle "
     "spin wheel taxi slide paddle row prowl sneak limp stagger tiptoe hike lurch bound leap skid journey cruise "
     "overtake trail tail lead meet dawdle saunter plod mosey shadow hunt lunge outrun outpace precede orbit "
-    "lag sidle stalk withdraw depart accompany".split()
+    "lag sidle stalk withdraw depart accompany whirl twirl swirl spiral potter mooch zip whiz whizz shoot hurtle "
+    "streak".split()
 )
 POSTURE_VERBS = frozenset(
     "sit lie stand crouch kneel sleep perch lean squat bend stretch eat graze drink hold carry wear spread wag raise "
@@ -361,8 +362,8 @@ OTHER_VERBS = frozenset(
     "stop halt pause freeze start begin remain stay keep hide occlude cover block obscure conceal appear disappear "
     "vanish emerge land show become get take set make change reverse return double settle end wait linger idle park "
     "slow decelerate tag gain close home give draw converge distance edge cut guide bump join greet encounter "
-    "resume retrace pick gather lose ease break separate track outstrip shoot whiz whizz sweep brush link collide "
-    "reunite stick loop lap shy zero narrow widen increase steal inch".split()
+    "resume retrace pick gather lose ease break separate track outstrip sweep brush link collide reunite stick "
+    "loop lap shy zero narrow widen increase steal inch".split()
 )
 
 

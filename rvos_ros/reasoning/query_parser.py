@@ -72,13 +72,17 @@ _SEQUENCE_KINDS = frozenset({"starts", "stops", "turns_back"})
 _COUNT_WORDS = {"once": 1, "twice": 2, "thrice": 3}
 _OBJECT_RELATIVE = {"follow": "followed_by", "trail": "followed_by", "tail": "followed_by", "overtake": "passed_by",
                     "pass": "passed_by", "chase": "leaves", "pursue": "leaves", "approach": "approached_by"}
+_TARGET_PRONOUNS = frozenset("it him her them".split())
+"""A pronoun closing an object relative or a "with" clause refers to the target ("with a dog running after it")."""
 _AUX = frozenset("is are was were be been has have had".split())
 _TOWARDS = (("up", "to"), ("over", "to"), ("towards",), ("toward",), ("to",))
+_AFTER = (("after",), ("behind",), ("along", "after"), ("along", "behind"))
 """Particles that make a motion verb an approach at the end of an object relative ("the man the horse walks up to")."""
 _PHASE_CONNECTORS = frozenset("then before afterwards later finally eventually until till".split())
 _RESUME = frozenset("keep continue resume carry".split())
 _PHASE_VERBS = frozenset("start begin go set take head carry resume continue keep retrace return reverse".split())
 _REVERSE = frozenset("retrace return reverse".split())
+_TURN_VERBS = frozenset("turn wheel swing spin pivot swivel".split())
 """Verbs that go back the way the previous phase came when they name no direction ("returns", "reversing")."""
 """Verbs that carry a phase's direction without being motion verbs themselves ("sets off to the left")."""
 _SPEED_CHANGES = (
@@ -114,8 +118,9 @@ def _ordered(items: list[tuple[int, Descriptor]]) -> tuple[Descriptor, ...]:
 
 
 def _phase_of(toks: Sequence[_Tok], part: Sequence[int], before: str | None) -> tuple[str, list[int]] | None:
-    """What one phase of a sequence says (static, a direction, slow, fast, moving) and the tokens it read; None
-    when the part has no motion word. ``before`` is the previous phase ("then turns back" reverses it)."""
+    """What one phase of a sequence says (static, a direction, slow, fast, moving; "" for a bare turn between two
+    phases) and the tokens it read; None when the part has no motion word. ``before`` is the previous phase
+    ("then turns back" reverses it)."""
     words = [toks[i].word for i in part]
     lemmas = [toks[i].lemma for i in part]
     static = [part[k] for k, (w, lem) in enumerate(zip(words, lemmas, strict=True))
@@ -130,6 +135,14 @@ def _phase_of(toks: Sequence[_Tok], part: Sequence[int], before: str | None) -> 
         return W.OPPOSITE[before], [part[k] for k, (w, lem) in enumerate(zip(words, lemmas, strict=True))
                                     if w in ("turn", "turns", "turning", "turned", "back", "around", "steps")
                                     or lem in _REVERSE]
+    if before in W.OPPOSITE and not any(w in W.DIRECTION for w in words) and (
+            any(lem in _RESUME for lem in lemmas) or any(
+                w == "on" and k > 0 and lemmas[k - 1] in MOTION_VERBS for k, w in enumerate(words))):
+        # "then racing on", "then carries on": the way it was going before it stopped
+        return before, [*verbs, *(part[k] for k, w in enumerate(words) if w == "on")]
+    if verbs and all(lemmas[part.index(v)] in _TURN_VERBS for v in verbs) and not any(
+            w in W.DIRECTION or w in W.SPEED for w in words):
+        return "", verbs  # "then turns and walks right": a turn is the change between two phases, not one
     for k, w in enumerate(words):
         if w in ("left", "right", "up", "down") and (verbs or k == 0) and not (
                 k >= 2 and words[k - 1] == "the" and words[k - 2] in ("on", "at")) and not (
@@ -194,7 +207,7 @@ class QueryParser(NounPhrases):
         if not clean:
             raise InputError("command is empty; send an empty string only to clear the target, otherwise "
                              "describe the object (e.g. 'the dog running left')")
-        st = _State([_Tok(w, VERB_LEMMA.get(w, w)) for w in W.tokenize(clean)])
+        st = _State([_Tok(w, VERB_LEMMA.get(w, w)) for w in W.rewrite_idioms(W.tokenize(clean))])
         self._strip_prefix(st)
         self._others(st)
         self._reduced_passives(st)
@@ -628,11 +641,14 @@ class QueryParser(NounPhrases):
             kind = _OBJECT_RELATIVE.get(verb)
             end = v + 1
             if kind is None and verb in MOTION_VERBS:  # "the cow which the dog goes up to"
-                for words in _TOWARDS:
-                    after = v + 1 + len(words)  # the particle ends the clause
-                    if tuple(t.word for t in toks[v + 1:after]) == words and \
-                            (after == len(toks) or toks[after].word in _BOUNDARY):
-                        kind, end = "approached_by", after
+                for words, particle_kind in [(w, "approached_by") for w in _TOWARDS] + \
+                                            [(w, "followed_by") for w in _AFTER]:
+                    after = v + 1 + len(words)  # the particle ends the clause, or a pronoun for the target does
+                    if tuple(t.word for t in toks[v + 1:after]) == words and (after == len(toks) or (
+                            toks[after].word in _BOUNDARY or toks[after].word in _TARGET_PRONOUNS)):
+                        kind, end = particle_kind, after
+                        if end < len(toks) and toks[end].word in _TARGET_PRONOUNS:
+                            end += 1  # "the cat with a dog coming up to it"
                         break
             if kind is None or toks[i - 1].word not in ("the", "a", "an", "another"):
                 continue
@@ -682,7 +698,9 @@ class QueryParser(NounPhrases):
             for i, w in enumerate(words):
                 verbish = (lemmas[i] in MOTION_VERBS or lemmas[i] in _STATIC_LEMMAS or lemmas[i] in _REVERSE) and not (
                     lemmas[i] in ("come", "get") and i + 1 < len(words) and words[i + 1] == "to") and not (
-                    words[i] == "steps" and i > 0 and words[i - 1] in ("its", "his", "her", "their"))  # a noun
+                    words[i] == "steps" and i > 0 and words[i - 1] in ("its", "his", "her", "their")) and not (
+                    words[i] == "back" and i > 0 and (lemmas[i - 1] in MOTION_VERBS or words[i - 1] in W.SPEED
+                                                      or words[i - 1] in W.ADVERBS))  # "drifts slowly back"
                 if w == "after" and i + 1 < len(toks) and words[i + 1].endswith("ing") and \
                         lemmas[i + 1] in MOTION_VERBS and parts[-1]:
                     earlier.add(len(parts))
@@ -707,6 +725,8 @@ class QueryParser(NounPhrases):
                     continue
                 p, used = got
                 read += used
+                if not p:
+                    continue
                 if phases == ["static"] and p != "static" and any(lemmas[i] in _RESUME for i in part):
                     phases.insert(0, p)  # "stops for a moment and then keeps going left": it went left before
                 if not phases or phases[-1] != p:
@@ -714,9 +734,14 @@ class QueryParser(NounPhrases):
                 speed = _speed_of(toks, part) if p in W.OPPOSITE else None
                 if speed is not None:  # p is the last phase now
                     speed_of[len(phases) - 1] = speed
+        speeds: list[str] = []
         if any(p in ("slow", "fast") for p in phases):
             # "crawls along to the right, then sprints": the speeds are the sequence, the direction holds throughout
             phases = [speed_of.get(k, p) for k, p in enumerate(phases)]
+        elif speed_of and len(phases) >= 2:
+            # "dashes left, then drifts slowly back to the right": the directions are the sequence and the speeds
+            # a second one ("walks left, pauses, then races on": left>static>left and moving>static>fast)
+            speeds = [speed_of.get(k) or ("static" if p == "static" else "moving") for k, p in enumerate(phases)]
         if len(phases) < 2 or set(phases) <= {"static", "moving"}:
             return  # still then moving is a start, moving then still a stop: those descriptors say it
         # two phases: a start, a stop or a turn back read from the same words says the same; three or more: the
@@ -728,6 +753,8 @@ class QueryParser(NounPhrases):
         st.attributes[:] = [(i, d) for i, d in st.attributes
                             if d.kind != "speed" and not (d.kind == "posture" and i in read)]
         st.motions.append((at, Descriptor("phases", ">".join(phases))))
+        if speeds and len(set(speeds)) > 1:
+            st.motions.append((at, Descriptor("phases", ">".join(speeds))))
         for k, t in enumerate(toks):
             prev = toks[k - 1].lemma if k > 0 else ""
             nxt = toks[k + 1].lemma if k + 1 < len(toks) else ""

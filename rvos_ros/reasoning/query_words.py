@@ -26,6 +26,45 @@ _WORD = re.compile(r"[^\W_]+")
 _MULTI_MAX = max(len(m.split()) for m in MULTIWORD)
 
 
+_DET = r"(?:the |a |an |that |this )"
+_NP = rf"{_DET}?(?:[a-z_]+ ){{0,3}}?[a-z_]+"
+_IDIOM_TEXT: tuple[tuple[str, str], ...] = (
+    # "the dog with the man hard on its heels": the man follows it
+    (rf"with (?P<x>{_NP}) (?:hard |hot |close |right )?(?:on|at) (?:its|his|her|their) heels", r"followed by \g<x>"),
+    (rf"with (?P<x>{_NP}) (?:bringing|bring|brings) up the rear", r"followed by \g<x>"),
+    (r"(?:bringing|bring|brings|brought) up the rear", "following the others"),
+    # orders said as idioms: "beating the others to the woman", "first off the mark", "hangs back longest"
+    (r"(?:beat|beats|beating) (?:all )?(?:of )?(?:the )?(?:others|rest|other [a-z_]+) to", "first to reach"),
+    (r"(?:first|quickest|fastest|earliest) off the mark", "first to start"),
+    (r"(?:last|slowest) off the mark", "last to start"),
+    (r"(?:hang|hangs|hanging|hung|hold|holds|holding|held|wait|waits|waiting|waited|linger|lingers|lingering|"
+     r"stay|stays|staying|stayed) (?:back |put |still )?(?:the )?longest(?: before (?:moving|setting off|"
+     r"starting|going|it moves|it goes))?", "last to start"),
+    # "last to the car": the last to reach it (not "the first to the left")
+    (r"(?P<o>first|last) (?:one )?to(?= (?:the|a|an) (?!(?:left|right|top|bottom|front|back|middle|center|centre|"
+     r"side|edge|end|start|finish)(?: |$)))", r"\g<o> to reach"),
+    # speed and stopping idioms: "puts on a burst of speed", "pulls up"
+    (r"(?:put|puts|putting) on (?:a )?(?:burst|spurt|turn) of (?:speed|pace)|(?:a )?(?:sudden )?burst of speed",
+     "speeds up"),
+    (r"(?:pull|pulls|pulling|pulled|draw|draws|drawing|drew) up(?= (?:and|then|before|after|at the end)(?: |$)|$)",
+     "stops"),
+    # "walks off and leaves it behind": moves away from the object named before
+    (r"(?:leave|leaves|leaving) (?:it|him|her|them) behind", "moves away from him"),
+)
+IDIOMS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(rf"(?<![^ ]){body}(?![^ ])"), rep)
+                                                        for body, rep in _IDIOM_TEXT)
+"""Idioms rewritten into plain words before parsing, on the space-joined word stream (general English, each one a
+paraphrase: "first off the mark" is "first to start")."""
+
+
+def rewrite_idioms(words: list[str]) -> list[str]:
+    """``words`` with every :data:`IDIOMS` paraphrase applied."""
+    text = " ".join(words)
+    for rx, rep in IDIOMS:
+        text = rx.sub(rep, text)
+    return text.split()
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-case words of ``text``; contractions expanded, possessive 's dropped ("the dog's ball" -> the dog
     ball), hyphens split, multiword nouns joined by "_" ("teddy bears" -> "teddy_bears")."""
@@ -52,6 +91,7 @@ ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth
             "ninth": 9, "tenth": 10, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6}
 QUANT_TWO = frozenset("both pair couple".split())
 QUANT_ALL = frozenset("all every each several some many multiple various few group bunch pack herd flock team "
+                      "cluster huddle knot clump gaggle "
                       "swarm lot lots crowd everything everyone everybody".split())
 DETERMINERS = frozenset("the a an this that these those its their his her other another same".split())
 NEGATIONS = frozenset("not never no without non nor".split())
@@ -101,8 +141,10 @@ STATIC_WORDS = frozenset("stationary motionless static immobile unmoving idle pa
 STATIC_POSES = frozenset("sit lie stand perch rest sleep crouch kneel squat nap lay lounge sunbathe".split())
 # Verbs that move something else: "the box pushed to the left" is a direction, not a position.
 CAUSE_VERBS = frozenset("push pull drag throw toss kick carry roll pick".split())
-FAST_VERBS = frozenset("sprint race dash rush hurry zoom speed bolt charge dart accelerate scurry".split())
-SLOW_VERBS = frozenset("crawl creep stroll amble tiptoe trudge shuffle waddle dawdle saunter plod mosey".split())
+FAST_VERBS = frozenset("sprint race dash rush hurry zoom speed bolt charge dart accelerate scurry shoot zip whiz "
+                       "whizz hurtle streak".split())
+SLOW_VERBS = frozenset("crawl creep stroll amble tiptoe trudge shuffle waddle dawdle saunter plod mosey potter "
+                       "mooch".split())
 DIR_VERBS = {"climb": "up", "rise": "up", "soar": "up", "descend": "down", "fall": "down", "sink": "down",
              "dive": "down", "plunge": "down"}
 KNOWLEDGE_WORDS = frozenset("edible drinkable eatable pet pets wild domestic domesticated dangerous harmful poisonous "
@@ -172,7 +214,8 @@ _STATE = (r"(?:(?:be|stand|sit|stay|remain|lie|wait|keep|hold) )?(?:" + _STILL_A
 # a verb of setting off: "pulls away", "drives off", "sets off", "takes off", "gets going"
 # ("drives off to the left" / "off the road" say where it goes, not that it sets off)
 _GO_OFF = (r"pull (?:away|out|off)|(?:set|take|start|move|drive|ride|run|walk|fly|speed|zoom|race|dash|rush|"
-           r"bolt|sail|cycle|pedal|roll|trot|gallop|hurry|jog|march|step) off(?! (?:of|the|a|an|into|onto|to|"
+           r"bolt|sail|cycle|pedal|roll|trot|gallop|hurry|jog|march|step|shoot|zip|whiz|whizz|tear|scoot) off"
+           r"(?! (?:of|the|a|an|into|onto|to|"
            r"towards|toward|in|left|right|up|down|screen|frame|camera|view|stage)(?: |$))|set out|get go|get move|"
            r"get start")
 _THEN = r"(?:and )?(?:then|later|afterwards|after that|eventually|suddenly|finally|before)"
@@ -283,8 +326,8 @@ PATTERNS: tuple[Pattern, ...] = (
        ent="req"),
     _p(r"precede|guide|lead the way(?: for)?", "m", "followed_by", ent="req"),
     _p(r"(?:be )?abreast (?:of|with)", "r", "relative", "near", ent="req"),
-    _p(r"(?:circle|orbit)(?: around| round)?|(?:go|run|walk|move|fly|swim|ride|drive|loop) (?:around|round)"
-       r"(?= (?:the|a|an|his|her|its|their) )", "circling", ent="req"),
+    _p(r"(?:circle|orbit)(?: around| round)?|(?:(?!(?:turn|spin|swing|wheel|back|swerve|veer) )(?:{V})|loop) "
+       r"(?:around|round)(?= (?:the|a|an|his|her|its|their) )", "circling", ent="req"),
     # where it is at the start, next to another object ("starts next to the man and then walks away from him")
     _p(r"(?:start|begin)(?: out| off)? (?:right )?(?:next to|beside|near|close to|by)", "r", "relative", "near@start",
        ent="req"),
@@ -294,6 +337,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"(?:next to|close to|beside|alongside|near) (?:each other|one another)|close together|(?:as|in) a "
        r"(?:group|pack|herd|flock|bunch|team)", "m", "together"),
     # fillers that would otherwise read as content words
+    # "dashes across to the left", "walks across the frame": the verb says it moves, the direction says where
+    _p(r"across(?= (?:to|toward|towards|into|from|the|a|an|in|and|then)(?: |$)|$)", "", verb=True),
     _p(r"(?<!the )right(?= (?:next|beside|behind|in front|above|below|under|near|by|there|here|now|away|after|"
        r"before|at|up to|over to|past|toward|towards|alongside))", ""),
     _p(r"a little bit|a bit|a little(?= (?:to|more|further|faster|slower|left|right|up|down|bit))|"
@@ -436,7 +481,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"far (?:away )?from|farthest from|furthest from|distant from", "r", "relative", "far_from",
        ent="req"),
     # moving together with another candidate ("the two dogs walking together"; "together with X" is nearness)
-    _p(r"together(?! with)|side by side|in tandem|as a pair|in a pair", "m", "together"),
+    _p(r"together(?! with)|side by side|shoulder to shoulder|in tandem|as a pair|in a pair|(?:group|cluster|bunch|"
+       r"huddle|knot|clump|gaggle) of(?= )", "m", "together"),
     # passing and following: who is ahead along the heading (before "follow" reads as approaching)
     _p(r"(?:be|get) (?:be )?(?:overtake|overtaken|pass|outrun|outpace|outpaced) by|"
        r"(?:overtaken|outpaced|overtake|outpace) by", "m", "passed_by", ent="req"),

@@ -287,7 +287,7 @@ def _phase_fit(centers: np.ndarray, fps: float, size: float, phase: str) -> floa
 def _phases(ctx: ScoringContext, d: Descriptor) -> RawScores:
     """A sequence of phases (``static>left``, ``left>static>right``, ``slow>fast``): the best split of the
     track's time into that many ordered stretches of at least 0.5 s, each scored for its phase; slow and fast
-    compare the stretches' speeds (the fast one at least 1.6 times the slow one)."""
+    compare the stretches' speeds (the fast one at least 1.6 times the slow one, or than a plainly moving one)."""
     phases = d.value.split(">")
 
     def f(m: mo.TrackMotion) -> tuple[float, str]:
@@ -306,10 +306,13 @@ def _phases(ctx: ScoringContext, d: Descriptor) -> RawScores:
             s = 1.0
             for part, phase in zip(parts, phases, strict=True):
                 s *= _phase_fit(part, m.fps, size, phase)
-            if "slow" in phases:  # every faster phase (fast or a direction) at least 1.6 times the slow one
+            if "slow" in phases or ("fast" in phases and "moving" in phases):
+                # every faster phase (fast or a direction) at least 1.6 times a slow one; a fast one at least 1.6
+                # times a plainly moving one ("walks, pauses, then races on": moving>static>fast)
                 speeds = [float(np.linalg.norm(np.diff(p, axis=0), axis=1).mean()) for p in parts]
                 for i, j in ((i, j) for i in range(k) for j in range(k)
-                             if phases[i] == "slow" and phases[j] in ("fast", "left", "right", "up", "down")):
+                             if (phases[i] == "slow" and phases[j] in ("fast", "left", "right", "up", "down"))
+                             or (phases[i] == "moving" and phases[j] == "fast")):
                     s *= soft(speeds[j] / max(speeds[i], 1e-6) - 1.6, 0.3)
             if s > best:
                 best, best_cuts = s, cuts

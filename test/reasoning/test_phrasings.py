@@ -163,3 +163,36 @@ def test_staying_close_is_no_claim_that_it_stands_still(parser):
 def test_getting_closer_with_no_object_named_is_the_camera(parser):
     assert ("depth", "closer") in _got(parser, "the dog getting closer")[0]
     assert ("depth", "farther") in _got(parser, "the dog that moves away")[0]
+
+
+# Batch v5's dev round (2026-12-04): idioms paraphrased before parsing, "with X V-ing it" clauses, group nouns.
+READINGS_V5_DEV = [
+ ("the cow with a dog running after it", ("followed_by", "", "dog")),
+ ("the cat with a dog coming up to it", ("approached_by", "", "dog")),
+ ("the dog with the man hard on its heels", ("followed_by", "", "person")),
+ ("the dog with the bicycle bringing up the rear", ("followed_by", "", "bicycle")),
+ ("the cat beating the others to the woman", ("order", "first:arrive", "person")),
+ ("the rabbit last to the car", ("order", "last:arrive", "car")),
+ ("the woman first off the mark", ("onset", "first", "")),
+ ("the man who hangs back longest before moving", ("onset", "last", "")),
+ ("the horse that walks into shot after the others", ("order", "last:enter", "")),
+ ("the cluster of men in blue", ("together", "", "")),
+ ("two zebras heading left, shoulder to shoulder", ("together", "", "")),
+ ("a dog whirling round the ball", ("shape", "circle", "")),
+ ("the dog zipping past the man", ("passes", "", "person")),
+ ("the woman who stands by the car, then walks off and leaves it behind", ("leaves", "", "car")),
+ ("the sheep that ambles right, puts on a burst of speed, then pulls up", ("phases", "slow>fast", "")),
+ ("the man pottering left and then shooting off", ("phases", "slow>fast", "")),
+ # a turn between two phases is no phase; speeds said with directions are a second sequence
+ ("the sheep that runs left, then turns and walks right", ("phases", "left>right", "")),
+ ("a sheep dashes across to the left, then turns and drifts slowly back toward the right", ("phases", "fast>slow", "")),
+ ("a woman walking left, pausing, then racing on", ("phases", "moving>static>fast", "")),
+ ("a woman walking left, pausing, then racing on", ("phases", "left>static>left", "")),
+]
+
+
+@pytest.mark.parametrize(("text", "want"), READINGS_V5_DEV)
+def test_v5_dev_readings(parser, text, want):
+    q = parser.parse(text)
+    got = [(d.kind, d.value, d.ref) for d in (*q.motions, *q.attributes, *q.relations)]
+    assert want in got and not q.unknown_words, (got, q.unknown_words)
