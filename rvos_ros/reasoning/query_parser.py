@@ -68,6 +68,8 @@ _POSTURE_TAIL = frozenset("down up on over out around in with at into onto its h
                           "own off".split())
 _TRIM = (_POSTURE_TAIL | _ENT_SKIP) - set(COLOR_OF) - {"down", "up", "out", "off", "around"}
 _BOUNDARY = frozenset("that which who whose while but than and then or".split())
+# prepositions that may stand between a motion verb and the object noun it governs (see _verb_before)
+_VERB_PREPS = frozenset("beside behind near past alongside with toward towards to from by around after".split())
 _SEQUENCE_KINDS = frozenset({"starts", "stops", "turns_back"})
 _COUNT_WORDS = {"once": 1, "twice": 2, "thrice": 3}
 _OBJECT_RELATIVE = {"follow": "followed_by", "trail": "followed_by", "tail": "followed_by", "overtake": "passed_by",
@@ -311,9 +313,11 @@ class QueryParser(NounPhrases):
                 return True
             if t.word in _BOUNDARY - {"and", "then"} or t.lemma in POSTURE_VERBS:
                 return False
-            if self._noun(st, j) is not None:  # an object noun: accept only "VERB (det/adj)* NOUN"
+            if self._noun(st, j) is not None:  # an object noun: accept only "VERB (PREP) (det/adj)* NOUN"
                 k = j - 1
                 while k >= 0 and toks[k].word in _ENT_SKIP:
+                    k -= 1
+                if k >= 1 and toks[k].word in _VERB_PREPS:  # "walks beside the dog in the same direction"
                     k -= 1
                 return k >= 0 and toks[k].lemma in MOTION_VERBS and self._noun(st, k) is None
             j -= 1

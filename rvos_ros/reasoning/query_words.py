@@ -163,7 +163,7 @@ ADVERBS = frozenset("then again also gradually steadily continuously constantly 
 CONTENT_PARTICLES = frozenset(
     "forward forwards ahead back away into onto over up down out off through across along around about together "
     "apart then before after until till since once during throughout time times distance straight towards toward "
-    "within inside outside end ends keep keeps go goes going become becomes becoming get gets got".split())
+    "within inside outside end ends keep keeps go goes going become becomes becoming get gets got same".split())
 # Motion verbs that say more than "moving": when no descriptor reads them (a pattern consumes "chasing the
 # ball", "turns back", "climbing" gives up), the rules can only read plain motion, so the verb is unjudged.
 SPECIFIC_MOTION = frozenset(

@@ -780,3 +780,20 @@ def test_a_speed_said_with_a_resumed_direction_stays_on_its_own_phase(parser: Qu
     phase it was said with, not to the stop before it."""
     pq = parser.parse("a dog that stops briefly, then keeps dashing right, and finally crawls")
     assert has(pq, "phases", "right>static>fast>slow"), _all(pq)
+
+
+def test_a_heading_after_a_relation_to_another_object_is_read(parser: QueryParser) -> None:
+    """A motion verb governs a heading said after "VERB PREP the NOUN" (from the v2/v3 dev halves)."""
+    pq = parser.parse("a brown cat trotting behind the horse in the same direction")
+    assert has(pq, "heading", "same"), _all(pq)
+    pq = parser.parse("the duck swimming near the boat in the same direction")
+    assert has(pq, "heading", "same") and has(pq, "relative", "near", "boat"), _all(pq)
+
+
+def test_same_is_reported_when_no_rule_reads_it(parser: QueryParser) -> None:
+    """"same" carries meaning (a speed or heading shared with another object): when no rule reads it, it is an
+    unjudged word, so the rules never lock on the rest of the command."""
+    pq = parser.parse("a dog running at the same speed as the horse")
+    assert "same" in pq.unknown_words and not pq.understood
+    pq = parser.parse("at the same time the dog runs left")
+    assert pq.understood and has(pq, "direction", "left"), _all(pq)
