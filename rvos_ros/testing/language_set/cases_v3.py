@@ -493,40 +493,61 @@ PAIRS["lead"] = PAIRS["followed"] = PAIRS["follow"]
 PAIRS["chased"] = PAIRS["chase"]
 
 
-def b_interaction_v3(rng: np.random.Generator, k: int, style: str) -> Built:
-    base = INTERACTION_KINDS_V3[k % len(INTERACTION_KINDS_V3)]
-    kind = PASSIVE_OF[base] if base in PASSIVE_OF and k >= PASSIVE_FROM else base
+# lays out one relation on a scene (target, anchor, distractors) and returns the partial reading
+Stage = Callable[[np.random.Generator, Scene, int, str, str, str, str, int], str]
+
+
+def stage_v3(rng: np.random.Generator, s: Scene, n: int, kind: str, c: str, a: str, col: str, d: int) -> str:
+    """The scene of one relation of v3 (``c``: the target's noun, ``a``: the anchor's); the relations that need a
+    window of their own set ``s.num_frames``. v4 and v5 wrap it with their new kinds."""
+    if kind in ("approach", "move_away"):
+        return _approach(rng, s, n, c, a, col, d, away=kind == "move_away")
+    if kind == "approached":
+        return _approached(rng, s, n, c, a, col, d)
+    if kind in ("follow", "lead", "followed"):
+        partial = _convoy(rng, s, n, c, a, col, d, lead=kind != "follow")
+        if kind == "followed":
+            partial += f"; dropping the passive ('the {c} following the {a}') picks the one behind"
+        return partial
+    if kind in ("chase", "chased"):
+        s.num_frames = n = 36
+        return _chain(rng, s, n, c, a, col, d, chased=kind == "chased")
+    if kind in ("overtake", "overtaken"):
+        s.num_frames = n = 50
+        return _overtake(rng, s, n, c, a, col, d, passive=kind == "overtaken")
+    if kind == "meet":
+        return _meet(rng, s, n, c, a, col, d)
+    if kind == "pass_by":
+        return _pass_by(rng, s, n, c, a, col, d)
+    if kind == "alongside":
+        return _alongside(rng, s, n, c, a, col, d)
+    s.num_frames = 50
+    return _circle(rng, s, 50, c, a, col)
+
+
+def build_interaction(rng: np.random.Generator, k: int, style: str, *, kinds: tuple[str, ...],
+                      passive_of: dict[str, str], is_passive: Callable[[int], bool], pairs: dict[str, list],
+                      active: dict, passive: dict, stage: Stage = stage_v3) -> Built:
+    """One interaction case as v3, v4 and v5 build it: relation ``kinds[k % len(kinds)]``, in its passive variant
+    when ``is_passive(k)``; the (target, anchor) nouns from ``pairs``, the scene from ``stage``, the wording from
+    the batch's ``active`` / ``passive`` tables."""
+    base = kinds[k % len(kinds)]
+    kind = passive_of[base] if base in passive_of and is_passive(k) else base
     col = pick(rng, COLORS)
     n = int(pick(rng, [40, 44, 48]))
     s = Scene(rng, n)
     _, d = lr(rng)
-    c, a = pick(rng, PAIRS[kind])
-    if kind in ("approach", "move_away"):
-        partial = _approach(rng, s, n, c, a, col, d, away=kind == "move_away")
-    elif kind == "approached":
-        partial = _approached(rng, s, n, c, a, col, d)
-    elif kind in ("follow", "lead", "followed"):
-        partial = _convoy(rng, s, n, c, a, col, d, lead=kind != "follow")
-        if kind == "followed":
-            partial += f"; dropping the passive ('the {c} following the {a}') picks the one behind"
-    elif kind in ("chase", "chased"):
-        s.num_frames = n = 36
-        partial = _chain(rng, s, n, c, a, col, d, chased=kind == "chased")
-    elif kind in ("overtake", "overtaken"):
-        s.num_frames = n = 50
-        partial = _overtake(rng, s, n, c, a, col, d, passive=kind == "overtaken")
-    elif kind == "meet":
-        partial = _meet(rng, s, n, c, a, col, d)
-    elif kind == "pass_by":
-        partial = _pass_by(rng, s, n, c, a, col, d)
-    elif kind == "alongside":
-        partial = _alongside(rng, s, n, c, a, col, d)
-    else:
-        s.num_frames = 50
-        partial = _circle(rng, s, 50, c, a, col)
-    forms = PASSIVE_V3[kind] if kind in PASSIVE_V3 else INTERACTION_V3[kind]
+    c, a = pick(rng, pairs[kind])
+    partial = stage(rng, s, n, kind, c, a, col, d)
+    forms = passive[kind] if kind in passive else active[kind]
     query = say_v3(rng, pick(rng, forms[style]), c, a, col=col)
     return Built(query, s, ["target"], partial, kind)
+
+
+def b_interaction_v3(rng: np.random.Generator, k: int, style: str) -> Built:
+    return build_interaction(rng, k, style, kinds=INTERACTION_KINDS_V3, passive_of=PASSIVE_OF,
+                             is_passive=lambda k: k >= PASSIVE_FROM, pairs=PAIRS, active=INTERACTION_V3,
+                             passive=PASSIVE_V3)
 
 
 # ---------------------------------------------------------------- sequences of phases
@@ -682,20 +703,29 @@ def _sequence_plan_v3(rng: np.random.Generator, kind: str, n: int) -> tuple[Phas
     ]
 
 
-def b_sequence_v3(rng: np.random.Generator, k: int, style: str) -> Built:
-    kind = SEQUENCE_KINDS_V3[k % len(SEQUENCE_KINDS_V3)]
+def build_sequence(rng: np.random.Generator, k: int, style: str, *, kinds: tuple[str, ...], table: dict,
+                   plan: Callable[[np.random.Generator, str, int], tuple[Phases, list[tuple[str, Phases]]]],
+                   long: tuple[str, ...]) -> Built:
+    """One sequence case as v3, v4 and v5 build it: kind ``kinds[k % len(kinds)]``, its wording from ``table``,
+    the phases of the target and the distractors from ``plan``; the ``long`` kinds get 60 frames, the others 50."""
+    kind = kinds[k % len(kinds)]
     col = pick(rng, COLORS)
-    n = 60 if kind in ("pause_resume", "pause_return") else 50
+    n = 60 if kind in long else 50
     s = Scene(rng, n)
     c = pick(rng, WALKERS)
     lab = label_of(c)
     dname, d = lr(rng)
-    template = pick(rng, SEQUENCE_V3[kind][style])
-    target, candidates = _sequence_plan_v3(rng, kind, n)
+    template = pick(rng, table[kind][style])
+    target, candidates = plan(rng, kind, n)
     chosen = place_sequence(rng, s, lab, col, d, template, target, candidates)
     partial = "; ".join(f"one {why}" for why, _ in chosen) + ": each matches a phase, or the phases in another order"
     query = say_v3(rng, template, c, col=col, d=dname, o=other_side(dname))
     return Built(query, s, ["target"], partial, kind)
+
+
+def b_sequence_v3(rng: np.random.Generator, k: int, style: str) -> Built:
+    return build_sequence(rng, k, style, kinds=SEQUENCE_KINDS_V3, table=SEQUENCE_V3, plan=_sequence_plan_v3,
+                          long=("pause_resume", "pause_return"))
 
 
 # structure → (builder, number of cases)

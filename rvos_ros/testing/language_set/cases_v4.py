@@ -30,29 +30,21 @@ from collections.abc import Callable
 
 import numpy as np
 
-from rvos_ros.testing.language_set.cases import COLORS, Built, lr, other_side, pick
+from rvos_ros.testing.language_set.cases import Built
 from rvos_ros.testing.language_set.cases_v2 import (
-    WALKERS,
-    _convoy,
     _sequence_plan,
     ellipse,
     label_of,
-    place_sequence,
     size,
 )
 from rvos_ros.testing.language_set.cases_v3 import (
     PAIRS,
     Phases,
-    _alongside,
-    _approach,
     _approached,
-    _chain,
-    _circle,
-    _meet,
-    _overtake,
-    _pass_by,
     _sequence_plan_v3,
-    say_v3,
+    build_interaction,
+    build_sequence,
+    stage_v3,
 )
 from rvos_ros.testing.language_set.scene import WIDTH, Scene, keys
 
@@ -248,44 +240,21 @@ def _circled(rng: np.random.Generator, s: Scene, n: int, c: str, a: str, col: st
     return partial
 
 
-def b_interaction_v4(rng: np.random.Generator, k: int, style: str) -> Built:
-    base = INTERACTION_KINDS_V4[k % len(INTERACTION_KINDS_V4)]
-    kind = PASSIVE_OF[base] if base in PASSIVE_OF and k in PASSIVE_KS else base
-    col = pick(rng, COLORS)
-    n = int(pick(rng, [40, 44, 48]))
-    s = Scene(rng, n)
-    _, d = lr(rng)
-    c, a = pick(rng, PAIRS_V4[kind])
-    if kind in ("approach", "move_away"):
-        partial = _approach(rng, s, n, c, a, col, d, away=kind == "move_away")
-    elif kind == "approached":
+def stage_v4(rng: np.random.Generator, s: Scene, n: int, kind: str, c: str, a: str, col: str, d: int) -> str:
+    """v3's scenes (``stage_v3``), with ``circled`` and a note on the passive of ``approached``."""
+    if kind == "approached":
         partial = _approached(rng, s, n, c, a, col, d)
-        partial += f"; dropping the passive ('the {c} walking to the {a}') matches no {c}"
-    elif kind in ("follow", "lead", "followed"):
-        partial = _convoy(rng, s, n, c, a, col, d, lead=kind != "follow")
-        if kind == "followed":
-            partial += f"; dropping the passive ('the {c} following the {a}') picks the one behind"
-    elif kind in ("chase", "chased"):
-        s.num_frames = n = 36
-        partial = _chain(rng, s, n, c, a, col, d, chased=kind == "chased")
-    elif kind in ("overtake", "overtaken"):
-        s.num_frames = n = 50
-        partial = _overtake(rng, s, n, c, a, col, d, passive=kind == "overtaken")
-    elif kind == "meet":
-        partial = _meet(rng, s, n, c, a, col, d)
-    elif kind == "pass_by":
-        partial = _pass_by(rng, s, n, c, a, col, d)
-    elif kind == "alongside":
-        partial = _alongside(rng, s, n, c, a, col, d)
-    elif kind == "circled":
+        return partial + f"; dropping the passive ('the {c} walking to the {a}') matches no {c}"
+    if kind == "circled":
         s.num_frames = 50
-        partial = _circled(rng, s, 50, c, a, col)
-    else:
-        s.num_frames = 50
-        partial = _circle(rng, s, 50, c, a, col)
-    forms = PASSIVE_V4[kind] if kind in PASSIVE_V4 else INTERACTION_V4[kind]
-    query = say_v3(rng, pick(rng, forms[style]), c, a, col=col)
-    return Built(query, s, ["target"], partial, kind)
+        return _circled(rng, s, 50, c, a, col)
+    return stage_v3(rng, s, n, kind, c, a, col, d)
+
+
+def b_interaction_v4(rng: np.random.Generator, k: int, style: str) -> Built:
+    return build_interaction(rng, k, style, kinds=INTERACTION_KINDS_V4, passive_of=PASSIVE_OF,
+                             is_passive=PASSIVE_KS.__contains__, pairs=PAIRS_V4, active=INTERACTION_V4,
+                             passive=PASSIVE_V4, stage=stage_v4)
 
 
 # ---------------------------------------------------------------- sequences of phases
@@ -388,19 +357,8 @@ def _sequence_plan_v4(rng: np.random.Generator, kind: str, n: int) -> tuple[Phas
 
 
 def b_sequence_v4(rng: np.random.Generator, k: int, style: str) -> Built:
-    kind = SEQUENCE_KINDS_V4[k % len(SEQUENCE_KINDS_V4)]
-    col = pick(rng, COLORS)
-    n = 60 if kind in ("pause_return", "still_move_still", "turn_stop") else 50
-    s = Scene(rng, n)
-    c = pick(rng, WALKERS)
-    lab = label_of(c)
-    dname, d = lr(rng)
-    template = pick(rng, SEQUENCE_V4[kind][style])
-    target, candidates = _sequence_plan_v4(rng, kind, n)
-    chosen = place_sequence(rng, s, lab, col, d, template, target, candidates)
-    partial = "; ".join(f"one {why}" for why, _ in chosen) + ": each matches a phase, or the phases in another order"
-    query = say_v3(rng, template, c, col=col, d=dname, o=other_side(dname))
-    return Built(query, s, ["target"], partial, kind)
+    return build_sequence(rng, k, style, kinds=SEQUENCE_KINDS_V4, table=SEQUENCE_V4, plan=_sequence_plan_v4,
+                          long=("pause_return", "still_move_still", "turn_stop"))
 
 
 # structure → (builder, number of cases)

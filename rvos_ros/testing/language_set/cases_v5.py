@@ -39,36 +39,28 @@ from collections.abc import Callable
 
 import numpy as np
 
-from rvos_ros.testing.language_set.cases import COLORS, Built, lr, other_side, pick, plural, rows
+from rvos_ros.testing.language_set.cases import COLORS, Built, lr, pick, plural, rows
 from rvos_ros.testing.language_set.cases_v2 import (
     WALKERS,
     Moves,
-    _convoy,
     _start_stop,
     fit_x,
     label_of,
     lanes,
-    place_sequence,
     say,
     size,
     spoken,
 )
 from rvos_ros.testing.language_set.cases_v3 import (
     Phases,
-    _alongside,
-    _approach,
     _approached,
-    _chain,
-    _circle,
-    _meet,
     _noun,
-    _overtake,
-    _pass_by,
     _sequence_plan_v3,
+    build_interaction,
+    build_sequence,
     pronouns,
-    say_v3,
 )
-from rvos_ros.testing.language_set.cases_v4 import PAIRS_V4, _circled
+from rvos_ros.testing.language_set.cases_v4 import PAIRS_V4, stage_v4
 from rvos_ros.testing.language_set.scene import HEIGHT, WIDTH, Scene, keys, segments, wave
 
 # ---------------------------------------------------------------- interactions
@@ -318,51 +310,27 @@ def _left(rng: np.random.Generator, s: Scene, n: int, c: str, a: str, col: str, 
     )
 
 
-def b_interaction_v5(rng: np.random.Generator, k: int, style: str) -> Built:
-    base = INTERACTION_KINDS_V5[k % len(INTERACTION_KINDS_V5)]
-    kind = PASSIVE_OF[base] if base in PASSIVE_OF and k in PASSIVE_KS else base
-    col = pick(rng, COLORS)
-    n = int(pick(rng, [40, 44, 48]))
-    s = Scene(rng, n)
-    _, d = lr(rng)
-    c, a = pick(rng, PAIRS_V5[kind])
+def stage_v5(rng: np.random.Generator, s: Scene, n: int, kind: str, c: str, a: str, col: str, d: int) -> str:
+    """v4's scenes (``stage_v4``), with ``left`` and ``passed``, a window that fits an approach, and v5's own note
+    on the passive of ``approached``."""
     if kind in ("approach", "move_away"):
         # a window short enough for _approach to find a speed of 3.2 px/frame or more for a wide pair
         s.num_frames = n = min(n, int((260 - (size(a)[0] + size(c)[0]) / 2 - 25) / 3.2))
-        partial = _approach(rng, s, n, c, a, col, d, away=kind == "move_away")
     elif kind == "approached":
         partial = _approached(rng, s, n, c, a, col, d)
-        partial += f"; dropping the passive ('the {c} going up to the {a}') matches no {c}"
+        return partial + f"; dropping the passive ('the {c} going up to the {a}') matches no {c}"
     elif kind == "left":
         s.num_frames = n = 48  # the long window, so the anchor ends well away from the target
-        partial = _left(rng, s, n, c, a, col, d)
-    elif kind in ("follow", "lead", "followed"):
-        partial = _convoy(rng, s, n, c, a, col, d, lead=kind != "follow")
-        if kind == "followed":
-            partial += f"; dropping the passive ('the {c} following the {a}') picks the one behind"
-    elif kind in ("chase", "chased"):
-        s.num_frames = n = 36
-        partial = _chain(rng, s, n, c, a, col, d, chased=kind == "chased")
-    elif kind in ("overtake", "overtaken"):
-        s.num_frames = n = 50
-        partial = _overtake(rng, s, n, c, a, col, d, passive=kind == "overtaken")
-    elif kind == "meet":
-        partial = _meet(rng, s, n, c, a, col, d)
-    elif kind == "pass_by":
-        partial = _pass_by(rng, s, n, c, a, col, d)
+        return _left(rng, s, n, c, a, col, d)
     elif kind == "passed":
-        partial = _passed(rng, s, n, c, a, col, d)
-    elif kind == "alongside":
-        partial = _alongside(rng, s, n, c, a, col, d)
-    elif kind == "circled":
-        s.num_frames = 50
-        partial = _circled(rng, s, 50, c, a, col)
-    else:
-        s.num_frames = 50
-        partial = _circle(rng, s, 50, c, a, col)
-    forms = PASSIVE_V5[kind] if kind in PASSIVE_V5 else INTERACTION_V5[kind]
-    query = say_v3(rng, pick(rng, forms[style]), c, a, col=col)
-    return Built(query, s, ["target"], partial, kind)
+        return _passed(rng, s, n, c, a, col, d)
+    return stage_v4(rng, s, n, kind, c, a, col, d)
+
+
+def b_interaction_v5(rng: np.random.Generator, k: int, style: str) -> Built:
+    return build_interaction(rng, k, style, kinds=INTERACTION_KINDS_V5, passive_of=PASSIVE_OF,
+                             is_passive=PASSIVE_KS.__contains__, pairs=PAIRS_V5, active=INTERACTION_V5,
+                             passive=PASSIVE_V5, stage=stage_v5)
 
 
 # ---------------------------------------------------------------- sequences of phases
@@ -474,19 +442,8 @@ def _sequence_plan_v5(rng: np.random.Generator, kind: str, n: int) -> tuple[Phas
 
 
 def b_sequence_v5(rng: np.random.Generator, k: int, style: str) -> Built:
-    kind = SEQUENCE_KINDS_V5[k % len(SEQUENCE_KINDS_V5)]
-    col = pick(rng, COLORS)
-    n = 60 if kind == "pause_return" else 50
-    s = Scene(rng, n)
-    c = pick(rng, WALKERS)
-    lab = label_of(c)
-    dname, d = lr(rng)
-    template = pick(rng, SEQUENCE_V5[kind][style])
-    target, candidates = _sequence_plan_v5(rng, kind, n)
-    chosen = place_sequence(rng, s, lab, col, d, template, target, candidates)
-    partial = "; ".join(f"one {why}" for why, _ in chosen) + ": each matches a phase, or the phases in another order"
-    query = say_v3(rng, template, c, col=col, d=dname, o=other_side(dname))
-    return Built(query, s, ["target"], partial, kind)
+    return build_sequence(rng, k, style, kinds=SEQUENCE_KINDS_V5, table=SEQUENCE_V5, plan=_sequence_plan_v5,
+                          long=("pause_return",))
 
 
 # ---------------------------------------------------------------- ordinals in time
