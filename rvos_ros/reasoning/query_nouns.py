@@ -49,6 +49,9 @@ class Tok:
     word: str
     lemma: str
     used: bool = False
+    guessed: bool = False
+    """An unknown word read as a plain motion verb only so that its particles can be read ("whooshing past the
+    truck"); the parser reports it as unjudged whatever reads it (see ``QueryParser._guess_verbs``)."""
 
 
 @dataclass

@@ -57,7 +57,7 @@ from rvos_ros.reasoning.lexicon import (
     is_past_form,
 )
 from rvos_ros.reasoning.query_nouns import ENT_SKIP as _ENT_SKIP
-from rvos_ros.reasoning.query_nouns import NounPhrases
+from rvos_ros.reasoning.query_nouns import NounPhrases, is_unknown_word
 from rvos_ros.reasoning.query_nouns import ParseState as _State
 from rvos_ros.reasoning.query_nouns import Tok as _Tok
 from rvos_ros.types import Descriptor, ParsedQuery
@@ -68,6 +68,10 @@ _POSTURE_TAIL = frozenset("down up on over out around in with at into onto its h
                           "own off".split())
 _TRIM = (_POSTURE_TAIL | _ENT_SKIP) - set(COLOR_OF) - {"down", "up", "out", "off", "around"}
 _BOUNDARY = frozenset("that which who whose while but than and then or".split())
+# particles after which an unknown word in a verb's place is read as a plain motion verb (see _guess_verbs)
+_GUESS_PARTICLES = frozenset("past by after at toward towards to up around round away off from behind into across "
+                             "along over through ahead alongside beside near out down back".split())
+_SUBJECT_WORDS = frozenset("it he she they one ones".split())
 # prepositions that may stand between a motion verb and the object noun it governs (see _verb_before)
 _VERB_PREPS = frozenset("beside behind near past alongside with toward towards to from by around after".split())
 _SEQUENCE_KINDS = frozenset({"starts", "stops", "turns_back"})
@@ -215,6 +219,9 @@ class QueryParser(NounPhrases):
         self._reduced_passives(st)
         self._object_relatives(st)
         self._match_patterns(st)
+        if self._guess_verbs(st):  # a second pass reads the particles of the words left unread
+            self._match_patterns(st)
+            self._unguess(st)
         self._phrase_stage(st)
         self._word_stage(st)
         categories, count = self._noun_phrases(st)
@@ -250,6 +257,29 @@ class QueryParser(NounPhrases):
             last = m.group("c") in ("after", "later than")
             word = "last" if last else "first"
             st.toks[i0:i1] = [_Tok(word, word)]
+
+    def _guess_verbs(self, st: _State) -> bool:
+        """An unknown word in a verb's place with a particle after it ("the car whooshing past the truck", "the cow
+        that trundles away from the dog"), left unread by the phrase patterns, is read as a plain motion verb while
+        they run again, so the particle still says which relation is meant. The word itself stays unjudged
+        (:meth:`_unguess`): the decision can order candidates by that reading but never lock on it."""
+        toks = st.toks
+        for i in range(1, len(toks) - 1):
+            t, prev = toks[i], toks[i - 1]
+            if t.used or toks[i + 1].word not in _GUESS_PARTICLES or not is_unknown_word(t.word):
+                continue
+            after_noun = self._noun(st, i - 1) is not None or prev.word in _SUBJECT_WORDS
+            form = (t.word.endswith("ing") and len(t.word) > 5 and (after_noun or prev.word in ("is", "are"))) or (
+                prev.word in ("that", "which", "who") and t.word.endswith(("s", "ed")) and len(t.word) > 3)
+            if form:
+                t.lemma, t.guessed = "move", True
+        return any(t.guessed for t in toks)
+
+    @staticmethod
+    def _unguess(st: _State) -> None:
+        for t in st.toks:
+            if t.guessed:
+                t.lemma, t.used = t.word, False
 
     @staticmethod
     def _reduced_passives(st: _State) -> None:

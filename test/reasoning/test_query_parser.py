@@ -797,3 +797,22 @@ def test_same_is_reported_when_no_rule_reads_it(parser: QueryParser) -> None:
     assert "same" in pq.unknown_words and not pq.understood
     pq = parser.parse("at the same time the dog runs left")
     assert pq.understood and has(pq, "direction", "left"), _all(pq)
+
+
+@pytest.mark.parametrize(("text", "kind", "ref", "word"), [
+    ("the car whooshing past the truck", "passes", "truck", "whooshing"),
+    ("the cow lolloping away from the dog", "leaves", "dog", "lolloping"),
+    ("the dog barrelling at the cat", "approaches", "cat", "barrelling"),
+    ("the sheep that trundles past the dog", "passes", "dog", "trundles"),
+])
+def test_an_unknown_verb_before_a_particle_is_guessed_and_still_reported(parser: QueryParser, text: str, kind: str,
+                                                                         ref: str, word: str) -> None:
+    """An unknown word in a verb's place lets its particle be read, but it stays unjudged: no lock on it."""
+    pq = parser.parse(text)
+    assert has(pq, kind, "", ref), _all(pq)
+    assert word in pq.unknown_words and not pq.understood
+
+
+def test_an_unknown_word_after_a_determiner_is_no_guessed_verb(parser: QueryParser) -> None:
+    pq = parser.parse("the dog near the building on the left")
+    assert "building" in pq.unknown_words and not any(d.kind == "passes" for d in pq.motions)
