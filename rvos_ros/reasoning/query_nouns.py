@@ -24,7 +24,7 @@ PLURAL_FILLERS = frozenset("ones things objects items everything stuff".split())
 # words that may stand between a count and its head noun ("two of the big red dogs")
 NP_MODS = (W.DETERMINERS | set(W.NUMBERS) | W.QUANT_TWO | W.QUANT_ALL | set(COLOR_OF) | set(W.SIZE) | W.COLOR_MODS
            | set(W.POSITION) | set(W.SPEED) | W.STATIC_WORDS | set(W.ORDINALS)
-           | {"still", "moving", "of", "among", "out", "left", "right", "only"})
+           | W.COLLECTIVES | {"still", "moving", "of", "among", "out", "left", "right", "only"})
 # words that may precede a context entity's noun ("the other two red cars")
 ENT_SKIP = (W.DETERMINERS | set(W.NUMBERS) | W.QUANT_TWO | W.QUANT_ALL | set(COLOR_OF) | set(W.SIZE) | W.COLOR_MODS
             | {w for w in W.SPEED if not w.endswith("ly")})  # "overtaking the slower man"
@@ -132,6 +132,10 @@ class NounPhrases:
                     k += 1
                     continue
                 return "", k
+            if (t.word in W.COLLECTIVES or t.word in W.QUANT_ALL or t.word in W.QUANT_TWO) and \
+                    k + 1 < len(toks) and toks[k + 1].word == "of" and not toks[k + 1].used:
+                k += 2  # "next to the group of men": the men are the object
+                continue
             if t.word not in ENT_SKIP:
                 if not self._modifier(st, k):
                     return None
@@ -218,6 +222,6 @@ class NounPhrases:
                 return int(w)
             if w in W.QUANT_TWO:
                 return 2
-            if w in W.QUANT_ALL:
+            if w in W.QUANT_ALL or w in W.COLLECTIVES:
                 return 0
         return 0 if plural else 1

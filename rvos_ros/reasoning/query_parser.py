@@ -437,6 +437,10 @@ class QueryParser(NounPhrases):
             span = arrived
         elif pat.group == "seq":
             span = self._sequence(st, pat, m)
+        elif pat.group == "collective":
+            if any(self._noun(st, k) is not None for k in range(i0)):
+                return False
+            self._emit(st, "m", "together", at=i0)
         elif pat.group == "phase":
             st.phase = st.phase or (pat.value, i0)
         elif pat.group == "nearer":  # "the cat follows the dog and gets closer": closer to the dog

@@ -86,13 +86,16 @@ def tokenize(text: str) -> list[str]:
     return out
 
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-           "ten": 10, "eleven": 11, "twelve": 12, "single": 1, "lone": 1}
+           "ten": 10, "eleven": 11, "twelve": 12, "single": 1, "lone": 1, "duo": 2, "trio": 3, "quartet": 4}
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
             "ninth": 9, "tenth": 10, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6}
 QUANT_TWO = frozenset("both pair couple".split())
 QUANT_ALL = frozenset("all every each several some many multiple various few group bunch pack herd flock team "
                       "cluster huddle knot clump gaggle "
                       "swarm lot lots crowd everything everyone everybody".split())
+COLLECTIVES = frozenset("row line column queue convoy procession troop".split())
+"""Collective nouns read only in "a row of cows" (all of them, as one group); elsewhere ("crossing the line") they
+stay plain words, reported when nothing reads them."""
 DETERMINERS = frozenset("the a an this that these those its their his her other another same".split())
 NEGATIONS = frozenset("not never no without non nor".split())
 # Words that may stand between a negation and what it negates ("is not", "does not really").
@@ -481,8 +484,12 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"far (?:away )?from|farthest from|furthest from|distant from", "r", "relative", "far_from",
        ent="req"),
     # moving together with another candidate ("the two dogs walking together"; "together with X" is nearness)
-    _p(r"together(?! with)|side by side|shoulder to shoulder|in tandem|as a pair|in a pair|(?:group|cluster|bunch|"
-       r"huddle|knot|clump|gaggle) of(?= )", "m", "together"),
+    _p(r"together(?! with)|side by side|shoulder to shoulder|in tandem|as a pair|in a pair|as one(?= |$)|"
+       r"in (?:single|indian) file|in formation", "m", "together"),
+    # a collective noun before the target's noun names its members as one group ("a row of cows", "a trio of
+    # zebras"); after another noun it is that object's ("the dog next to the line of cars"): not the target's
+    _p(r"(?:group|cluster|bunch|huddle|knot|clump|gaggle|row|line|column|queue|convoy|procession|troop|duo|trio|"
+       r"quartet) of(?= )", "collective", "together"),
     # passing and following: who is ahead along the heading (before "follow" reads as approaching)
     _p(r"(?:be|get) (?:be )?(?:overtake|overtaken|pass|outrun|outpace|outpaced) by|"
        r"(?:overtaken|outpaced|overtake|outpace) by", "m", "passed_by", ent="req"),

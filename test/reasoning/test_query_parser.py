@@ -816,3 +816,22 @@ def test_an_unknown_verb_before_a_particle_is_guessed_and_still_reported(parser:
 def test_an_unknown_word_after_a_determiner_is_no_guessed_verb(parser: QueryParser) -> None:
     pq = parser.parse("the dog near the building on the left")
     assert "building" in pq.unknown_words and not any(d.kind == "passes" for d in pq.motions)
+
+
+@pytest.mark.parametrize(("text", "count"), [
+    ("the row of cows", 0), ("a line of ducks walking right", 0), ("a trio of zebras heading left", 3),
+    ("the horses moving as one", 0), ("ducks walking in single file", 0),
+])
+def test_collective_nouns_name_a_group_moving_together(parser: QueryParser, text: str, count: int) -> None:
+    pq = parser.parse(text)
+    assert has(pq, "together") and pq.count == count and pq.understood, _all(pq)
+
+
+def test_a_collective_after_another_noun_is_that_objects(parser: QueryParser) -> None:
+    """"the dog next to the group of men": the men are the other object, and the dog is not in a group."""
+    pq = parser.parse("the dog next to the group of men")
+    assert has(pq, "relative", "near", "person") and not has(pq, "together"), _all(pq)
+    pq = parser.parse("the cat walking toward the cluster of dogs")
+    assert has(pq, "approaches", "", "dog") and not has(pq, "together"), _all(pq)
+    pq = parser.parse("the dog crossing the line")  # not a collective here: reported, never skipped
+    assert "line" in pq.unknown_words
