@@ -15,7 +15,7 @@ from rvos_ros.reasoning import query_words as W
 from rvos_ros.reasoning.lexicon import ANY_WORDS, COLOR_OF, MOTION_VERBS, VERB_LEMMA, noun_lookup
 from rvos_ros.types import Descriptor
 
-__all__ = ["ENT_SKIP", "NP_MODS", "NounPhrases", "ParseState", "Tok", "is_unknown_word"]
+__all__ = ["ENT_SKIP", "KIN", "NP_MODS", "NounPhrases", "ParseState", "Tok", "is_unknown_word"]
 
 COLOUR_SUFFIX = frozenset("coloured colored colour color toned tinted hued shaded".split())  # "orange-coloured"
 PLURAL_VERBS = frozenset("are were have".split())
@@ -30,6 +30,9 @@ ENT_SKIP = (W.DETERMINERS | set(W.NUMBERS) | W.QUANT_TWO | W.QUANT_ALL | set(COL
             | {w for w in W.SPEED if not w.endswith("ly")})  # "overtaking the slower man"
 
 
+KIN = frozenset("mother mom mum mommy mummy father dad daddy parent parents baby babies young offspring sibling "
+                "siblings brother sister mate partner".split())
+"""Kinship nouns: after "its" / "their" they name an object of the target's own kind (see ``_entity``)."""
 _OBJECT_PRONOUNS = frozenset("him her them".split())
 """Object pronouns that refer back to the other object named last ("it" is left alone: it is often the target)."""
 
@@ -121,6 +124,12 @@ class NounPhrases:
                 first = next((i for i in range(j) if self._noun(st, i) is not None), j)
                 named = [hit[0] for i in range(first + 1, j) if (hit := self._noun(st, i)) is not None]
                 return (named[-1], k) if named else None
+            if t.word in KIN and k > 0 and toks[k - 1].word in ("its", "their"):
+                # "towards its mother": one of the target's own kind; the kinship itself stays unjudged
+                target = next((h for i in range(j) if (h := self._noun(st, i)) is not None), None)
+                if target is not None:
+                    st.modifiers.add(k)
+                    return target[0], k
             hit = self._noun(st, k)
             if hit is not None:
                 while k + 1 < len(toks) and not toks[k + 1].used and self._noun(st, k + 1) is not None:
@@ -150,7 +159,7 @@ class NounPhrases:
         i = 0
         while i < len(toks):
             t = toks[i]
-            hit = None if t.used else self._noun(st, i)
+            hit = None if t.used or i in st.modifiers else self._noun(st, i)  # "its mother" stays unjudged
             if hit is not None:
                 while i + 1 < len(toks) and not toks[i + 1].used and self._noun(st, i + 1) is not None:
                     toks[i].used = True  # noun compound ("the dog toy"): the last noun is the head

@@ -55,6 +55,8 @@ from rvos_ros.reasoning.lexicon import (
     canonical_category,
     category_matches,
     is_past_form,
+    noun_lookup,
+    singular_candidates,
 )
 from rvos_ros.reasoning.query_nouns import ENT_SKIP as _ENT_SKIP
 from rvos_ros.reasoning.query_nouns import NounPhrases, is_unknown_word
@@ -68,6 +70,11 @@ _POSTURE_TAIL = frozenset("down up on over out around in with at into onto its h
                           "own off".split())
 _TRIM = (_POSTURE_TAIL | _ENT_SKIP) - set(COLOR_OF) - {"down", "up", "out", "off", "around"}
 _BOUNDARY = frozenset("that which who whose while but than and then or".split())
+_VERB_BASES = frozenset(VERB_LEMMA.values())
+# "while the others stay still": a clause about the other objects (see _others_clause), up to the next clause
+_OTHERS_LINKS = frozenset("while whilst whereas as but and when after before until till once".split())
+_OTHERS_END = frozenset("that which who whose but whereas".split())
+_AUXILIARIES = frozenset("is are was were do does did have has had all remain remains stay stays keep".split())
 # particles after which an unknown word in a verb's place is read as a plain motion verb (see _guess_verbs)
 _GUESS_PARTICLES = frozenset("past by after at toward towards to up around round away off from behind into across "
                              "along over through ahead alongside beside near out down back".split())
@@ -215,7 +222,9 @@ class QueryParser(NounPhrases):
                              "describe the object (e.g. 'the dog running left')")
         st = _State([_Tok(w, VERB_LEMMA.get(w, w)) for w in W.rewrite_idioms(W.tokenize(clean))])
         self._strip_prefix(st)
+        self._partitive(st)
         self._others(st)
+        self._others_clause(st)
         self._reduced_passives(st)
         self._object_relatives(st)
         self._match_patterns(st)
@@ -254,9 +263,71 @@ class QueryParser(NounPhrases):
         for m in reversed(list(self._OTHERS.finditer(s))):
             i0 = bisect_right(starts, m.start()) - 1
             i1 = bisect_left(starts, m.end())
+            if i1 < len(st.toks) and st.toks[i1].lemma in _VERB_BASES:
+                continue  # "after the others stop": a clause about them (see _others_clause)
             last = m.group("c") in ("after", "later than")
             word = "last" if last else "first"
             st.toks[i0:i1] = [_Tok(word, word)]
+
+    def _others_clause(self, st: _State) -> None:
+        """"The cat that moves while the others stay still": a clause whose subject is the other objects says
+        nothing the target's descriptors may read ("stay still" is theirs). Its words are kept out of every
+        rule and reported as unjudged (the contrast it draws is not judged), so the rules never lock on it."""
+        toks = st.toks
+        for i, t in enumerate(toks[:-1]):
+            if t.word not in _OTHERS_LINKS or t.used:
+                continue
+            j = i + 1
+            while j < len(toks) and toks[j].word in ("the", "all", "of"):
+                j += 1
+            if j < len(toks) and toks[j].word in ("others", "rest"):
+                verb = j + 1
+            elif j + 1 < len(toks) and toks[j].word == "other" and self._noun(st, j + 1) is not None:
+                verb = j + 2
+            else:
+                continue
+            if verb >= len(toks) or not (toks[verb].lemma in _VERB_BASES or toks[verb].word in _AUXILIARIES):
+                continue  # "running after the other dog": no clause, the other dog is the object
+            end = next((k for k in range(j + 1, len(toks)) if toks[k].word in _OTHERS_END), len(toks))
+            for k in range(i, end):
+                toks[k].lemma = "~" + toks[k].word
+                st.modifiers.add(k)
+            return
+
+    def _partitive(self, st: _State) -> None:
+        """"Among (all) the horses, the one that ..." / "out of the three dogs, the one ..." / "the one among the
+        cars that ...": one of them is the target, so the command is read as "the horse that ...", with the
+        group's modifiers ("of the red cars, the one ..." = "the red car ...")."""
+        toks = st.toks
+        i = next((k for k, t in enumerate(toks) if not t.used), len(toks))
+        words = [t.word for t in toks]
+        one_first = words[i:i + 2] == ["the", "one"]
+        j = i + 2 if one_first else i
+        if words[j:j + 2] == ["out", "of"]:
+            j += 2
+        elif j < len(words) and words[j] in ("among", "amongst", "of", "from"):
+            j += 1
+        else:
+            return
+        while j < len(words) and words[j] in ("all", "of", "the", "these", "those"):
+            j += 1
+        if j < len(words) and (words[j] in W.NUMBERS or words[j].isdigit()):
+            j += 1  # the group's size, not the target's count
+        start = j
+        while j < len(words) and self._noun(st, j) is None and (words[j] in COLOR_OF or words[j] in W.SIZE
+                                                                or words[j] in W.COLOR_MODS):
+            j += 1
+        hit = self._noun(st, j) if j < len(words) else None
+        if hit is None or not hit[1]:
+            return
+        singular = next((w for w in singular_candidates(words[j]) if noun_lookup(w) == (hit[0], False)), hit[0])
+        rest = j + 1
+        if not one_first:
+            if words[rest:rest + 2] != ["the", "one"]:
+                return
+            rest += 2
+        group = [_Tok(t.word, t.lemma) for t in toks[start:j]]
+        st.toks[i:rest] = [_Tok("the", "the"), *group, _Tok(singular, singular)]
 
     def _guess_verbs(self, st: _State) -> bool:
         """An unknown word in a verb's place with a particle after it ("the car whooshing past the truck", "the cow

@@ -48,6 +48,15 @@ _IDIOM_TEXT: tuple[tuple[str, str], ...] = (
      "speeds up"),
     (r"(?:pull|pulls|pulling|pulled|draw|draws|drawing|drew) up(?= (?:and|then|before|after|at the end)(?: |$)|$)",
      "stops"),
+    # "comes to a stop": stops, in the same form ("the last horse to come to a stop" = the last to stop)
+    (r"come to (?:a )?(?:complete |full |sudden |dead )?(?:stop|halt|standstill|rest)", "stop"),
+    (r"comes to (?:a )?(?:complete |full |sudden |dead )?(?:stop|halt|standstill|rest)", "stops"),
+    (r"coming to (?:a )?(?:complete |full |sudden |dead )?(?:stop|halt|standstill|rest)", "stopping"),
+    (r"came to (?:a )?(?:complete |full |sudden |dead )?(?:stop|halt|standstill|rest)", "stopped"),
+    # "the horse ridden by a woman": someone rides it (no vocabulary kind), not a horse riding past her
+    (r"(?P<x>ridden|driven|pushed|pulled|carried|held) by", r"\g<x>_by"),
+    # "the man led by the dog": the dog leads, so the man follows it
+    (r"(?:(?:is|are|was|were|gets|got) )?(?:being )?led by", "following"),
     # "walks off and leaves it behind": moves away from the object named before
     (r"(?:leave|leaves|leaving) (?:it|him|her|them) behind", "moves away from him"),
 )

@@ -835,3 +835,45 @@ def test_a_collective_after_another_noun_is_that_objects(parser: QueryParser) ->
     assert has(pq, "approaches", "", "dog") and not has(pq, "together"), _all(pq)
     pq = parser.parse("the dog crossing the line")  # not a collective here: reported, never skipped
     assert "line" in pq.unknown_words
+
+
+@pytest.mark.parametrize(("text", "category", "kind", "value"), [
+    ("among the cars, the one that stops", "car", "stops", ""),
+    ("out of the three horses, the one on the left", "horse", "position", "leftmost"),
+    ("the one among the dogs that runs fastest", "dog", "speed", "fastest"),
+    ("of all the sheep, the one which starts moving first", "sheep", "onset", "first"),
+])
+def test_a_partitive_names_the_targets_category(parser: QueryParser, text: str, category: str, kind: str,
+                                                value: str) -> None:
+    """"Among the cars, the one that ...": one car is the target; "out of" is no leaving, "among" no nearness."""
+    pq = parser.parse(text)
+    assert pq.categories == (category,) and pq.count == 1 and has(pq, kind, value), _all(pq)
+    assert not any(d.kind in ("leaves", "relative") for d in _all(pq)), _all(pq)
+
+
+def test_coming_to_a_stop_is_stopping(parser: QueryParser) -> None:
+    assert has(parser.parse("the last horse to come to a stop"), "order", "last:stop")
+    assert has(parser.parse("the first dog to come to a halt"), "order", "first:stop")
+
+
+def test_a_passive_of_being_ridden_or_pulled_is_no_pass(parser: QueryParser) -> None:
+    """"Ridden by a woman" is not "rides by" (passes): someone rides it, which no kind judges."""
+    for text in ("the horse that is ridden by a woman", "the cart pulled by a horse"):
+        pq = parser.parse(text)
+        assert not has(pq, "passes", "", None) and not pq.understood, _all(pq)
+    assert has(parser.parse("the man being led by the dog"), "follows", "", "dog")
+
+
+def test_a_clause_about_the_others_is_not_the_targets(parser: QueryParser) -> None:
+    """"while the others stay still" says nothing about the target: its words are unjudged, not read as its."""
+    pq = parser.parse("the cat that moves while the others stay still")
+    assert has(pq, "moving") and not has(pq, "moving", negated=True) and "stay" in pq.unknown_words, _all(pq)
+    pq = parser.parse("the horse that moves after the others stop")
+    assert not has(pq, "stops") and not pq.understood, _all(pq)
+    assert has(parser.parse("the dog running after the other dog"), "approaches", "", "dog")
+    assert has(parser.parse("the dog that stops before the others"), "order", "first:stop")
+
+
+def test_its_mother_is_one_of_the_targets_kind_and_stays_unjudged(parser: QueryParser) -> None:
+    pq = parser.parse("a lamb moving towards its mother")
+    assert has(pq, "approaches", "", "sheep") and pq.unknown_words == ("mother",), _all(pq)

@@ -1,0 +1,102 @@
+"""Silent misreadings: commands the parser calls understood while its reading is wrong or loses meaning.
+
+    python bench/parser_audit.py [--json FILE] [--misses]
+
+Reads ``test/data/parser_audit/phrasings.json``: realistic commands in the styles of MeViS, Ref-YouTube-VOS and
+Ref-DAVIS, written by an author who never ran or read the parser, each with the descriptors it states in the
+vocabulary's terms (``rvos_ros/vocabulary.py``), its target categories and count, and whether part of it says
+something no vocabulary kind can express (``outside``). Split once into dev and test halves (see that folder's
+README). Per half and per style it prints:
+
+* read right: understood, not ``outside``, same categories and count, every expected descriptor present (kind,
+  value, ref, negation), and nothing else but a plain ``moving``;
+* **silent misreadings**: understood but not read right, or understood although the command is ``outside``:
+  the cases the rules could lock on a wrong reading;
+* unjudged: not understood (the parser names words it could not judge, so the rules never lock). On the
+  ``outside`` row this is the share of commands with unexpressible meaning that the parser caught.
+
+``--misses`` lists the dev half's silent misreadings with the parser's reading (never the test half's).
+Parser only (no trajectories), CPU.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rvos_ros.reasoning.query_parser import QueryParser
+from rvos_ros.types import Descriptor, ParsedQuery
+
+DATA = Path(__file__).resolve().parents[1] / "test" / "data" / "parser_audit" / "phrasings.json"
+
+
+def _key(d: Descriptor | dict) -> tuple[str, str, str, bool]:
+    if isinstance(d, dict):
+        return d["kind"], d.get("value", ""), d.get("ref", ""), bool(d.get("negated", False))
+    return d.kind, d.value, d.ref, d.negated
+
+
+def read_right(case: dict, pq: ParsedQuery) -> bool:
+    """Same categories and count, every expected descriptor, and nothing more than a plain ``moving``."""
+    got = {_key(d) for d in (*pq.motions, *pq.attributes, *pq.relations)}
+    want = {_key(d) for d in case["expect"]}
+    extra = got - want - {("moving", "", "", False)}
+    return (set(pq.categories) == set(case["categories"]) and pq.count == case["count"] and want <= got
+            and not extra)
+
+
+def judge(case: dict, pq: ParsedQuery) -> dict:
+    right = pq.understood and read_right(case, pq) and not case["outside"]
+    return {"id": case["id"], "split": case["split"], "style": case["style"], "right": right,
+            "silent": pq.understood and not right, "unjudged": not pq.understood}
+
+
+def figures(rows: list[dict]) -> dict[str, float | int]:
+    n = len(rows)
+    return {"n": n, **{k: (sum(r[k] for r in rows) / n if n else 0.0)
+                       for k in ("right", "silent", "unjudged")}}
+
+
+def main(json_out: Annotated[Path | None, typer.Option("--json", help="Write the figures here.")] = None,
+         misses: Annotated[bool, typer.Option(help="List the dev half's silent misreadings.")] = False,
+         data: Annotated[Path, typer.Option(help="The phrasings file.")] = DATA) -> None:
+    cases = json.loads(data.read_text(encoding="utf-8"))
+    parser = QueryParser()
+    parsed = {c["id"]: parser.parse(c["text"]) for c in cases}
+    rows = [judge(c, parsed[c["id"]]) for c in cases]
+    out: dict[str, dict] = {}
+    table = Table(title="parser audit: read right / silent misreadings / unjudged "
+                        "(parser only, CPU; realistic phrasings by a blind author)")
+    table.add_column("rows")
+    for split in ("dev", "test"):
+        table.add_column(split, justify="right")
+    groups = {"all": lambda r: True, **{s: (lambda r, s=s: r["style"] == s) for s in ("mevis", "ytvos", "davis")},
+              "outside": lambda r: bool(case_of[r["id"]]["outside"])}
+    case_of = {c["id"]: c for c in cases}
+    for name, keep in groups.items():
+        out[name] = {s: figures([r for r in rows if r["split"] == s and keep(r)]) for s in ("dev", "test")}
+        table.add_row(f"{name} (n {out[name]['dev']['n']} / {out[name]['test']['n']})",
+                      *(f"{f['right']:.0%} / {f['silent']:.1%} / {f['unjudged']:.0%}"
+                        for f in out[name].values()))
+    console = Console()
+    console.print(table)
+    if misses:
+        for r in rows:
+            if r["split"] == "dev" and r["silent"]:
+                c, pq = case_of[r["id"]], parsed[r["id"]]
+                got = [_key(d) for d in (*pq.motions, *pq.attributes, *pq.relations)]
+                outside = f" OUTSIDE {c['outside_words']}" if c["outside"] else ""
+                console.print(f"{r['id']}: {c['text']}\n   want {c['categories']} x{c['count']} "
+                              f"{[_key(d) for d in c['expect']]}{outside}"
+                              f"\n   got  {list(pq.categories)} x{pq.count} {got}", markup=False, highlight=False)
+    if json_out:
+        json_out.write_text(json.dumps({"measured": "parser only, CPU", "figures": out}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    typer.run(main)
