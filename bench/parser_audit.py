@@ -15,13 +15,16 @@ README). Per half and per style it prints:
 * unjudged: not understood (the parser names words it could not judge, so the rules never lock). On the
   ``outside`` row this is the share of commands with unexpressible meaning that the parser caught.
 
-``--misses`` lists the dev half's silent misreadings with the parser's reading (never the test half's).
+It also counts the silent misreadings of each half by what differs, by type only (outside, category, count,
+missing or extra descriptor kinds), never by words. ``--misses`` lists the dev half's silent misreadings with the
+parser's reading (never the test half's).
 Parser only (no trajectories), CPU.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -31,6 +34,7 @@ from rich.table import Table
 
 from rvos_ros.reasoning.query_parser import QueryParser
 from rvos_ros.types import Descriptor, ParsedQuery
+from rvos_ros.vocabulary import KINDS
 
 DATA = Path(__file__).resolve().parents[1] / "test" / "data" / "parser_audit" / "phrasings.json"
 
@@ -50,10 +54,29 @@ def read_right(case: dict, pq: ParsedQuery) -> bool:
             and not extra)
 
 
+def why(case: dict, pq: ParsedQuery) -> list[str]:
+    """What differs, by type only (no words): outside, category, count, missing:KIND, extra:KIND."""
+    got = {_key(d) for d in (*pq.motions, *pq.attributes, *pq.relations)}
+    want = {_key(d) for d in case["expect"]}
+    out = ["outside"] if case["outside"] else []
+    if set(pq.categories) != set(case["categories"]):
+        out.append("category")
+    if pq.count != case["count"]:
+        out.append("count")
+    out += sorted({f"missing:{k[0]}" for k in want - got} | {f"extra:{k[0]}" for k in got - want
+                                                            if k != ("moving", "", "", False)})
+    return out
+
+
 def judge(case: dict, pq: ParsedQuery) -> dict:
     right = pq.understood and read_right(case, pq) and not case["outside"]
     return {"id": case["id"], "split": case["split"], "style": case["style"], "right": right,
-            "silent": pq.understood and not right, "unjudged": not pq.understood}
+            "silent": pq.understood and not right, "unjudged": not pq.understood,
+            "why": why(case, pq) if pq.understood and not right else [],
+            # a silent misreading whose reading holds a phrase only CLIP judges: without a verifier the rules
+            # report it unjudged and never lock (rvos_ros.reasoning.rules), so it cannot become a wrong lock
+            "clip_only": pq.understood and not right and any(
+                KINDS[d.kind].judge == "appearance" for d in (*pq.motions, *pq.attributes, *pq.relations))}
 
 
 def figures(rows: list[dict]) -> dict[str, float | int]:
@@ -85,6 +108,16 @@ def main(json_out: Annotated[Path | None, typer.Option("--json", help="Write the
                         for f in out[name].values()))
     console = Console()
     console.print(table)
+    breakdown = {sp: dict(Counter(w for r in rows if r["split"] == sp for w in r["why"]).most_common())
+                 for sp in ("dev", "test")}
+    out["silent_by_type"] = breakdown
+    out["silent_with_clip_phrase"] = {sp: sum(r["clip_only"] for r in rows if r["split"] == sp)
+                                      for sp in ("dev", "test")}
+    console.print("silent misreadings holding a phrase only CLIP judges (never locked by the rules without a "
+                  "verifier): " + ", ".join(f"{sp} {n}" for sp, n in out["silent_with_clip_phrase"].items()))
+    for sp, counts in breakdown.items():
+        console.print(f"{sp}: silent misreadings by what differs (a case may count several times): "
+                      + (", ".join(f"{k} {n}" for k, n in counts.items()) or "none"))
     if misses:
         for r in rows:
             if r["split"] == "dev" and r["silent"]:
@@ -95,7 +128,8 @@ def main(json_out: Annotated[Path | None, typer.Option("--json", help="Write the
                               f"{[_key(d) for d in c['expect']]}{outside}"
                               f"\n   got  {list(pq.categories)} x{pq.count} {got}", markup=False, highlight=False)
     if json_out:
-        json_out.write_text(json.dumps({"measured": "parser only, CPU", "figures": out}, indent=2) + "\n")
+        extra = {k: out.pop(k) for k in ("silent_by_type", "silent_with_clip_phrase")}
+        json_out.write_text(json.dumps({"measured": "parser only, CPU", "figures": out, **extra}, indent=2) + "\n")
 
 
 if __name__ == "__main__":
