@@ -74,7 +74,6 @@ _VERB_BASES = frozenset(VERB_LEMMA.values())
 # "while the others stay still": a clause about the other objects (see _others_clause), up to the next clause
 _OTHERS_LINKS = frozenset("while whilst whereas as but and when after before until till once".split())
 _OTHERS_END = frozenset("that which who whose but whereas".split())
-_AUXILIARIES = frozenset("is are was were do does did have has had all remain remains stay stays keep".split())
 # particles after which an unknown word in a verb's place is read as a plain motion verb (see _guess_verbs)
 _GUESS_PARTICLES = frozenset("past by after at toward towards to up around round away off from behind into across "
                              "along over through ahead alongside beside near out down back".split())
@@ -88,6 +87,8 @@ _OBJECT_RELATIVE = {"follow": "followed_by", "trail": "followed_by", "tail": "fo
 _TARGET_PRONOUNS = frozenset("it him her them".split())
 """A pronoun closing an object relative or a "with" clause refers to the target ("with a dog running after it")."""
 _AUX = frozenset("is are was were be been has have had".split())
+_AUXILIARIES = _AUX | frozenset("do does did all remain remains stay stays keep".split())
+"""Words that may open the predicate of a clause about the others ("while the others are standing")."""
 _TOWARDS = (("up", "to"), ("over", "to"), ("towards",), ("toward",), ("to",))
 _AFTER = (("after",), ("behind",), ("along", "after"), ("along", "behind"))
 """Particles that make a motion verb an approach at the end of an object relative ("the man the horse walks up to")."""
