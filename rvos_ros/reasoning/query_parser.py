@@ -80,6 +80,9 @@ _GUESS_PARTICLES = frozenset("past by after at toward towards to up around round
 _SUBJECT_WORDS = frozenset("it he she they one ones".split())
 # prepositions that may stand between a motion verb and the object noun it governs (see _verb_before)
 _VERB_PREPS = frozenset("beside behind near past alongside with toward towards to from by around after".split())
+# what a sitting or standing target may ride on or in: its posture then says nothing about its motion
+_CARRIERS = frozenset("horse elephant camel donkey cow bicycle motorcycle skateboard scooter car bus truck train boat "
+                      "surfboard skis snowboard cart airplane".split())
 _SEQUENCE_KINDS = frozenset({"starts", "stops", "turns_back"})
 _COUNT_WORDS = {"once": 1, "twice": 2, "thrice": 3}
 _OBJECT_RELATIVE = {"follow": "followed_by", "trail": "followed_by", "tail": "followed_by", "overtake": "passed_by",
@@ -711,8 +714,10 @@ class QueryParser(NounPhrases):
             self._emit(st, "m", "direction", implied[0], negated=False)
         poses = [(i, d) for i, d in st.attributes if d.kind == "posture" and not d.negated
                  and VERB_LEMMA.get(d.value.split()[0], d.value.split()[0]) in W.STATIC_POSES]
-        if poses and not st.motions and not st.saw_motion:
-            self._emit(st, "m", "static", at=poses[0][0], negated=False)  # "perched", "lying down": not moving
+        carried = any(d.kind == "relative" and d.ref in _CARRIERS for _, d in st.relations)
+        if poses and not st.motions and not st.saw_motion and not carried:
+            # "perched", "lying down": not moving; but "sitting on a horse" moves with the horse
+            self._emit(st, "m", "static", at=poses[0][0], negated=False)
         if any(d.kind in ("starts", "stops") for _, d in st.motions):
             # a sequence names both states ("sat idle and then pulled out"): neither holds the whole time
             st.motions[:] = [(i, d) for i, d in st.motions if not (d.kind == "moving" and d.value == "")]

@@ -877,3 +877,11 @@ def test_a_clause_about_the_others_is_not_the_targets(parser: QueryParser) -> No
 def test_its_mother_is_one_of_the_targets_kind_and_stays_unjudged(parser: QueryParser) -> None:
     pq = parser.parse("a lamb moving towards its mother")
     assert has(pq, "approaches", "", "sheep") and pq.unknown_words == ("mother",), _all(pq)
+
+
+def test_a_posture_on_something_that_carries_it_makes_no_motion_claim(parser: QueryParser) -> None:
+    """"Sitting on a horse" moves with the horse: the pose says nothing about motion, unlike "lying on the sofa"."""
+    for text in ("a man sitting on a horse", "a boy standing on a skateboard", "the woman sitting in the car"):
+        pq = parser.parse(text)
+        assert not has(pq, "moving", negated=True) and has(pq, "posture", pq.attributes[-1].value), _all(pq)
+    assert has(parser.parse("a dog lying on the sofa"), "moving", negated=True)
