@@ -1,4 +1,8 @@
-"""The parser audit's blind ground truth (test/data/parser_audit/phrasings.json) is well formed."""
+"""The parser audit's blind ground truth (test/data/parser_audit/phrasings*.json) is well formed.
+
+Two independent batches by different authors: ``phrasings.json`` (ids ``pa-``) and ``phrasings_b2.json``
+(ids ``pb-``); every check runs for both.
+"""
 
 from __future__ import annotations
 
@@ -12,23 +16,34 @@ import pytest
 from rvos_ros.types import Descriptor
 from rvos_ros.vocabulary import problem
 
-PATH = Path(__file__).resolve().parent / "data" / "parser_audit" / "phrasings.json"
-ENTRIES = json.loads(PATH.read_text())
+DIR = Path(__file__).resolve().parent / "data" / "parser_audit"
+FILES = ("phrasings.json", "phrasings_b2.json")
+BATCHES = {name: json.loads((DIR / name).read_text()) for name in FILES}
 KEYS = {"id", "text", "style", "categories", "count", "expect", "outside", "outside_words", "split"}
+ALL = [(name, e) for name in FILES for e in BATCHES[name]]
 
 
-def test_size_ids_and_halves():
-    assert len(ENTRIES) == 160
-    ids = [e["id"] for e in ENTRIES]
+@pytest.mark.parametrize("name", FILES)
+def test_size_ids_and_halves(name):
+    entries = BATCHES[name]
+    assert len(entries) == 160
+    ids = [e["id"] for e in entries]
     assert len(set(ids)) == len(ids)
-    assert Counter(e["split"] for e in ENTRIES) == {"dev": 80, "test": 80}
-    for style, n in Counter(e["style"] for e in ENTRIES).items():
+    assert Counter(e["split"] for e in entries) == {"dev": 80, "test": 80}
+    for style, n in Counter(e["style"] for e in entries).items():
         assert style in ("mevis", "ytvos", "davis")
-        assert Counter(e["split"] for e in ENTRIES if e["style"] == style)["dev"] == n // 2
+        assert Counter(e["split"] for e in entries if e["style"] == style)["dev"] == n // 2
 
 
-@pytest.mark.parametrize("e", ENTRIES, ids=[e["id"] for e in ENTRIES])
-def test_entry(e):
+def test_batches_are_distinct():
+    ids = [e["id"] for _, e in ALL]
+    assert len(set(ids)) == len(ids)
+    texts = [re.sub(r"\W+", " ", e["text"].lower()).strip() for _, e in ALL]
+    assert len(set(texts)) == len(texts)
+
+
+@pytest.mark.parametrize("name,e", ALL, ids=[f"{name}:{e['id']}" for name, e in ALL])
+def test_entry(name, e):
     assert set(e) == KEYS
     assert e["text"].strip()
     assert isinstance(e["count"], int) and not isinstance(e["count"], bool) and e["count"] >= 0
