@@ -1,9 +1,10 @@
 """Silent misreadings: commands the parser calls understood while its reading is wrong or loses meaning.
 
-    python bench/parser_audit.py [--json FILE] [--misses]
+    python bench/parser_audit.py [--batch b1|b2] [--json FILE] [--misses]
 
-Reads ``test/data/parser_audit/phrasings.json``: realistic commands in the styles of MeViS, Ref-YouTube-VOS and
-Ref-DAVIS, written by an author who never ran or read the parser, each with the descriptors it states in the
+Reads ``test/data/parser_audit/phrasings.json`` (``--batch b2``: ``phrasings_b2.json``, a second author's):
+realistic commands in the styles of MeViS, Ref-YouTube-VOS and Ref-DAVIS, written by an author who never ran
+or read the parser, each with the descriptors it states in the
 vocabulary's terms (``rvos_ros/vocabulary.py``), its target categories and count, and whether part of it says
 something no vocabulary kind can express (``outside``). Split once into dev and test halves (see that folder's
 README). Per half and per style it prints:
@@ -36,7 +37,9 @@ from rvos_ros.reasoning.query_parser import QueryParser
 from rvos_ros.types import Descriptor, ParsedQuery
 from rvos_ros.vocabulary import KINDS
 
-DATA = Path(__file__).resolve().parents[1] / "test" / "data" / "parser_audit" / "phrasings.json"
+FOLDER = Path(__file__).resolve().parents[1] / "test" / "data" / "parser_audit"
+BATCHES = {"b1": FOLDER / "phrasings.json", "b2": FOLDER / "phrasings_b2.json"}
+"""Two batches by two authors who never read or ran the parser; b2 was written after b1's dev round."""
 
 
 def _key(d: Descriptor | dict) -> tuple[str, str, str, bool]:
@@ -87,8 +90,11 @@ def figures(rows: list[dict]) -> dict[str, float | int]:
 
 def main(json_out: Annotated[Path | None, typer.Option("--json", help="Write the figures here.")] = None,
          misses: Annotated[bool, typer.Option(help="List the dev half's silent misreadings.")] = False,
-         data: Annotated[Path, typer.Option(help="The phrasings file.")] = DATA) -> None:
-    cases = json.loads(data.read_text(encoding="utf-8"))
+         batch: Annotated[str, typer.Option(help="Which batch: b1 or b2.")] = "b1",
+         data: Annotated[Path | None, typer.Option(help="A phrasings file (instead of --batch).")] = None) -> None:
+    if data is None and batch not in BATCHES:
+        raise typer.BadParameter(f"--batch takes {' or '.join(BATCHES)}")
+    cases = json.loads((data or BATCHES[batch]).read_text(encoding="utf-8"))
     parser = QueryParser()
     parsed = {c["id"]: parser.parse(c["text"]) for c in cases}
     rows = [judge(c, parsed[c["id"]]) for c in cases]
