@@ -15,7 +15,8 @@ from rvos_ros.reasoning import query_words as W
 from rvos_ros.reasoning.lexicon import ANY_WORDS, COLOR_OF, MOTION_VERBS, VERB_LEMMA, noun_lookup
 from rvos_ros.types import Descriptor
 
-__all__ = ["ENT_SKIP", "KIN", "NP_MODS", "NounPhrases", "ParseState", "Tok", "is_unknown_word"]
+__all__ = ["ENT_SKIP", "KIN", "NP_MODS", "OBJECT_ADJECTIVES", "NounPhrases", "ParseState", "Tok",
+           "is_unknown_word"]
 
 COLOUR_SUFFIX = frozenset("coloured colored colour color toned tinted hued shaded".split())  # "orange-coloured"
 PLURAL_VERBS = frozenset("are were have".split())
@@ -33,6 +34,10 @@ ENT_SKIP = (W.DETERMINERS | set(W.NUMBERS) | W.QUANT_TWO | W.QUANT_ALL | set(COL
 KIN = frozenset("mother mom mum mommy mummy father dad daddy parent parents baby babies young offspring sibling "
                 "siblings brother sister mate partner".split())
 """Kinship nouns: after "its" / "their" they name an object of the target's own kind (see ``_entity``)."""
+OBJECT_ADJECTIVES = frozenset(set(COLOR_OF) | set(W.SIZE))
+"""Colour and size words in the other object's noun phrase ("next to the red car"): no rule judges another
+object's appearance, so they are reported as unjudged (see ``_entity``). A speed there ("overtaking the slower
+man") says what the relation already says, and is read with it."""
 _OBJECT_PRONOUNS = frozenset("him her them".split())
 """Object pronouns that refer back to the other object named last ("it" is left alone: it is often the target)."""
 
@@ -111,6 +116,7 @@ class NounPhrases:
         """The context entity starting at token j: (category | "" | "camera", head index), tokens not consumed."""
         toks = st.toks
         k = j
+        adjectives: list[int] = []  # "next to the red car": the other object's own words, reported if it is found
         while k < len(toks) and k - j < 6:
             t = toks[k]
             if t.used:
@@ -135,11 +141,13 @@ class NounPhrases:
                 while k + 1 < len(toks) and not toks[k + 1].used and self._noun(st, k + 1) is not None:
                     k += 1  # noun compound: the last noun is the head
                     hit = self._noun(st, k)
+                st.modifiers.update(adjectives)
                 return (hit[0] if hit else ""), k
             if t.word in ANY_WORDS or t.word in ("others", "other"):
                 if t.word == "other" and k + 1 < len(toks) and not toks[k + 1].used:
                     k += 1
                     continue
+                st.modifiers.update(adjectives)
                 return "", k
             if (t.word in W.COLLECTIVES or t.word in W.QUANT_ALL or t.word in W.QUANT_TWO) and \
                     k + 1 < len(toks) and toks[k + 1].word == "of" and not toks[k + 1].used:
@@ -149,6 +157,8 @@ class NounPhrases:
                 if not self._modifier(st, k):
                     return None
                 st.modifiers.add(k)
+            elif t.word in OBJECT_ADJECTIVES:
+                adjectives.append(k)  # nothing judges the other object's colour, size or speed: unjudged
             k += 1
         return None
 

@@ -175,6 +175,19 @@ def _phase_of(toks: Sequence[_Tok], part: Sequence[int], before: str | None) -> 
     return ("moving", verbs) if verbs else None
 
 
+_OBJECT_PREPS = frozenset("across over on onto in into past behind near under through toward towards from with beside "
+                          "along by at to around".split())
+_PLACE_PREPS = frozenset("on at in from next beside near close by above below over under between behind".split())
+
+
+def _starts_at_place(words: Sequence[str], i: int) -> bool:
+    """"starts on the right", "begins out next to the man": the verb says where it is at first, not a phase."""
+    j = i + 1
+    if j < len(words) and words[j] in ("out", "off"):
+        j += 1
+    return j < len(words) and words[j] in _PLACE_PREPS
+
+
 def _span_of(stream: str, m: re.Match[str] | None) -> list[int]:
     """Token indices a match on the space-joined lemma stream covers."""
     if m is None:
@@ -288,6 +301,8 @@ class QueryParser(NounPhrases):
                 verb = j + 1
             elif j + 1 < len(toks) and toks[j].word == "other" and self._noun(st, j + 1) is not None:
                 verb = j + 2
+            elif j == i + 1 and j < len(toks) and toks[j].word in ("he", "she") and self._target_is_no_person(st, i):
+                verb = j + 1  # "the dog that doesn't follow the man when he walks away": he is the man
             else:
                 continue
             if verb >= len(toks) or not (toks[verb].lemma in _VERB_BASES or toks[verb].word in _AUXILIARIES):
@@ -297,6 +312,11 @@ class QueryParser(NounPhrases):
                 toks[k].lemma = "~" + toks[k].word
                 st.modifiers.add(k)
             return
+
+    def _target_is_no_person(self, st: _State, i: int) -> bool:
+        """The first noun before token i (the target's) names no person, so "he" / "she" there is someone else."""
+        first = next((hit for k in range(i) if (hit := self._noun(st, k)) is not None), None)
+        return first is not None and first[0] != "person"
 
     def _partitive(self, st: _State) -> None:
         """"Among (all) the horses, the one that ..." / "out of the three dogs, the one ..." / "the one among the
@@ -495,6 +515,7 @@ class QueryParser(NounPhrases):
             into = (m.group("io") or m.group("io2")) != "out of"
             self._emit(st, "m", "order", f"{m.group('v') or m.group('w')}:{'enter' if into else 'leave'}", at=i0,
                        negated=False)
+            span = [k for k in range(i0, i1) if self._noun(st, k) is None]  # "the last car to drive out": a car
         elif pat.group == "circling":  # "circling the tree", "runs round the man": a circle, near the object
             ent = self._entity(st, i1)
             if ent is None:
@@ -552,6 +573,8 @@ class QueryParser(NounPhrases):
                     elif ref:
                         st.context.append((head, ref))
             self._emit(st, group, kind, value, ref, at=i0)
+        if pat.kind == "behind":  # "jogging slowly behind the children": the speed stays for its own rule
+            span = [k for k in span if toks[k].word not in W.SPEED]
         for k in span:
             toks[k].used = k not in st.modifiers  # "towards the city bus": "city" stays an unknown word
         return True
@@ -676,6 +699,8 @@ class QueryParser(NounPhrases):
                 self._emit(st, "m", "exits", at=i)
             elif w in W.SPEED:
                 self._emit(st, "a", "speed", W.SPEED[w], at=i)
+            elif (w in W.SIZE or w in COLOR_OF) and self._of_an_object(st, i):
+                continue  # "gliding across a big wave": the wave's size, unjudged
             elif w in W.SIZE:
                 self._emit(st, "a", "size", W.SIZE[w], at=i)
             elif w in COLOR_OF and self._noun(st, i) is None:
@@ -693,6 +718,23 @@ class QueryParser(NounPhrases):
             else:
                 continue
             t.used = True
+
+    @staticmethod
+    def _of_an_object(st: _State, i: int) -> bool:
+        """An adjective in the noun phrase of a preposition's object whose noun is no category the parser knows
+        ("across a big wave", "on a red leaf"): it describes that object, not the target."""
+        toks = st.toks
+        j = i - 1
+        while j >= 0 and (toks[j].word in COLOR_OF or toks[j].word in W.SIZE or toks[j].word in W.COLOR_MODS):
+            j -= 1
+        if j < 1 or toks[j].word not in ("a", "an", "the", "its", "his", "her", "their") or \
+                toks[j - 1].word not in _OBJECT_PREPS:
+            return False
+        k = i + 1
+        while k < len(toks) and (toks[k].word in COLOR_OF or toks[k].word in W.SIZE):
+            k += 1
+        return k < len(toks) and toks[k].word.isalpha() and toks[k].word not in W.STOP and \
+            noun_lookup(toks[k].word) is None
 
     def _finish_motion(self, st: _State) -> None:
         """Verb-implied speed/direction, opposite directions -> turn back, and plain ``moving``."""
@@ -791,6 +833,7 @@ class QueryParser(NounPhrases):
         phases: list[str] = []
         read: list[int] = []
         speed_of: dict[int, str] = {}  # phase index -> the speed a direction phase was said with
+        placed = False  # a "starts on the right" was left out of the phases
         pairs = list(zip(words, words[1:], strict=False))
         stream = " ".join(lemmas)
         changes = [(rx.search(stream), ph) for rx, ph in _SPEED_CHANGES]
@@ -811,6 +854,9 @@ class QueryParser(NounPhrases):
             last_verb = -10
             earlier: set[int] = set()  # parts that happened before the part they follow ("stops after going right")
             for i, w in enumerate(words):
+                if lemmas[i] in ("start", "begin") and _starts_at_place(words, i):
+                    placed = True  # "starts on the right and then drives left": where it was, not a phase
+                    continue
                 verbish = (lemmas[i] in MOTION_VERBS or lemmas[i] in _STATIC_LEMMAS or lemmas[i] in _REVERSE) and not (
                     lemmas[i] in ("come", "get") and i + 1 < len(words) and words[i + 1] == "to") and not (
                     words[i] == "steps" and i > 0 and words[i - 1] in ("its", "his", "her", "their")) and not (
@@ -857,6 +903,10 @@ class QueryParser(NounPhrases):
             # "dashes left, then drifts slowly back to the right": the directions are the sequence and the speeds
             # a second one ("walks left, pauses, then races on": left>static>left and moving>static>fast)
             speeds = [speed_of.get(k) or ("static" if p == "static" else "moving") for k, p in enumerate(phases)]
+        if placed and len(phases) == 1:  # a place, then one motion: the connector is read by the two
+            for i, w in enumerate(words):
+                if w in _PHASE_CONNECTORS:
+                    toks[i].used = True
         if len(phases) < 2 or set(phases) <= {"static", "moving"}:
             return  # still then moving is a start, moving then still a stop: those descriptors say it
         # two phases: a start, a stop or a turn back read from the same words says the same; three or more: the

@@ -57,6 +57,13 @@ _IDIOM_TEXT: tuple[tuple[str, str], ...] = (
     (r"(?P<x>ridden|driven|pushed|pulled|carried|held) by", r"\g<x>_by"),
     # "the man led by the dog": the dog leads, so the man follows it
     (r"(?:(?:is|are|was|were|gets|got) )?(?:being )?led by", "following"),
+    # "falls behind the others", "lagging behind": it trails them
+    (r"(?:fall|falls|falling|fell|fallen|lag|lags|lagging|lagged|trail|trails|trailing|trailed) behind"
+     r"(?= (?:the|a|an|its|his|her|their) )", "following"),
+    (r"(?:fall|falls|falling|fell|fallen|lag|lags|lagging|lagged|trail|trails|trailing|trailed) behind",
+     "following the others"),
+    # "stays still for the rest of the clip": the state holds from then on, which the phase already says
+    (r"(?:for|during|throughout) the rest of (?:the|this) (?:clip|video|time|scene|sequence|footage|film|shot)", ""),
     # "walks off and leaves it behind": moves away from the object named before
     (r"(?:leave|leaves|leaving) (?:it|him|her|them) behind", "moves away from him"),
 )
@@ -343,6 +350,10 @@ PATTERNS: tuple[Pattern, ...] = (
     # where it is at the start, next to another object ("starts next to the man and then walks away from him")
     _p(r"(?:start|begin)(?: out| off)? (?:right )?(?:next to|beside|near|close to|by)", "r", "relative", "near@start",
        ent="req"),
+    _p(r"(?:start|begin)(?: out| off)? (?:right |just )?(?:above|over|on top of)", "r", "relative", "above@start",
+       ent="req"),
+    _p(r"(?:start|begin)(?: out| off)? (?:right |just )?(?:below|under|underneath|beneath)", "r", "relative",
+       "below@start", ent="req"),
     # "running down a dog", "hunting down the rabbit": a chase, not a direction (only with an object after it)
     _p(r"(?:run|hunt|chase|track) down", "m", "approaches", ent="req"),
     # together, before "each other" is a filler: "walking next to each other", "standing close together"
@@ -363,7 +374,8 @@ PATTERNS: tuple[Pattern, ...] = (
     _p(r"(?:be )?(?:on|at|in) (?:the )?(?:far )?(?P<v>{LR}|top|bottom){SIDE}{FRAME} (?:at|in) the (?:start|beginning|"
        r"outset)(?: of (?:the )?(?:video|clip|scene|sequence))?|(?:at|in) the (?:start|beginning)(?: of (?:the )?"
        r"(?:video|clip|scene))? (?:be )?(?:on|at|in) (?:the )?(?P<w>{LR}|top|bottom){SIDE}{FRAME}|"
-       r"(?:start|begin)(?: out| off)? (?:on|at|in|from) (?:the )?(?P<x>{LR}|top|bottom){SIDE}{FRAME}|"
+       r"(?:start|begin)(?: out| off)? (?:on|at|in|from) (?:the )?(?:far |extreme |very )?(?P<x>{LR}|top|bottom)"
+       r"{SIDE}{FRAME}|"
        r"(?:initially|first) (?:be )?(?:on|at|in) (?:the )?(?P<y>{LR}|top|bottom){SIDE}{FRAME}",
        "r", "position", "{v}@start"),
     _p(r"end(?: up)? (?:on|at|in) (?:the )?(?:far )?(?P<v>{LR}|top|bottom){SIDE}{FRAME}|"
@@ -409,7 +421,8 @@ PATTERNS: tuple[Pattern, ...] = (
     # ordinals against the view and arrivals: "the first to walk into the picture", "goes out of the frame first",
     # "the first one to get to the truck", "reaching the person first", "arrives last at the man"
     # ("before / after the others" already read "first" / "last": QueryParser._others)
-    _p(r"(?P<v>first|last) (?:\S+ ){0,3}?to (?:(?:{V}|get|come) )?(?P<io>into|in|onto|out of) {D}{SCENE}|"
+    _p(r"(?P<v>first|last) (?:\S+ ){0,3}?to (?:(?:{V}|get|come)(?: off| away| back)? )?(?P<io>into|in|onto|out of) "
+       r"{D}{SCENE}|"
        r"(?:{V}|get|come) (?P<io2>into|in|onto|out of) {D}{SCENE} (?P<w>first|last)", "view_order"),
     _p(r"(?:(?P<v>first|last) (?:\S+ ){0,3}?to )?(?:reach|get to|arrive(?P<w> first| last)? (?:at|to)|arrive at)",
        "arrival", ent="req"),
@@ -435,8 +448,9 @@ PATTERNS: tuple[Pattern, ...] = (
        r"late starter|(?:{V}) (?:only )?(?:later|late|afterwards|after a while|after a pause|after a moment|"
        r"after wait)", "m", "starts"),
     # keeps moving: the whole time (before "stop" alone reads as stops)
-    _p(r"(?:never|not|without) (?:ever |once )?(?:stop|halt|pause)(?: (?:{V}))?|keep (?:on )?(?:{V})|nonstop|"
-       r"non stop", "m", "moving", "throughout"),
+    # (the verb after "keep" stays for the rules that read it: "keeps following the others")
+    _p(r"(?:never|not|without) (?:ever |once )?(?:stop|halt|pause)(?: (?:{V}))?|keep(?: on)?(?= (?:{V})(?: |$))|"
+       r"nonstop|non stop", "m", "moving", "throughout"),
     # stops
     _p(r"come to (?:a |an )?(?:stop|halt|rest|standstill|still|end)|come to rest|slow (?:down )?to (?:a )?"
        r"(?:stop|halt)|no longer (?:{V})|(?:stop|halt|pause|freeze)(?: (?:{V}|motion))?|"
@@ -474,7 +488,7 @@ PATTERNS: tuple[Pattern, ...] = (
        r"towards the (?:horizon|background)", "m", "depth", "farther"),
     # a motion verb before "behind" may be following the object or passing hidden behind it: both are read
     _p(r"(?:(?!(?:hide|disappear|vanish|duck|go|pass|slip|sneak|creep) )(?:{V})|be|is|are|was|were) (?:# |right |just |"
-       r"close |closely |a little |a bit |slightly )?behind", "m", "behind", ent="req"),
+       r"close |closely |a little |a bit |slightly |[a-z]+ly )?behind", "m", "behind", ent="req"),
     # occlusion before relations so "hidden by" / "in front of" keep their sense
     _p(r"(?:come out|emerge|appear|reappear|reemerge) from behind", "m", "occluded", ent="opt"),
     _p(r"(?:hide|occlude|cover|block|obscure|conceal) (?:by|behind|under)|(?:{V} |hide |disappear |vanish |duck )?"

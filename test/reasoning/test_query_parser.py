@@ -885,3 +885,54 @@ def test_a_posture_on_something_that_carries_it_makes_no_motion_claim(parser: Qu
         pq = parser.parse(text)
         assert not has(pq, "moving", negated=True) and has(pq, "posture", pq.attributes[-1].value), _all(pq)
     assert has(parser.parse("a dog lying on the sofa"), "moving", negated=True)
+
+
+def test_starting_at_a_place_is_no_phase(parser: QueryParser) -> None:
+    """"Starts on the right and then drives left": where it was at first, then one motion (not moving>left)."""
+    pq = parser.parse("the car that starts at the far right edge and then drives left")
+    assert has(pq, "position", "rightmost@start") and has(pq, "direction", "left") and not has(pq, "phases",
+                                                                                                "moving>left")
+    assert pq.understood, pq.unknown_words
+    pq = parser.parse("the bird that starts out above the dog and then flies off to the right")
+    assert has(pq, "relative", "above@start", "dog") and has(pq, "direction", "right"), _all(pq)
+    assert has(parser.parse("a dog that starts out slow and then runs fast"), "phases", "slow>fast")
+
+
+def test_view_order_keeps_the_targets_noun(parser: QueryParser) -> None:
+    pq = parser.parse("the last car to drive out of the frame")
+    assert pq.categories == ("car",) and has(pq, "order", "last:leave"), _all(pq)
+    assert has(parser.parse("the first bird to fly off out of the frame"), "order", "first:leave")
+
+
+def test_keep_leaves_its_verb_to_the_rules(parser: QueryParser) -> None:
+    """"keeps following the others": moving the whole time, and following them (the verb was swallowed)."""
+    pq = parser.parse("the puppy which keeps following the others")
+    assert has(pq, "moving", "throughout") and has(pq, "follows", "", ""), _all(pq)
+    assert has(parser.parse("the puppy that keeps falling behind"), "follows", "", "")
+    assert has(parser.parse("a dog that keeps running"), "moving", "throughout")
+
+
+def test_an_adverb_before_behind_and_the_rest_of_the_clip(parser: QueryParser) -> None:
+    pq = parser.parse("a kid jogging slowly behind the other children")
+    assert has(pq, "behind", "", "person") and has(pq, "speed", "slow"), _all(pq)
+    pq = parser.parse("a person who walks at first and then stays still for the rest of the clip")
+    assert not any(d.kind == "posture" for d in _all(pq)) and has(pq, "stops"), _all(pq)
+
+
+def test_the_other_objects_adjectives_are_reported(parser: QueryParser) -> None:
+    """Nothing judges another object's colour or size: "next to the red car" leaves "red" unjudged."""
+    pq = parser.parse("the man next to the red car")
+    assert has(pq, "relative", "near", "car") and pq.unknown_words == ("red",), _all(pq)
+    pq = parser.parse("a surfer gliding across a big wave")
+    assert not has(pq, "size", "big") and "big" in pq.unknown_words, _all(pq)
+    assert has(parser.parse("a man in green going from slow to fast"), "color", "green")
+    assert has(parser.parse("the red car next to the man"), "color", "red")
+    assert parser.parse("the bicycle overtaking the slower man").understood  # the speed goes with the relation
+
+
+def test_a_clause_with_he_or_she_about_another_person(parser: QueryParser) -> None:
+    pq = parser.parse("the dog that doesn't follow the man when he walks away")
+    assert has(pq, "follows", "", "person", negated=True) and not has(pq, "leaves", "", "person"), _all(pq)
+    assert not pq.understood
+    pq = parser.parse("the man who stops when he reaches the car")  # he is the target here
+    assert has(pq, "approaches", "", "car") and pq.understood, _all(pq)
