@@ -1,7 +1,8 @@
 """The parser audit's blind ground truth (test/data/parser_audit/phrasings*.json) is well formed.
 
-Two independent batches by different authors: ``phrasings.json`` (ids ``pa-``) and ``phrasings_b2.json``
-(ids ``pb-``); every check runs for both.
+Three independent batches by different authors: ``phrasings.json`` (ids ``pa-``), ``phrasings_b2.json``
+(ids ``pb-``) and ``phrasings_b3.json`` (ids ``pc-``); every check runs for each, and ids and texts are unique
+across all of them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from rvos_ros.types import Descriptor
 from rvos_ros.vocabulary import problem
 
 DIR = Path(__file__).resolve().parent / "data" / "parser_audit"
-FILES = ("phrasings.json", "phrasings_b2.json")
+FILES = ("phrasings.json", "phrasings_b2.json", "phrasings_b3.json")
 BATCHES = {name: json.loads((DIR / name).read_text()) for name in FILES}
 KEYS = {"id", "text", "style", "categories", "count", "expect", "outside", "outside_words", "split"}
 ALL = [(name, e) for name in FILES for e in BATCHES[name]]
@@ -29,6 +30,7 @@ def test_size_ids_and_halves(name):
     assert len(entries) == 160
     ids = [e["id"] for e in entries]
     assert len(set(ids)) == len(ids)
+    assert len({i.split("-")[0] for i in ids}) == 1
     assert Counter(e["split"] for e in entries) == {"dev": 80, "test": 80}
     for style, n in Counter(e["style"] for e in entries).items():
         assert style in ("mevis", "ytvos", "davis")
