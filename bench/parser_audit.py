@@ -1,8 +1,9 @@
 """Silent misreadings: commands the parser calls understood while its reading is wrong or loses meaning.
 
-    python bench/parser_audit.py [--batch b1|b2] [--json FILE] [--misses]
+    python bench/parser_audit.py [--batch b1|b2|b3] [--json FILE] [--misses]
 
-Reads ``test/data/parser_audit/phrasings.json`` (``--batch b2``: ``phrasings_b2.json``, a second author's):
+Reads ``test/data/parser_audit/phrasings.json`` (``--batch b2`` / ``b3``: ``phrasings_b2.json`` /
+``phrasings_b3.json``, a second and a third author's):
 realistic commands in the styles of MeViS, Ref-YouTube-VOS and Ref-DAVIS, written by an author who never ran
 or read the parser, each with the descriptors it states in the
 vocabulary's terms (``rvos_ros/vocabulary.py``), its target categories and count, and whether part of it says
@@ -38,8 +39,8 @@ from rvos_ros.types import Descriptor, ParsedQuery
 from rvos_ros.vocabulary import KINDS
 
 FOLDER = Path(__file__).resolve().parents[1] / "test" / "data" / "parser_audit"
-BATCHES = {"b1": FOLDER / "phrasings.json", "b2": FOLDER / "phrasings_b2.json"}
-"""Two batches by two authors who never read or ran the parser; b2 was written after b1's dev round."""
+BATCHES = {"b1": FOLDER / "phrasings.json", "b2": FOLDER / "phrasings_b2.json", "b3": FOLDER / "phrasings_b3.json"}
+"""Batches by authors who never read or ran the parser; each was written after the previous one's dev round."""
 
 
 def _key(d: Descriptor | dict) -> tuple[str, str, str, bool]:
@@ -90,7 +91,7 @@ def figures(rows: list[dict]) -> dict[str, float | int]:
 
 def main(json_out: Annotated[Path | None, typer.Option("--json", help="Write the figures here.")] = None,
          misses: Annotated[bool, typer.Option(help="List the dev half's silent misreadings.")] = False,
-         batch: Annotated[str, typer.Option(help="Which batch: b1 or b2.")] = "b1",
+         batch: Annotated[str, typer.Option(help="Which batch: b1, b2 or b3.")] = "b1",
          data: Annotated[Path | None, typer.Option(help="A phrasings file (instead of --batch).")] = None) -> None:
     if data is None and batch not in BATCHES:
         raise typer.BadParameter(f"--batch takes {' or '.join(BATCHES)}")

@@ -157,8 +157,8 @@ class NounPhrases:
                 if not self._modifier(st, k):
                     return None
                 st.modifiers.add(k)
-            elif t.word in OBJECT_ADJECTIVES:
-                adjectives.append(k)  # nothing judges the other object's colour, size or speed: unjudged
+            elif t.word in OBJECT_ADJECTIVES or W.NUMBERS.get(t.word, 1) > 1:
+                adjectives.append(k)  # nothing judges the other object's colour, size or number: unjudged
             k += 1
         return None
 

@@ -444,7 +444,8 @@ class QueryParser(NounPhrases):
                     k -= 1
                 if k >= 1 and toks[k].word in _VERB_PREPS:  # "walks beside the dog in the same direction"
                     k -= 1
-                return k >= 0 and toks[k].lemma in MOTION_VERBS and self._noun(st, k) is None
+                return k >= 0 and (toks[k].lemma in MOTION_VERBS or toks[k].lemma in W.CAUSE_VERBS) and \
+                    self._noun(st, k) is None  # "pushing a stroller to the left": it moves with it
             j -= 1
         return False
 
@@ -562,6 +563,9 @@ class QueryParser(NounPhrases):
                 ent = self._entity(st, i1)
                 if ent is None and pat.ent == "req":
                     return False
+                if ent is not None and pat.kind == "relative" and m.group(0) in ("with", "in") and \
+                        toks[ent[1]].word in W.CLOTHES:
+                    return False  # "a man with / in a hat": worn (a posture phrase for the verifier), not nearby
                 if ent is not None:
                     ref, head = ent
                     span = range(i0, head + 1)
@@ -834,6 +838,7 @@ class QueryParser(NounPhrases):
         read: list[int] = []
         speed_of: dict[int, str] = {}  # phase index -> the speed a direction phase was said with
         placed = False  # a "starts on the right" was left out of the phases
+        bridged = False  # a pause or a resumption says it moved before the stop (moving>static>moving)
         pairs = list(zip(words, words[1:], strict=False))
         stream = " ".join(lemmas)
         changes = [(rx.search(stream), ph) for rx, ph in _SPEED_CHANGES]
@@ -890,6 +895,10 @@ class QueryParser(NounPhrases):
                     continue
                 if phases == ["static"] and p != "static" and any(lemmas[i] in _RESUME for i in part):
                     phases.insert(0, p)  # "stops for a moment and then keeps going left": it went left before
+                    bridged = True
+                elif phases == ["static"] and p != "static" and any(lemmas[i] == "pause" for i in parts[0]):
+                    phases.insert(0, "moving")  # "pauses, then drives on": a pause is in the middle of moving
+                    bridged = True
                 if not phases or phases[-1] != p:
                     phases.append(p)
                 speed = _speed_of(toks, part) if p in W.OPPOSITE else None
@@ -907,7 +916,7 @@ class QueryParser(NounPhrases):
             for i, w in enumerate(words):
                 if w in _PHASE_CONNECTORS:
                     toks[i].used = True
-        if len(phases) < 2 or set(phases) <= {"static", "moving"}:
+        if len(phases) < 2 or (set(phases) <= {"static", "moving"} and not bridged):
             return  # still then moving is a start, moving then still a stop: those descriptors say it
         # two phases: a start, a stop or a turn back read from the same words says the same; three or more: the
         # phases say it all. A direction stays when no phase names one ("slow at first, then fast to the right").
@@ -966,10 +975,11 @@ class QueryParser(NounPhrases):
     @staticmethod
     def _unknown(st: _State) -> list[str]:
         out: list[str] = []
-        for t in st.toks:
+        for i, t in enumerate(st.toks):
             w = t.word
-            if t.used or w in W.STOP or w in W.NUMBERS or w in W.QUANT_ALL or w in W.QUANT_TWO or w in W.PLACES \
-                    or w in W.COLOR_MODS or w in W.NEGATIONS or (w.isdigit() and w.isascii()):
+            if t.used or (i not in st.modifiers and (  # a modifier of another object is reported whatever it is
+                    w in W.STOP or w in W.NUMBERS or w in W.QUANT_ALL or w in W.QUANT_TWO or w in W.PLACES
+                    or w in W.COLOR_MODS or w in W.NEGATIONS or (w.isdigit() and w.isascii()))):
                 continue
             if w.replace("_", " ") not in out:
                 out.append(w.replace("_", " "))

@@ -48,6 +48,10 @@ _IDIOM_TEXT: tuple[tuple[str, str], ...] = (
      "speeds up"),
     (r"(?:pull|pulls|pulling|pulled|draw|draws|drawing|drew) up(?= (?:and|then|before|after|at the end)(?: |$)|$)",
      "stops"),
+    # "flies out of the frame at the top": the side it leaves by is the way it goes
+    (r"(?P<x>out of|leave|leaves|leaving|left|exit|exits|exiting|exited) (?P<f>(?:the )?(?:frame|view|scene|screen|"
+     r"picture|shot)) (?:at|on|through|from|via|by) the (?P<s>top|bottom|left|right)(?: side| edge)?",
+     r"\g<x> \g<f> to the \g<s>"),
     # "comes to a stop": stops, in the same form ("the last horse to come to a stop" = the last to stop)
     (r"come to (?:a )?(?:complete |full |sudden |dead )?(?:stop|halt|standstill|rest)", "stop"),
     (r"comes to (?:a )?(?:complete |full |sudden |dead )?(?:stop|halt|standstill|rest)", "stops"),
@@ -126,7 +130,8 @@ PLACES = frozenset("road street floor ground grass field water sky wall air side
 BODY = frozenset("wing wings tail head heads ear ears leg legs arm arms hand hands paw paws foot feet mouth nose eye "
                  "eyes hair face back body neck trunk beak fin fins horn horns".split())
 CLOTHES = frozenset("shirt shirts tshirt jacket coat dress skirt pants trousers jeans shorts hoodie sweater uniform "
-                    "vest suit scarf boots gloves glasses sunglasses mask top costume outfit clothes clothing".split())
+                    "vest suit scarf boots gloves glasses sunglasses mask top costume outfit clothes clothing hat hats "
+                    "cap caps helmet helmets backpack collar harness headband bandana beanie hood".split())
 COLOR_MODS = frozenset("light dark bright pale deep pure".split())
 SPEED = {"fast": "fast", "quick": "fast", "quickly": "fast", "rapid": "fast", "rapidly": "fast", "swift": "fast",
          "swiftly": "fast", "speedy": "fast", "speedily": "fast", "hastily": "fast", "hurriedly": "fast",
@@ -378,6 +383,8 @@ PATTERNS: tuple[Pattern, ...] = (
        r"{SIDE}{FRAME}|"
        r"(?:initially|first) (?:be )?(?:on|at|in) (?:the )?(?P<y>{LR}|top|bottom){SIDE}{FRAME}",
        "r", "position", "{v}@start"),
+    _p(r"(?:{V}) (?:over |out )?(?:to|into|towards|toward) the (?:very )?(?:middle|centre|center)(?: of (?:the )?"
+       r"{SCENE})?", "r", "position", "center@end"),
     _p(r"end(?: up)? (?:on|at|in) (?:the )?(?:far )?(?P<v>{LR}|top|bottom){SIDE}{FRAME}|"
        r"(?:be )?(?:on|at|in) (?:the )?(?P<w>{LR}|top|bottom){SIDE}{FRAME} (?:at|by) the end(?: of (?:the )?"
        r"(?:video|clip|scene))?|(?:finally|eventually) (?:be )?(?:on|at|in) (?:the )?(?P<x>{LR}|top|bottom){SIDE}"

@@ -936,3 +936,32 @@ def test_a_clause_with_he_or_she_about_another_person(parser: QueryParser) -> No
     assert not pq.understood
     pq = parser.parse("the man who stops when he reaches the car")  # he is the target here
     assert has(pq, "approaches", "", "car") and pq.understood, _all(pq)
+
+
+def test_worn_things_are_no_nearby_objects(parser: QueryParser) -> None:
+    for text in ("a man with a hat walking on the left", "a man in a red hat walking left"):
+        pq = parser.parse(text)
+        assert not any(d.kind == "relative" for d in _all(pq)) and any(d.kind == "posture" for d in _all(pq)), _all(pq)
+    assert has(parser.parse("the man with the dog"), "relative", "near", "dog")
+
+
+def test_moving_something_along_is_moving(parser: QueryParser) -> None:
+    pq = parser.parse("the man pushing a stroller slowly to the left")
+    assert has(pq, "direction", "left") and not has(pq, "position", "leftmost"), _all(pq)
+
+
+def test_exit_side_to_the_middle_and_the_other_objects_number(parser: QueryParser) -> None:
+    pq = parser.parse("the bird that flies out of the frame at the top")
+    assert has(pq, "exits") and has(pq, "direction", "up") and not has(pq, "position", "top"), _all(pq)
+    assert has(parser.parse("the man who walks to the middle"), "position", "center@end")
+    assert has(parser.parse("the dog in the middle"), "position", "center")
+    pq = parser.parse("the truck that gets overtaken by two cars")
+    assert has(pq, "passed_by", "", "car") and pq.unknown_words == ("two",), _all(pq)
+    assert parser.parse("the two dogs walking together").count == 2
+
+
+def test_a_pause_is_in_the_middle_of_moving(parser: QueryParser) -> None:
+    assert has(parser.parse("the car that pauses briefly, then drives on"), "phases", "moving>static>moving")
+    assert has(parser.parse("the man who stops for a moment and then keeps walking"), "phases", "moving>static>moving")
+    assert has(parser.parse("a dog that pauses and then runs left"), "phases", "moving>static>left")
+    assert has(parser.parse("a dog that stops and then walks"), "starts")
