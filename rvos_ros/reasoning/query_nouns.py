@@ -36,8 +36,9 @@ KIN = frozenset("mother mom mum mommy mummy father dad daddy parent parents baby
 """Kinship nouns: after "its" / "their" they name an object of the target's own kind (see ``_entity``)."""
 OBJECT_ADJECTIVES = frozenset(set(COLOR_OF) | set(W.SIZE))
 """Colour and size words in the other object's noun phrase ("next to the red car"): no rule judges another
-object's appearance, so they are reported as unjudged (see ``_entity``). A speed there ("overtaking the slower
-man") says what the relation already says, and is read with it."""
+object's appearance, so they are reported as unjudged (see ``_entity``; so is a number above one there,
+"overtaken by two cars"). A speed there ("overtaking the slower man") says what the relation already says, and
+is read with it."""
 _OBJECT_PRONOUNS = frozenset("him her them".split())
 """Object pronouns that refer back to the other object named last ("it" is left alone: it is often the target)."""
 
