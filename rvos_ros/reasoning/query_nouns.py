@@ -113,6 +113,10 @@ class NounPhrases:
             return None
         return hit
 
+    def _first_noun(self, st: ParseState, end: int) -> tuple[str, bool] | None:
+        """The first category noun before token ``end``: the target's, in a command that names it first."""
+        return next((hit for k in range(end) if (hit := self._noun(st, k)) is not None), None)
+
     def _entity(self, st: ParseState, j: int) -> tuple[str, int] | None:
         """The context entity starting at token j: (category | "" | "camera", head index), tokens not consumed."""
         toks = st.toks
@@ -133,7 +137,7 @@ class NounPhrases:
                 return (named[-1], k) if named else None
             if t.word in KIN and k > 0 and toks[k - 1].word in ("its", "their"):
                 # "towards its mother": one of the target's own kind; the kinship itself stays unjudged
-                target = next((h for i in range(j) if (h := self._noun(st, i)) is not None), None)
+                target = self._first_noun(st, j)
                 if target is not None:
                     st.modifiers.add(k)
                     return target[0], k

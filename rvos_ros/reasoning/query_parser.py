@@ -315,7 +315,7 @@ class QueryParser(NounPhrases):
 
     def _target_is_no_person(self, st: _State, i: int) -> bool:
         """The first noun before token i (the target's) names no person, so "he" / "she" there is someone else."""
-        first = next((hit for k in range(i) if (hit := self._noun(st, k)) is not None), None)
+        first = self._first_noun(st, i)
         return first is not None and first[0] != "person"
 
     def _partitive(self, st: _State) -> None:
@@ -535,7 +535,7 @@ class QueryParser(NounPhrases):
         elif pat.group == "seq":
             span = self._sequence(st, pat, m)
         elif pat.group == "collective":
-            if any(self._noun(st, k) is not None for k in range(i0)):
+            if self._first_noun(st, i0) is not None:  # after another noun: that object's group
                 return False
             self._emit(st, "m", "together", at=i0)
         elif pat.group == "phase":

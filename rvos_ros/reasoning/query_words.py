@@ -53,10 +53,8 @@ _IDIOM_TEXT: tuple[tuple[str, str], ...] = (
      r"picture|shot)) (?:at|on|through|from|via|by) the (?P<s>top|bottom|left|right)(?: side| edge)?",
      r"\g<x> \g<f> to the \g<s>"),
     # "comes to a stop": stops, in the same form ("the last horse to come to a stop" = the last to stop)
-    (r"come to (?:a )?(?:complete |full |sudden |dead )?(?:stop|halt|standstill|rest)", "stop"),
-    (r"comes to (?:a )?(?:complete |full |sudden |dead )?(?:stop|halt|standstill|rest)", "stops"),
-    (r"coming to (?:a )?(?:complete |full |sudden |dead )?(?:stop|halt|standstill|rest)", "stopping"),
-    (r"came to (?:a )?(?:complete |full |sudden |dead )?(?:stop|halt|standstill|rest)", "stopped"),
+    *((rf"{come} to (?:a )?(?:complete |full |sudden |dead )?(?:stop|halt|standstill|rest)", stop)
+      for come, stop in (("come", "stop"), ("comes", "stops"), ("coming", "stopping"), ("came", "stopped"))),
     # "the horse ridden by a woman": someone rides it (no vocabulary kind), not a horse riding past her
     (r"(?P<x>ridden|driven|pushed|pulled|carried|held) by", r"\g<x>_by"),
     # "the man led by the dog": the dog leads, so the man follows it
