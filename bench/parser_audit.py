@@ -49,18 +49,14 @@ def _key(d: Descriptor | dict) -> tuple[str, str, str, bool]:
     return d.kind, d.value, d.ref, d.negated
 
 
-def read_right(case: dict, pq: ParsedQuery) -> bool:
-    """Same categories and count, every expected descriptor, and nothing more than a plain ``moving``."""
-    got = {_key(d) for d in (*pq.motions, *pq.attributes, *pq.relations)}
-    want = {_key(d) for d in case["expect"]}
-    extra = got - want - {("moving", "", "", False)}
-    return (set(pq.categories) == set(case["categories"]) and pq.count == case["count"] and want <= got
-            and not extra)
+def _descriptors(pq: ParsedQuery) -> tuple[Descriptor, ...]:
+    return (*pq.motions, *pq.attributes, *pq.relations)
 
 
 def why(case: dict, pq: ParsedQuery) -> list[str]:
-    """What differs, by type only (no words): outside, category, count, missing:KIND, extra:KIND."""
-    got = {_key(d) for d in (*pq.motions, *pq.attributes, *pq.relations)}
+    """What differs from the expected reading, by type only (no words): outside, category, count, missing:KIND,
+    extra:KIND (a plain ``moving`` beside the expected descriptors is no difference)."""
+    got = {_key(d) for d in _descriptors(pq)}
     want = {_key(d) for d in case["expect"]}
     out = ["outside"] if case["outside"] else []
     if set(pq.categories) != set(case["categories"]):
@@ -73,14 +69,15 @@ def why(case: dict, pq: ParsedQuery) -> list[str]:
 
 
 def judge(case: dict, pq: ParsedQuery) -> dict:
-    right = pq.understood and read_right(case, pq) and not case["outside"]
+    differs = why(case, pq)  # read right: understood, not outside, and nothing else differs
+    right = pq.understood and not differs
     return {"id": case["id"], "split": case["split"], "style": case["style"], "right": right,
             "silent": pq.understood and not right, "unjudged": not pq.understood,
-            "why": why(case, pq) if pq.understood and not right else [],
+            "why": differs if pq.understood and not right else [],
             # a silent misreading whose reading holds a phrase only CLIP judges: without a verifier the rules
             # report it unjudged and never lock (rvos_ros.reasoning.rules), so it cannot become a wrong lock
             "clip_only": pq.understood and not right and any(
-                KINDS[d.kind].judge == "appearance" for d in (*pq.motions, *pq.attributes, *pq.relations))}
+                KINDS[d.kind].judge == "appearance" for d in _descriptors(pq))}
 
 
 def figures(rows: list[dict]) -> dict[str, float | int]:
@@ -129,7 +126,7 @@ def main(json_out: Annotated[Path | None, typer.Option("--json", help="Write the
         for r in rows:
             if r["split"] == "dev" and r["silent"]:
                 c, pq = case_of[r["id"]], parsed[r["id"]]
-                got = [_key(d) for d in (*pq.motions, *pq.attributes, *pq.relations)]
+                got = [_key(d) for d in _descriptors(pq)]
                 outside = f" OUTSIDE {c['outside_words']}" if c["outside"] else ""
                 console.print(f"{r['id']}: {c['text']}\n   want {c['categories']} x{c['count']} "
                               f"{[_key(d) for d in c['expect']]}{outside}"
